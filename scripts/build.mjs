@@ -1,0 +1,99 @@
+// Builds every bundle with esbuild:
+//   dist/extension.js      the extension host bundle (Node, CommonJS, `vscode` external)
+//   dist/sdk/*.js          heavy provider SDKs, each its own bundle, required only when a
+//                          registry of that kind is used (keeps activation fast)
+//   dist/webview/main.js   the wizard page (browser, ESM) + codicons
+//   out/test/suite/index.js  the in-extension-host test suite (mocha)
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// The provider modules import these by name; in the bundle they resolve to a sibling
+// file that is loaded on first use. Under plain Node (tests) they resolve normally.
+const lazySdks = {
+  '@aws-sdk/client-ecr': 'sdk/client-ecr.js',
+  'google-auth-library': 'sdk/google-auth-library.js',
+};
+
+/** @type {esbuild.Plugin} */
+const lazySdkPlugin = {
+  name: 'lazy-sdk',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(lazySdks).map((s) => s.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: './' + lazySdks[args.path], external: true }));
+  },
+};
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'info',
+  absWorkingDir: root,
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [lazySdkPlugin],
+    metafile: true,
+  },
+  {
+    ...common,
+    entryPoints: Object.fromEntries(Object.entries(lazySdks).map(([pkg, out]) => [out.replace(/\.js$/, ''), pkg])),
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { main: 'webview/main.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: { index: 'test/host/index.ts' },
+    outdir: 'out/test/suite',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+    sourcemap: 'inline',
+    minify: false,
+  },
+];
+
+function copyAssets() {
+  mkdirSync(join(root, 'dist/webview'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    cpSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(root, 'dist/webview', f));
+  }
+}
+
+copyAssets();
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('watching…');
+} else {
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (process.argv.includes('--meta')) {
+    console.log(await esbuild.analyzeMetafile(results[0].metafile));
+  }
+}

@@ -1,0 +1,96 @@
+// One error family for everything the registry layer can fail with. The UI maps `kind` to an
+// error node and an action (Reconnect, Edit connection, Retry…); `message` is written for a
+// person and never carries a credential, a token or a URL with userinfo.
+
+export type RegistryErrorKind =
+  | 'unauthorized' // credentials missing, wrong or expired
+  | 'forbidden' // credentials fine, permission missing
+  | 'notFound' // repository, tag or manifest does not exist
+  | 'tls' // certificate not trusted, or the server does not speak TLS
+  | 'insecure' // a request that would downgrade security was refused
+  | 'network' // unreachable, DNS, connection reset, truncated body
+  | 'timeout'
+  | 'rateLimited'
+  | 'protocol' // the server answered something the protocol does not allow
+  | 'cancelled'
+  | 'invalid'; // bad input from the user (reference, URL…)
+
+/** What the user can do about it; the UI turns this into a button. */
+export type RegistryErrorAction = 'reconnect' | 'editConnection' | 'retry' | 'none';
+
+export interface RegistryErrorOptions {
+  status?: number;
+  /** Registry error code from the JSON error body (NAME_UNKNOWN, DENIED…). */
+  code?: string;
+  /** When a rate limit lifts. */
+  resetAt?: Date;
+  cause?: unknown;
+}
+
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  readonly status?: number;
+  readonly code?: string;
+  readonly resetAt?: Date;
+
+  constructor(
+    readonly kind: RegistryErrorKind,
+    message: string,
+    options: RegistryErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status;
+    this.code = options.code;
+    this.resetAt = options.resetAt;
+  }
+
+  get action(): RegistryErrorAction {
+    switch (this.kind) {
+      case 'unauthorized':
+      case 'forbidden':
+        return 'reconnect';
+      case 'tls':
+      case 'insecure':
+      case 'invalid':
+        return 'editConnection';
+      case 'network':
+      case 'timeout':
+      case 'rateLimited':
+      case 'protocol':
+        return 'retry';
+      default:
+        return 'none';
+    }
+  }
+}
+
+export function isRegistryError(e: unknown, kind?: RegistryErrorKind): e is RegistryError {
+  return e instanceof RegistryError && (kind === undefined || e.kind === kind);
+}
+
+/** The `{errors:[{code,message}]}` body the distribution spec defines. */
+export function parseErrorBody(body: Buffer | undefined): { code?: string; message?: string } {
+  if (!body || body.length === 0) return {};
+  try {
+    const json = JSON.parse(body.toString('utf8')) as { errors?: { code?: unknown; message?: unknown }[] };
+    const first = json.errors?.[0];
+    if (!first) return {};
+    return {
+      code: typeof first.code === 'string' ? first.code : undefined,
+      message: typeof first.message === 'string' ? first.message : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Never let credentials embedded in a URL reach a message. */
+export function safeUrl(url: URL | string): string {
+  const u = new URL(url.toString());
+  u.username = '';
+  u.password = '';
+  for (const key of [...u.searchParams.keys()]) {
+    if (/token|password|secret|signature|credential/i.test(key)) u.searchParams.set(key, 'REDACTED');
+  }
+  return u.toString();
+}

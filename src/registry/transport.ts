@@ -1,0 +1,117 @@
+// The bottom layer: one HTTP exchange on undici, body buffered under a cap, and every
+// low-level failure turned into a RegistryError a person can act on. It follows no redirects
+// and knows nothing of auth; the layers above do that.
+
+import { request, type Dispatcher } from 'undici';
+import { RegistryError } from './errors';
+import { DEFAULT_MAX_BODY, ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
+
+export function baseTransport(dispatcher: Dispatcher, userAgent: string): RoundTripper {
+  return async (req: HttpRequest): Promise<HttpResponse> => {
+    req.signal?.throwIfAborted();
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(req.url, {
+        method: req.method,
+        headers: { 'user-agent': userAgent, ...req.headers },
+        body: req.body,
+        dispatcher,
+        signal: req.signal,
+      });
+    } catch (e) {
+      throw mapNetworkError(e, req);
+    }
+    const limit = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limit) {
+        throw new RegistryError('protocol', `${req.url.host} sent a response of ${declared} bytes, more than the ${limit} allowed.`);
+      }
+      if (req.method !== 'HEAD') {
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length;
+          if (size > limit) {
+            throw new RegistryError('protocol', `${req.url.host} sent a response larger than the ${limit} bytes allowed.`);
+          }
+          chunks.push(chunk as Buffer);
+        }
+      }
+    } catch (e) {
+      res.body.destroy();
+      if (e instanceof RegistryError) throw e;
+      throw mapNetworkError(e, req);
+    } finally {
+      if (req.method === 'HEAD') await res.body.dump().catch(() => undefined);
+    }
+    return {
+      status: res.statusCode,
+      headers: new ResponseHeaders(res.headers as Record<string, string | string[]>),
+      url: req.url,
+      body: Buffer.concat(chunks),
+    };
+  };
+}
+
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+function errorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('UND_ERR_')) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return (e as { code?: string })?.code;
+}
+
+export function mapNetworkError(e: unknown, req: HttpRequest): RegistryError {
+  if (e instanceof RegistryError) return e;
+  const host = req.url.host;
+  const name = (e as { name?: string })?.name;
+  const code = errorCode(e);
+  const text = String((e as Error)?.message ?? e);
+  if (req.signal?.aborted || name === 'AbortError' || code === 'ABORT_ERR') {
+    return new RegistryError('cancelled', 'The request was cancelled.', { cause: e });
+  }
+  if (code && TLS_TRUST_CODES.has(code)) {
+    return new RegistryError(
+      'tls',
+      `The certificate of ${host} is not trusted (${code}). Add its CA certificate to the connection, or mark the registry insecure if you trust this network.`,
+      { cause: e },
+    );
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new RegistryError('tls', `The certificate of ${host} is outside its validity period (${code}).`, { cause: e });
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new RegistryError('tls', `The certificate of ${host} is not issued for that host name. Connect with the name the certificate names, or mark the registry insecure.`, { cause: e });
+  }
+  if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(text)) {
+    return new RegistryError('tls', `${host} did not answer with TLS. If it serves plain HTTP, connect with http:// (allowed automatically for localhost; elsewhere mark the registry insecure).`, { cause: e });
+  }
+  if (name === 'ConnectTimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new RegistryError('timeout', `Connecting to ${host} timed out. Check the address, your network, or the proxy settings.`, { cause: e });
+  }
+  if (name === 'HeadersTimeoutError' || name === 'BodyTimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new RegistryError('timeout', `${host} stopped answering (read timeout). Try again; if it persists the registry may be overloaded.`, { cause: e });
+  }
+  if (code === 'ECONNREFUSED') {
+    return new RegistryError('network', `${host} refused the connection. Is the registry running, and is the port right?`, { cause: e });
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new RegistryError('network', `The host name ${req.url.hostname} could not be resolved. Check the spelling and your DNS or VPN.`, { cause: e });
+  }
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || name === 'SocketError' || /other side closed|premature|terminated/i.test(text)) {
+    return new RegistryError('network', `The connection to ${host} closed before the response was complete.`, { cause: e });
+  }
+  return new RegistryError('network', `Could not reach ${host}: ${text.replace(/https?:\/\/[^@\s]+@/g, 'https://')}`, { cause: e });
+}
