@@ -96,7 +96,7 @@ export function mapNetworkError(e: unknown, req: HttpRequest): RegistryError {
     return new RegistryError('tls', `The certificate of ${host} is not issued for that host name. Connect with the name the certificate names, or mark the registry insecure.`, { cause: e });
   }
   if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(text)) {
-    return new RegistryError('tls', `${host} did not answer with TLS. If it serves plain HTTP, connect with http:// (allowed automatically for localhost; elsewhere mark the registry insecure).`, { cause: e });
+    return new RegistryError('tls', `${host} did not answer with TLS. If it serves plain HTTP, connect with http:// (allowed automatically for localhost; elsewhere mark the registry insecure).`, { cause: e, code: 'NOT_TLS' });
   }
   if (name === 'ConnectTimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new RegistryError('timeout', `Connecting to ${host} timed out. Check the address, your network, or the proxy settings.`, { cause: e });

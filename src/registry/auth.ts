@@ -1,0 +1,178 @@
+// The auth layer. The handshake, and why each step is there:
+//
+//  1. Ping. `GET /v2/` once per connection (shared by concurrent callers) tells us how the
+//     registry wants to be spoken to: 200 means no auth, 401 carries the challenge(s).
+//     Remembering it means later requests are sent authenticated from the start instead of
+//     paying a 401 round trip each.
+//  2. Scope. Every request's scope follows from its method and path (`repository:NAME:pull`,
+//     `registry:catalog:*`), so the right token can be attached up front.
+//  3. Token. For Bearer, one token per realm + service + scope set, cached until shortly
+//     before expiry, one fetch shared by concurrent requests. For Basic, the credentials go on
+//     every request — never over plain HTTP to a non-loopback host unless the user said so.
+//  4. Retry once on 401. The registry may want more than we guessed (`insufficient_scope`
+//     names the scope it wants), a new realm, or the token may have been revoked: drop the
+//     cached token, ask the provider for fresh credentials, fetch again, resend once.
+//  5. Give up with a typed error: unauthorized (no or wrong credentials) or forbidden
+//     (credentials fine, permission missing).
+
+import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
+import { basicHeader, type CredentialSource, type Credentials } from './credentials';
+import { RegistryError, parseErrorBody } from './errors';
+import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
+import { mergeScopes, scopesFor } from './scope';
+import { tokenKey, type TokenCache } from './tokenCache';
+import { fetchToken } from './tokenService';
+
+export interface AuthOptions {
+  registry: URL;
+  credentials?: CredentialSource;
+  /** Carries token-service requests (retry + redirect + base, no auth). */
+  tokenTransport: RoundTripper;
+  tokenCache: TokenCache;
+  allowHttp: (url: URL) => boolean;
+  onTokenFetch?: (scopes: string[]) => void;
+  onRefreshToken?: (token: string) => void;
+}
+
+type Mode = { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service?: string };
+
+export class Authenticator {
+  private mode?: Mode;
+  private pinging?: Promise<Mode>;
+  private creds?: Promise<Credentials | undefined>;
+
+  constructor(private readonly opts: AuthOptions) {}
+
+  /** How the registry authenticates, learned from `GET /v2/` (step 1). */
+  async ping(next: RoundTripper, signal?: AbortSignal): Promise<Mode> {
+    if (this.mode) return this.mode;
+    this.pinging ??= (async () => {
+      const res = await next({ method: 'GET', url: new URL('/v2/', this.opts.registry), headers: {}, signal, maxBodyBytes: 64 * 1024 });
+      if (res.status === 401) return this.modeFrom(res) ?? { kind: 'basic' as const };
+      if (res.status >= 200 && res.status < 300) return { kind: 'none' as const };
+      if (res.status === 404) {
+        throw new RegistryError('protocol', `${this.opts.registry.host} does not serve the Registry API (GET /v2/ answered 404). Check the URL.`, { status: 404 });
+      }
+      throw new RegistryError(res.status >= 500 ? 'network' : 'protocol', `${this.opts.registry.host} answered GET /v2/ with HTTP ${res.status}.`, { status: res.status });
+    })().then(
+      (m) => (this.mode = m),
+      (e: unknown) => {
+        this.pinging = undefined;
+        throw e;
+      },
+    );
+    return this.pinging;
+  }
+
+  get authMode(): Mode['kind'] | undefined {
+    return this.mode?.kind;
+  }
+
+  transport(next: RoundTripper): RoundTripper {
+    return async (req) => {
+      const mode = await this.ping(next, req.signal);
+      if (mode.kind === 'none') {
+        const res = await next(req);
+        if (res.status !== 401) return res;
+        // The registry started asking (or only asks for some paths): learn and retry once.
+        this.mode = this.modeFrom(res) ?? { kind: 'basic' };
+        return this.retryOnce(next, req, res, scopesFor(req));
+      }
+      const scopes = scopesFor(req);
+      const first = await this.authorize(req, mode, scopes, false);
+      const res = await next(first.req);
+      if (res.status !== 401) return res;
+      if (first.key && first.token) this.opts.tokenCache.invalidate(first.key, first.token);
+      return this.retryOnce(next, req, res, scopes);
+    };
+  }
+
+  private async retryOnce(next: RoundTripper, req: HttpRequest, rejected: HttpResponse, scopes: string[]): Promise<HttpResponse> {
+    const challenge = pickChallenge(parseChallenges(rejected.headers.getAll('www-authenticate')));
+    const mode = (challenge && this.modeFromChallenge(challenge)) ?? this.mode ?? { kind: 'basic' };
+    this.mode = mode;
+    const wanted = challenge?.scheme === 'bearer' ? mergeScopes(scopes, challengeScopes(challenge)) : scopes;
+    const second = await this.authorize(req, mode, wanted, true);
+    const res = await next(second.req);
+    if (res.status !== 401) return res;
+    if (second.key && second.token) this.opts.tokenCache.invalidate(second.key, second.token);
+    throw this.rejection(res, req, await this.credentials(false, req.signal));
+  }
+
+  private async authorize(
+    req: HttpRequest,
+    mode: Mode,
+    scopes: string[],
+    fresh: boolean,
+  ): Promise<{ req: HttpRequest; key?: string; token?: string }> {
+    const creds = await this.credentials(fresh, req.signal);
+    if (mode.kind === 'basic') {
+      if (!creds) return { req };
+      if (creds.kind !== 'basic') return { req };
+      if (req.url.protocol === 'http:' && !this.opts.allowHttp(req.url)) {
+        throw new RegistryError('insecure', `Refusing to send credentials over plain HTTP to ${req.url.host}. Use https://, or mark the registry insecure if you trust this network.`);
+      }
+      return { req: withHeader(req, 'authorization', basicHeader(creds.username, creds.password)) };
+    }
+    if (mode.kind !== 'bearer') return { req };
+    const key = tokenKey(mode.realm, mode.service, scopes);
+    if (fresh) this.opts.tokenCache.invalidate(key);
+    const token = await this.opts.tokenCache.get(key, () => {
+      this.opts.onTokenFetch?.(scopes);
+      return fetchToken(this.opts.tokenTransport, {
+        registry: this.opts.registry,
+        realm: mode.realm,
+        service: mode.service,
+        scopes,
+        credentials: creds,
+        allowHttp: this.opts.allowHttp,
+        signal: req.signal,
+        onRefreshToken: this.opts.onRefreshToken,
+      });
+    });
+    return { req: withHeader(req, 'authorization', `Bearer ${token}`), key, token };
+  }
+
+  /** Credentials from the provider; `fresh` asks it to refresh (step 4). Shared between concurrent callers. */
+  private credentials(fresh: boolean, signal?: AbortSignal): Promise<Credentials | undefined> {
+    const source = this.opts.credentials;
+    if (!source) return Promise.resolve(undefined);
+    if (fresh || !this.creds) {
+      const pending = source({ forceRefresh: fresh, signal });
+      this.creds = pending;
+      pending.catch(() => {
+        if (this.creds === pending) this.creds = undefined;
+      });
+    }
+    return this.creds;
+  }
+
+  private modeFrom(res: HttpResponse): Mode | undefined {
+    const c = pickChallenge(parseChallenges(res.headers.getAll('www-authenticate')));
+    return c && this.modeFromChallenge(c);
+  }
+
+  private modeFromChallenge(c: Challenge): Mode | undefined {
+    if (c.scheme === 'bearer' && c.params.realm) {
+      return { kind: 'bearer', realm: new URL(c.params.realm, this.opts.registry).toString(), service: c.params.service };
+    }
+    // `Basic realm="Artifactory Realm"`: a non-URL realm is just a label.
+    if (c.scheme === 'basic') return { kind: 'basic' };
+    return undefined;
+  }
+
+  private rejection(res: HttpResponse, req: HttpRequest, creds: Credentials | undefined): RegistryError {
+    const host = req.url.host;
+    const challenge = pickChallenge(parseChallenges(res.headers.getAll('www-authenticate')));
+    const { code } = parseErrorBody(res.body);
+    if (challenge?.params.error === 'insufficient_scope' && creds) {
+      const what = challenge.params.scope ?? scopesFor(req).join(', ');
+      return new RegistryError('forbidden', `${host} denied access (${what}) for these credentials. Ask for the permission, or reconnect with an account that has it.`, { status: 401, code });
+    }
+    if (!creds) {
+      return new RegistryError('unauthorized', `${host} requires you to sign in. Add a username and password or token to the connection.`, { status: 401, code });
+    }
+    const user = creds.kind === 'basic' ? ` for user “${creds.username}”` : '';
+    return new RegistryError('unauthorized', `${host} rejected the credentials${user}. Check the username and password or token, then reconnect.`, { status: 401, code });
+  }
+}

@@ -1,0 +1,132 @@
+// Talking to a registry's token service (the `realm` of a Bearer challenge), per the Docker
+// token spec and its OAuth2 variant:
+//   - GET realm?service=S&scope=A&scope=B, with Basic credentials or anonymously;
+//   - POST grant_type=refresh_token when holding a refresh ("identity") token, falling back
+//     to GET when the server has no OAuth2 endpoint (404/405).
+// The answer carries `token` and/or `access_token`; `expires_in` missing or under 60 means 60.
+
+import { isPrivateHost } from './address';
+import { basicHeader, type Credentials } from './credentials';
+import { RegistryError, parseErrorBody, safeUrl } from './errors';
+import type { HttpRequest, HttpResponse, RoundTripper } from './http';
+import type { IssuedToken } from './tokenCache';
+
+const MAX_TOKEN_BODY = 1024 * 1024;
+const MIN_LIFETIME_S = 60;
+const CLIENT_ID = 'registry-explorer';
+
+export interface TokenRequestContext {
+  registry: URL;
+  realm: string;
+  service?: string;
+  scopes: string[];
+  credentials?: Credentials;
+  allowHttp: (url: URL) => boolean;
+  signal?: AbortSignal;
+  /** A rotated refresh token came back (ACR does this); the caller may persist it. */
+  onRefreshToken?: (token: string) => void;
+}
+
+/**
+ * Refuse realms that would leak credentials: a realm must be http(s); plain HTTP only where
+ * the registry itself may use it; and a public registry may not point us at a loopback or
+ * private address (a hostile registry could otherwise make us probe the user's network).
+ */
+export function checkRealm(realm: string, registry: URL, allowHttp: (url: URL) => boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(realm, registry);
+  } catch {
+    throw new RegistryError('protocol', `${registry.host} named a token service that is not a URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RegistryError('protocol', `${registry.host} named a token service with an unsupported scheme (${url.protocol}).`);
+  }
+  if (url.protocol === 'http:' && !allowHttp(url)) {
+    throw new RegistryError(
+      'insecure',
+      registry.protocol === 'https:'
+        ? `${registry.host} asked for credentials to be sent over plain HTTP to ${url.host}, a downgrade from HTTPS; refused.`
+        : `${registry.host} named a token service on plain HTTP (${url.host}); refused. Mark the registry insecure only if you trust this network.`,
+    );
+  }
+  if (!isPrivateHost(registry.hostname) && isPrivateHost(url.hostname)) {
+    throw new RegistryError('insecure', `${registry.host} pointed its token service at a local or private address (${url.host}); refused, since a public registry has no business there.`);
+  }
+  return url;
+}
+
+export async function fetchToken(transport: RoundTripper, ctx: TokenRequestContext, now: () => number = Date.now): Promise<IssuedToken> {
+  const realm = checkRealm(ctx.realm, ctx.registry, ctx.allowHttp);
+  const started = now();
+  let res: HttpResponse | undefined;
+  if (ctx.credentials?.kind === 'refreshToken') {
+    res = await transport(oauthRequest(realm, ctx, ctx.credentials.refreshToken));
+    if (res.status === 404 || res.status === 405) res = undefined;
+  }
+  res ??= await transport(getRequest(realm, ctx));
+  return parseTokenResponse(res, ctx, started);
+}
+
+function getRequest(realm: URL, ctx: TokenRequestContext): HttpRequest {
+  const url = new URL(realm);
+  if (ctx.service) url.searchParams.set('service', ctx.service);
+  for (const s of ctx.scopes) url.searchParams.append('scope', s);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const c = ctx.credentials;
+  if (c?.kind === 'basic') headers.authorization = basicHeader(c.username, c.password);
+  // ACR and Docker accept the identity token as a Basic password when there is no OAuth2 POST.
+  if (c?.kind === 'refreshToken') headers.authorization = basicHeader(c.username ?? '<token>', c.refreshToken);
+  return { method: 'GET', url, headers, signal: ctx.signal, maxBodyBytes: MAX_TOKEN_BODY };
+}
+
+function oauthRequest(realm: URL, ctx: TokenRequestContext, refreshToken: string): HttpRequest {
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
+  if (ctx.service) form.set('service', ctx.service);
+  if (ctx.scopes.length) form.set('scope', ctx.scopes.join(' '));
+  return {
+    method: 'POST',
+    url: realm,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: form.toString(),
+    signal: ctx.signal,
+    maxBodyBytes: MAX_TOKEN_BODY,
+  };
+}
+
+function parseTokenResponse(res: HttpResponse, ctx: TokenRequestContext, started: number): IssuedToken {
+  const where = `the token service of ${ctx.registry.host}`;
+  if (res.status === 401) {
+    const who = ctx.credentials?.kind === 'basic' ? ` for user “${ctx.credentials.username}”` : '';
+    throw new RegistryError(
+      'unauthorized',
+      ctx.credentials ? `${capitalize(where)} rejected the credentials${who}. Check the username and password or token, then reconnect.` : `${capitalize(where)} requires credentials. Add a username and password or token.`,
+      { status: 401, code: parseErrorBody(res.body).code },
+    );
+  }
+  if (res.status === 403) {
+    throw new RegistryError('forbidden', `${capitalize(where)} denied access to ${ctx.scopes.join(', ') || 'the registry'}.`, { status: 403 });
+  }
+  if (res.status !== 200) {
+    throw new RegistryError('protocol', `${capitalize(where)} (${safeUrl(res.url)}) answered HTTP ${res.status}.`, { status: res.status });
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new RegistryError('protocol', `${capitalize(where)} sent a response that is not JSON.`);
+  }
+  const token = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : '';
+  if (!token) throw new RegistryError('protocol', `${capitalize(where)} sent no token.`);
+  const expiresIn = typeof json.expires_in === 'number' && json.expires_in >= MIN_LIFETIME_S ? json.expires_in : MIN_LIFETIME_S;
+  // Lifetime counts from when we asked, not from `issued_at`: a skewed server clock must not
+  // make a fresh token look expired (or an old one fresh).
+  if (typeof json.refresh_token === 'string' && json.refresh_token && ctx.credentials?.kind === 'refreshToken') {
+    ctx.onRefreshToken?.(json.refresh_token);
+  }
+  return { token, expiresAt: started + expiresIn * 1000, lifetimeMs: expiresIn * 1000 };
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
