@@ -1,0 +1,82 @@
+// Live connections, one per stored connection, built on first use and rebuilt when the
+// connection or the proxy settings change. Each keeps its registry client (and so its
+// keep-alive pool and token cache) across tree expansions.
+
+import * as vscode from 'vscode';
+import { providerFor } from '../providers';
+import type { Connection, ConnectionConfig, ProviderContext } from '../providers/provider';
+import type { ProxySettings } from '../registry/dispatcher';
+import type { Log } from './log';
+import type { ConnectionStore } from './store';
+
+export function proxyFromSettings(): ProxySettings | undefined {
+  const http = vscode.workspace.getConfiguration('http');
+  const url = http.get<string>('proxy') || undefined;
+  const strictSSL = http.get<boolean>('proxyStrictSSL', true);
+  const noProxy = http.get<string[]>('noProxy', []);
+  if (!url && strictSSL && !noProxy.length) return undefined;
+  return { ...(url ? { url } : {}), strictSSL, ...(noProxy.length ? { noProxy: noProxy.join(',') } : {}) };
+}
+
+export class ConnectionManager implements vscode.Disposable {
+  private readonly live = new Map<string, { config: string; connection: Promise<Connection> }>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly store: ConnectionStore,
+    private readonly log: Log,
+    private readonly version: string,
+    private readonly overrides: () => Record<string, string> | undefined = () => undefined,
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('http')) void this.resetAll();
+      }),
+    );
+  }
+
+  context(): ProviderContext {
+    return {
+      proxy: proxyFromSettings(),
+      userAgent: `registry-explorer/${this.version} (vscode ${vscode.version})`,
+      log: (m) => this.log.debug(m),
+      apiBaseUrls: this.overrides(),
+    };
+  }
+
+  /** The live connection for a stored one; rebuilt when its metadata changed. */
+  get(config: ConnectionConfig): Promise<Connection> {
+    const key = JSON.stringify(config);
+    const existing = this.live.get(config.id);
+    if (existing && existing.config === key) return existing.connection;
+    if (existing) void existing.connection.then((c) => c.dispose(), () => undefined);
+    const connection = this.build(config);
+    this.live.set(config.id, { config: key, connection });
+    connection.catch(() => this.live.delete(config.id));
+    return connection;
+  }
+
+  /** Build a throwaway connection (wizard "Test connection"), not cached. */
+  async build(config: ConnectionConfig, secrets?: Record<string, string>): Promise<Connection> {
+    const provider = providerFor(config.provider);
+    if (!provider) throw new Error(vscode.l10n.t('Unknown registry provider “{0}”. Update the extension or remove this connection.', config.provider));
+    const s = secrets ?? (await this.store.secrets(config.id));
+    this.log.redactor.addAll(s);
+    return provider.connect(config, s, this.context());
+  }
+
+  async reset(id: string): Promise<void> {
+    const existing = this.live.get(id);
+    this.live.delete(id);
+    if (existing) await existing.connection.then((c) => c.dispose(), () => undefined);
+  }
+
+  async resetAll(): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.reset(id)));
+  }
+
+  dispose(): void {
+    void this.resetAll();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

@@ -1,0 +1,110 @@
+// Where connections live. Non-secret metadata in globalState (and, for registries a team
+// wants to share, in the `registryExplorer.registries` setting); secrets only in
+// SecretStorage, one JSON entry per connection. Nothing else in the extension touches either.
+
+import * as vscode from 'vscode';
+import type { ConnectionConfig, ConnectionSecrets } from '../providers/provider';
+
+const CONNECTIONS_KEY = 'registryExplorer.connections';
+const DEFAULT_KEY = 'registryExplorer.defaultConnection';
+const SECRET_PREFIX = 'registryExplorer.secret.';
+
+interface SettingsRegistry {
+  name?: string;
+  url?: string;
+  provider?: string;
+  username?: string;
+  insecure?: boolean;
+  repositories?: string[];
+}
+
+export class ConnectionStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('registryExplorer.registries')) this.changed.fire();
+      }),
+      context.secrets.onDidChange((e) => {
+        if (e.key.startsWith(SECRET_PREFIX)) this.changed.fire();
+      }),
+    );
+  }
+
+  list(): ConnectionConfig[] {
+    const stored = this.context.globalState.get<ConnectionConfig[]>(CONNECTIONS_KEY, []);
+    const fromSettings = vscode.workspace
+      .getConfiguration('registryExplorer')
+      .get<SettingsRegistry[]>('registries', [])
+      .filter((r): r is SettingsRegistry & { url: string } => typeof r?.url === 'string' && r.url.length > 0)
+      .map(
+        (r): ConnectionConfig => ({
+          id: `settings:${r.url}`,
+          provider: r.provider ?? 'generic',
+          name: r.name ?? r.url,
+          url: r.url,
+          ...(r.username ? { username: r.username } : {}),
+          ...(r.insecure ? { insecure: true } : {}),
+          ...(r.repositories?.length ? { repositories: r.repositories } : {}),
+          options: { fromSettings: true },
+        }),
+      )
+      .filter((s) => !stored.some((c) => c.id === s.id));
+    return [...stored, ...fromSettings];
+  }
+
+  get(id: string): ConnectionConfig | undefined {
+    return this.list().find((c) => c.id === id);
+  }
+
+  async save(config: ConnectionConfig, secrets: ConnectionSecrets | undefined): Promise<void> {
+    // Secrets first: a connection must never appear without the secret it needs.
+    if (secrets !== undefined) {
+      if (Object.keys(secrets).length) await this.context.secrets.store(SECRET_PREFIX + config.id, JSON.stringify(secrets));
+      else await this.context.secrets.delete(SECRET_PREFIX + config.id);
+    }
+    const stored = this.context.globalState.get<ConnectionConfig[]>(CONNECTIONS_KEY, []);
+    const i = stored.findIndex((c) => c.id === config.id);
+    const next = i >= 0 ? stored.map((c, j) => (j === i ? config : c)) : [...stored, config];
+    await this.context.globalState.update(CONNECTIONS_KEY, next);
+    this.changed.fire();
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.context.secrets.delete(SECRET_PREFIX + id);
+    const stored = this.context.globalState.get<ConnectionConfig[]>(CONNECTIONS_KEY, []);
+    await this.context.globalState.update(
+      CONNECTIONS_KEY,
+      stored.filter((c) => c.id !== id),
+    );
+    if (this.defaultId() === id) await this.context.globalState.update(DEFAULT_KEY, undefined);
+    this.changed.fire();
+  }
+
+  async secrets(id: string): Promise<ConnectionSecrets> {
+    const raw = await this.context.secrets.get(SECRET_PREFIX + id);
+    if (!raw) return {};
+    try {
+      return JSON.parse(raw) as ConnectionSecrets;
+    } catch {
+      return {};
+    }
+  }
+
+  defaultId(): string | undefined {
+    return this.context.globalState.get<string>(DEFAULT_KEY);
+  }
+
+  async setDefault(id: string | undefined): Promise<void> {
+    await this.context.globalState.update(DEFAULT_KEY, id);
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

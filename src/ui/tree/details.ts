@@ -1,0 +1,115 @@
+// Tag facts (digest, size, created, platforms) fetched lazily for the tags on screen only:
+//   1. HEAD the tag's manifest for its digest (cheap; not a pull on Docker Hub);
+//   2. a digest seen before — in this session or a previous one — is answered from the cache,
+//      since what a digest names never changes;
+//   3. otherwise one fetch per digest (manifest + config), shared by every tag that points at it.
+// At most `concurrency` requests per registry are in flight, so a 5,000-tag repository never
+// floods the server. No `vscode` import: the tree wires persistence and refreshes.
+
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Connection } from '../../providers/provider';
+import type { ImageDetails } from '../../registry/client';
+
+export type TagDetails = ImageDetails;
+
+export interface DigestCache {
+  get(digest: string): TagDetails | undefined;
+  set(digest: string, details: TagDetails): void;
+}
+
+export class MemoryDigestCache implements DigestCache {
+  readonly map = new Map<string, TagDetails>();
+  get(digest: string): TagDetails | undefined {
+    return this.map.get(digest);
+  }
+  set(digest: string, details: TagDetails): void {
+    this.map.set(digest, details);
+  }
+}
+
+export interface DetailsEvents {
+  onDetails(connectionId: string, repository: string, tag: string, details: TagDetails): void;
+  onError(connectionId: string, repository: string, tag: string, error: unknown): void;
+}
+
+export class TagDetailsLoader {
+  private readonly byTag = new Map<string, TagDetails>();
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly byDigest = new Map<string, Promise<TagDetails>>();
+  private readonly limits = new Map<string, LimitFunction>();
+
+  constructor(
+    private readonly cache: DigestCache,
+    private readonly events: DetailsEvents,
+    private readonly concurrency = 16,
+  ) {}
+
+  get(connectionId: string, repository: string, tag: string): TagDetails | undefined {
+    return this.byTag.get(key(connectionId, repository, tag));
+  }
+
+  /** Queue the tags that have no details yet; already known or in flight ones cost nothing. */
+  request(conn: Connection, repository: string, tags: readonly string[], signal?: AbortSignal): Promise<void> {
+    const id = conn.config.id;
+    const limit = this.limitFor(id);
+    const jobs: Promise<void>[] = [];
+    for (const tag of tags) {
+      const k = key(id, repository, tag);
+      if (this.byTag.has(k)) continue;
+      let job = this.pending.get(k);
+      if (!job) {
+        job = this.load(conn, repository, tag, limit, signal)
+          .then(
+            (d) => {
+              this.byTag.set(k, d);
+              this.events.onDetails(id, repository, tag, d);
+            },
+            (e: unknown) => this.events.onError(id, repository, tag, e),
+          )
+          .finally(() => this.pending.delete(k));
+        this.pending.set(k, job);
+      }
+      jobs.push(job);
+    }
+    return Promise.all(jobs).then(() => undefined);
+  }
+
+  /** Forget a connection's tags (refresh): digests stay cached, they are immutable. */
+  forget(connectionId: string, repository?: string): void {
+    const prefix = repository === undefined ? `${connectionId}\n` : `${connectionId}\n${repository}\n`;
+    for (const k of [...this.byTag.keys()]) if (k.startsWith(prefix)) this.byTag.delete(k);
+  }
+
+  private async load(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails> {
+    const head = await limit(() => conn.client.headManifest(repository, tag, signal));
+    const cached = this.cache.get(head.digest);
+    if (cached) return cached;
+    let shared = this.byDigest.get(head.digest);
+    if (!shared) {
+      // Sub-requests of one image (children, configs) share the same limiter slots.
+      shared = limit(() => conn.client.imageDetails(repository, head.digest, { signal })).then((d) => {
+        this.cache.set(d.digest, d);
+        return d;
+      });
+      this.byDigest.set(head.digest, shared);
+      shared.then(
+        () => this.byDigest.delete(head.digest),
+        () => this.byDigest.delete(head.digest),
+      );
+    }
+    return shared;
+  }
+
+  private limitFor(connectionId: string): LimitFunction {
+    let l = this.limits.get(connectionId);
+    if (!l) {
+      l = pLimit(this.concurrency);
+      this.limits.set(connectionId, l);
+    }
+    return l;
+  }
+}
+
+function key(connectionId: string, repository: string, tag: string): string {
+  return `${connectionId}\n${repository}\n${tag}`;
+}

@@ -1,0 +1,87 @@
+// Small JSON files under globalStorageUri: the last repository listing of each registry
+// (shown at once on startup, marked stale until the refresh returns) and tag facts by
+// digest (immutable, so safe to keep across restarts). Writes are debounced and never hold
+// anything secret: names, digests, sizes, dates.
+
+import * as vscode from 'vscode';
+import type { DigestCache, TagDetails } from './details';
+
+const MAX_DIGESTS = 20_000;
+
+async function readJson<T>(uri: vscode.Uri): Promise<T | undefined> {
+  try {
+    return JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeJson(uri: vscode.Uri, value: unknown): Promise<void> {
+  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(value)));
+}
+
+export interface CachedListing {
+  names: string[];
+  fetchedAt: number;
+}
+
+export class ListingCache {
+  constructor(private readonly dir: vscode.Uri) {}
+
+  private uri(connectionId: string): vscode.Uri {
+    return vscode.Uri.joinPath(this.dir, 'listings', `${encodeURIComponent(connectionId)}.json`);
+  }
+
+  read(connectionId: string): Promise<CachedListing | undefined> {
+    return readJson<CachedListing>(this.uri(connectionId));
+  }
+
+  write(connectionId: string, names: string[]): Promise<void> {
+    return writeJson(this.uri(connectionId), { names, fetchedAt: Date.now() } satisfies CachedListing).catch(() => undefined);
+  }
+
+  async remove(connectionId: string): Promise<void> {
+    await vscode.workspace.fs.delete(this.uri(connectionId)).then(undefined, () => undefined);
+  }
+}
+
+export class PersistentDigestCache implements DigestCache, vscode.Disposable {
+  private map = new Map<string, TagDetails>();
+  private timer?: NodeJS.Timeout;
+  private readonly uri: vscode.Uri;
+  readonly ready: Promise<void>;
+
+  constructor(dir: vscode.Uri) {
+    this.uri = vscode.Uri.joinPath(dir, 'digests.json');
+    this.ready = readJson<[string, TagDetails][]>(this.uri).then((entries) => {
+      for (const [k, v] of entries ?? []) if (!this.map.has(k)) this.map.set(k, v);
+    });
+  }
+
+  get(digest: string): TagDetails | undefined {
+    const v = this.map.get(digest);
+    if (v) {
+      // Recently used last, so trimming drops the oldest.
+      this.map.delete(digest);
+      this.map.set(digest, v);
+    }
+    return v;
+  }
+
+  set(digest: string, details: TagDetails): void {
+    this.map.set(digest, details);
+    while (this.map.size > MAX_DIGESTS) this.map.delete(this.map.keys().next().value!);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), 2000);
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    return writeJson(this.uri, [...this.map]).catch(() => undefined);
+  }
+
+  dispose(): void {
+    void this.flush();
+  }
+}
