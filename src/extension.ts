@@ -1,5 +1,59 @@
-import type * as vscode from 'vscode';
+// Activation builds the services and registers the UI; nothing here talks to a registry or
+// loads a provider SDK, so activation stays in the low milliseconds.
 
-export function activate(_context: vscode.ExtensionContext): void {}
+import * as vscode from 'vscode';
+import { registerFind } from './ui/commands/find';
+import { registerRegistryCommands } from './ui/commands/registry';
+import { registerTagCommands } from './ui/commands/tags';
+import type { CommandContext } from './ui/commands/context';
+import { ConnectionManager } from './ui/connections';
+import { Log } from './ui/log';
+import { MANIFEST_SCHEME, ManifestDocumentProvider } from './ui/manifestDocument';
+import { ConnectionStore } from './ui/store';
+import type { Node } from './ui/tree/nodes';
+import { ListingCache, PersistentDigestCache } from './ui/tree/persist';
+import { RegistryTreeProvider } from './ui/tree/provider';
+import { ConnectionWizardBackend } from './ui/wizardBackend';
+
+export interface ExtensionApi {
+  /** For the extension's own integration tests. */
+  readonly store: ConnectionStore;
+  readonly tree: RegistryTreeProvider;
+  readonly log: Log;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const started = performance.now();
+  const log = new Log();
+  const store = new ConnectionStore(context);
+  const version = String((context.extension.packageJSON as { version?: string }).version ?? '0');
+  const connections = new ConnectionManager(store, log, version);
+  const digestCache = new PersistentDigestCache(context.globalStorageUri);
+  const tree = new RegistryTreeProvider(store, connections, new ListingCache(context.globalStorageUri), digestCache, log);
+  const view = vscode.window.createTreeView<Node>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
+  const syncContext = (): void => void vscode.commands.executeCommand('setContext', 'registryExplorer.hasConnections', store.list().length > 0);
+  syncContext();
+
+  const wizard = new ConnectionWizardBackend(store, connections, log, (config) => {
+    tree.refresh(config.id);
+  });
+  const ctx: CommandContext = { extension: context, store, connections, tree, view, log, wizard };
+
+  context.subscriptions.push(
+    log,
+    store,
+    connections,
+    digestCache,
+    tree,
+    view,
+    store.onDidChange(syncContext),
+    vscode.workspace.registerTextDocumentContentProvider(MANIFEST_SCHEME, new ManifestDocumentProvider(store, connections)),
+    ...registerRegistryCommands(ctx),
+    ...registerTagCommands(ctx),
+    registerFind(ctx),
+  );
+  log.info(`Registry Explorer ${version} activated in ${(performance.now() - started).toFixed(1)} ms.`);
+  return { store, tree, log };
+}
 
 export function deactivate(): void {}

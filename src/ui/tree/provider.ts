@@ -198,6 +198,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     void this.connections.reset(connectionId).then(() => this.fireFor(connectionId));
   }
 
+  /** Re-render without reloading (after `locate` moved what is on screen). */
+  redraw(): void {
+    this.changed.fire(undefined);
+  }
+
   refreshAll(): void {
     this.repoListings.clear();
     this.tagListings.clear();

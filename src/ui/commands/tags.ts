@@ -1,0 +1,135 @@
+// Commands on tags: copy reference / digest / pull command, inspect manifest, delete.
+
+import * as vscode from 'vscode';
+import pLimit from 'p-limit';
+import { manifestUri } from '../manifestDocument';
+import { registryHost } from '../tree/provider';
+import type { Node, PlatformNode, TagNode } from '../tree/nodes';
+import type { CommandContext } from './context';
+
+type ImageNode = TagNode | PlatformNode;
+
+function isImageNode(node: Node | undefined): node is ImageNode {
+  return node?.kind === 'tag' || node?.kind === 'platform';
+}
+
+export function registerTagCommands(ctx: CommandContext): vscode.Disposable[] {
+  const { store, tree, log } = ctx;
+
+  const hostOf = (node: ImageNode): string => {
+    const config = store.get(node.connectionId);
+    return config ? registryHost(config) : '';
+  };
+
+  /** The digest of a tag: known from the tree, or one HEAD request. */
+  const digestOf = async (node: ImageNode): Promise<string> => {
+    if (node.kind === 'platform') return node.image.digest;
+    const known = tree.tagDetails(node)?.digest;
+    if (known) return known;
+    const conn = await tree.connection(node.connectionId);
+    return (await conn.client.headManifest(node.repository, node.tag)).digest;
+  };
+
+  const reference = async (node: ImageNode): Promise<string> => {
+    const base = `${hostOf(node)}/${node.repository}`;
+    return node.kind === 'platform' ? `${base}@${node.image.digest}` : `${base}:${node.tag}`;
+  };
+
+  const requireNode = (node: Node | undefined): ImageNode | undefined => {
+    if (isImageNode(node)) return node;
+    const selected = ctx.view.selection[0];
+    if (isImageNode(selected)) return selected;
+    void vscode.window.showInformationMessage(vscode.l10n.t('Select a tag in the Registries view first.'));
+    return undefined;
+  };
+
+  const copy = async (text: string, what: string): Promise<void> => {
+    await vscode.env.clipboard.writeText(text);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}: {1}', what, text), 4000);
+  };
+
+  const failed = (what: string) => (e: unknown) => {
+    log.error(`${what}: ${log.safe(e)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} failed: {1}', what, log.safe(e)));
+  };
+
+  return [
+    vscode.commands.registerCommand('registryExplorer.copyReference', async (n?: Node) => {
+      const node = requireNode(n);
+      if (node) await copy(await reference(node), vscode.l10n.t('image reference'));
+    }),
+    vscode.commands.registerCommand('registryExplorer.copyDigest', async (n?: Node) => {
+      const node = requireNode(n);
+      if (node) await digestOf(node).then((d) => copy(d, vscode.l10n.t('digest')), failed(vscode.l10n.t('Copy digest')));
+    }),
+    vscode.commands.registerCommand('registryExplorer.copyPullCommand', async (n?: Node) => {
+      const node = requireNode(n);
+      if (node) await copy(`docker pull ${await reference(node)}`, vscode.l10n.t('pull command'));
+    }),
+    vscode.commands.registerCommand('registryExplorer.inspectManifest', async (n?: Node) => {
+      const node = requireNode(n);
+      if (!node) return;
+      const ref = node.kind === 'platform' ? node.image.digest : node.tag;
+      const uri = manifestUri(node.connectionId, hostOf(node), node.repository, ref);
+      try {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        await vscode.languages.setTextDocumentLanguage(doc, 'json');
+        await vscode.window.showTextDocument(doc, { preview: true });
+      } catch (e) {
+        failed(vscode.l10n.t('Inspect manifest'))(e);
+      }
+    }),
+    vscode.commands.registerCommand('registryExplorer.deleteTag', async (n?: Node) => {
+      const node = requireNode(n);
+      if (!node || node.kind !== 'tag') return;
+      const config = store.get(node.connectionId);
+      if (!config) return;
+      try {
+        // Deleting removes the manifest, so every tag on the same digest goes too: find them all.
+        const shared = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking which tags share {0}:{1}…', node.repository, node.tag), cancellable: true },
+          async (progress, token) => {
+            const ac = new AbortController();
+            token.onCancellationRequested(() => ac.abort());
+            const conn = await tree.connection(node.connectionId);
+            const digest = (await conn.client.headManifest(node.repository, node.tag, ac.signal)).digest;
+            const listing = tree.tags(config, node.repository);
+            await listing.loadAll(ac.signal);
+            const limit = pLimit(8);
+            let done = 0;
+            const all = listing.items.map((t) => t.name);
+            const sharing = (
+              await Promise.all(
+                all.map((t) =>
+                  limit(async () => {
+                    const d = t === node.tag ? digest : (tree.details.get(config.id, node.repository, t)?.digest ?? (await conn.client.headManifest(node.repository, t, ac.signal)).digest);
+                    progress.report({ increment: 100 / all.length, message: `${++done}/${all.length}` });
+                    return d === digest ? t : undefined;
+                  }),
+                ),
+              )
+            ).filter((t): t is string => !!t);
+            return { digest, sharing };
+          },
+        );
+        const del = vscode.l10n.t('Delete');
+        const others = shared.sharing.filter((t) => t !== node.tag);
+        const detail = others.length
+          ? vscode.l10n.t('The registry deletes images by digest. These tags point at the same image and will be deleted too: {0}. This cannot be undone.', others.join(', '))
+          : vscode.l10n.t('Digest {0}. This cannot be undone.', shared.digest);
+        const answer = await vscode.window.showWarningMessage(
+          vscode.l10n.t('Delete {0}:{1}{2}?', node.repository, node.tag, others.length ? vscode.l10n.t(' and {0} more tag(s)', others.length) : ''),
+          { modal: true, detail },
+          del,
+        );
+        if (answer !== del) return;
+        const conn = await tree.connection(node.connectionId);
+        await conn.client.deleteManifest(node.repository, shared.digest);
+        log.info(`Deleted ${node.repository}@${shared.digest} (tags: ${shared.sharing.join(', ')}) from ${config.name}.`);
+        tree.refresh(node.connectionId, node.repository);
+      } catch (e) {
+        failed(vscode.l10n.t('Delete tag'))(e);
+      }
+    }),
+  ];
+}

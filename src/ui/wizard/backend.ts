@@ -1,0 +1,31 @@
+// What the Connect Registry wizard needs from the rest of the extension. The panel renders
+// `forms()`, checks every page message against them, and calls `validate` before `test` and
+// `save`; the backend owns providers, the connection store and the tree.
+
+import type { FieldError, FormValues, ProviderForm } from '../../providers/form';
+import type { SaveResultMessage, TestResultMessage } from '../../../webview/protocol';
+
+export type { SaveResultMessage, TestResultMessage };
+
+export interface WizardBackend {
+  forms(): ProviderForm[];
+  /**
+   * Host-side validation (the source of truth; the page's checks are only a convenience).
+   * `values` holds only the fields visible under the form's `showIf` rules. An empty list
+   * lets `test`/`save` run; errors go back to the page next to their fields (`field: ''`
+   * or an unknown id shows the message in the result area instead).
+   */
+  validate(provider: string, values: FormValues, editingId?: string): FieldError[];
+  /**
+   * Try the connection without saving it. `signal` aborts when the user presses Cancel or
+   * closes the panel. Errors should come back as `{ ok: false, message, steps, fieldErrors }`;
+   * a throw is shown as a generic failure with the error's message.
+   */
+  test(provider: string, values: FormValues, signal: AbortSignal, editingId?: string): Promise<TestResultMessage>;
+  /**
+   * Store the connection (metadata + secrets apart) and refresh the tree. `editingId`: the
+   * stored connection being edited; an empty secret field then means "keep the stored secret".
+   * On `ok: true` the panel closes.
+   */
+  save(provider: string, values: FormValues, signal: AbortSignal, editingId?: string): Promise<SaveResultMessage>;
+}

@@ -1,0 +1,98 @@
+// The wizard's host side logic: validate with the provider, test with a throwaway connection,
+// save metadata and secrets apart. Errors are mapped to the field they concern, so the page
+// can show them there, and nothing the user typed is lost on failure.
+
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { providerFor, providers } from '../providers';
+import type { FieldError, FormValues, ProviderForm } from '../providers/form';
+import type { Connection, ConnectionConfig, TestStep } from '../providers/provider';
+import type { SaveResultMessage, TestResultMessage } from '../../webview/protocol';
+import type { ConnectionManager } from './connections';
+import type { Log } from './log';
+import type { ConnectionStore } from './store';
+import type { WizardBackend } from './wizard/backend';
+
+export class ConnectionWizardBackend implements WizardBackend {
+  constructor(
+    private readonly store: ConnectionStore,
+    private readonly connections: ConnectionManager,
+    private readonly log: Log,
+    private readonly onSaved: (config: ConnectionConfig) => void,
+  ) {}
+
+  forms(): ProviderForm[] {
+    return providers.map((p) => p.form);
+  }
+
+  validate(provider: string, values: FormValues, editingId?: string): FieldError[] {
+    const p = providerFor(provider);
+    if (!p) return [{ field: '', message: vscode.l10n.t('Unknown provider.') }];
+    const previous = editingId ? this.store.get(editingId) : undefined;
+    const r = p.fromForm(values, previous ? { config: previous, secrets: {} } : undefined);
+    return r.ok ? [] : r.errors;
+  }
+
+  async test(provider: string, values: FormValues, signal: AbortSignal, editingId?: string): Promise<TestResultMessage> {
+    const prepared = await this.prepare(provider, values, editingId);
+    if (!prepared.ok) return { ok: false, message: vscode.l10n.t('Fix the highlighted fields.'), fieldErrors: prepared.errors };
+    const steps = await this.run(prepared.config, prepared.secrets, signal);
+    const failed = steps.find((s) => !s.ok);
+    if (failed) this.log.info(`Test of ${prepared.config.url} failed: ${failed.label}: ${failed.detail ?? ''}`);
+    return failed
+      ? { ok: false, message: failed.detail ?? failed.label, steps, fieldErrors: fieldErrorsFor(failed) }
+      : { ok: true, message: vscode.l10n.t('Connection works.'), steps };
+  }
+
+  async save(provider: string, values: FormValues, signal: AbortSignal, editingId?: string): Promise<SaveResultMessage> {
+    const prepared = await this.prepare(provider, values, editingId);
+    if (!prepared.ok) return { ok: false, message: vscode.l10n.t('Fix the highlighted fields.'), fieldErrors: prepared.errors };
+    const steps = await this.run(prepared.config, prepared.secrets, signal);
+    const failed = steps.find((s) => !s.ok);
+    if (failed) {
+      return { ok: false, message: vscode.l10n.t('Not saved: {0}', failed.detail ?? failed.label), fieldErrors: fieldErrorsFor(failed) };
+    }
+    await this.store.save(prepared.config, prepared.secrets);
+    this.log.info(`Connected ${prepared.config.name} (${prepared.config.provider}, ${prepared.config.url}).`);
+    this.onSaved(prepared.config);
+    return { ok: true, message: vscode.l10n.t('Saved {0}.', prepared.config.name) };
+  }
+
+  private async prepare(
+    provider: string,
+    values: FormValues,
+    editingId?: string,
+  ): Promise<{ ok: true; config: ConnectionConfig; secrets: Record<string, string> } | { ok: false; errors: FieldError[] }> {
+    const p = providerFor(provider);
+    if (!p) return { ok: false, errors: [{ field: '', message: vscode.l10n.t('Unknown provider.') }] };
+    const previous = editingId ? this.store.get(editingId) : undefined;
+    const previousSecrets = previous ? await this.store.secrets(previous.id) : undefined;
+    const r = p.fromForm(values, previous && previousSecrets ? { config: previous, secrets: previousSecrets } : undefined);
+    if (!r.ok) return r;
+    this.log.redactor.addAll(r.secrets);
+    const id = previous?.id ?? `${provider}-${randomUUID()}`;
+    return { ok: true, config: { ...r.config, id }, secrets: r.secrets };
+  }
+
+  private async run(config: ConnectionConfig, secrets: Record<string, string>, signal: AbortSignal): Promise<TestStep[]> {
+    let conn: Connection | undefined;
+    try {
+      conn = await this.connections.build(config, secrets);
+      return await conn.test(signal);
+    } catch (e) {
+      return [{ label: vscode.l10n.t('Connect'), ok: false, detail: this.log.safe(e) }];
+    } finally {
+      await conn?.dispose();
+    }
+  }
+}
+
+/** Put a failed step's message next to the field a person would fix. */
+function fieldErrorsFor(step: TestStep): FieldError[] {
+  const detail = step.detail ?? step.label;
+  if (/rejected the credentials|requires you to sign in|requires credentials|denied access/i.test(detail)) return [{ field: 'password', message: detail }];
+  if (/certificate|TLS/i.test(detail)) return [{ field: 'caPem', message: detail }];
+  if (/refused the connection|could not be resolved|timed out|does not serve the Registry API|Could not reach|did not answer/i.test(detail)) return [{ field: 'url', message: detail }];
+  if (/catalog/i.test(detail)) return [{ field: 'repositories', message: detail }];
+  return [];
+}
