@@ -22,6 +22,8 @@ function run(cmd, args, opts = {}) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// A fresh machine gets its Debian packages, node_modules and code-server here.
+run(process.execPath, ['scripts/setup.mjs', ...(filters.length && !filters.some((f) => f.includes('e2e')) ? ['--no-code-server'] : [])]);
 run('npx', ['tsc', '--noEmit', '-p', '.']);
 run('node', ['scripts/build.mjs']);
 

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { registerFind } from './ui/commands/find';
+import { registerImportDockerConfig } from './ui/commands/importDockerConfig';
 import { registerRegistryCommands } from './ui/commands/registry';
 import { registerTagCommands } from './ui/commands/tags';
 import type { CommandContext } from './ui/commands/context';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerRegistryCommands(ctx),
     ...registerTagCommands(ctx),
     registerFind(ctx),
+    registerImportDockerConfig(ctx),
   );
   log.info(`Registry Explorer ${version} activated in ${(performance.now() - started).toFixed(1)} ms.`);
   return { store, tree, log };

@@ -127,7 +127,11 @@ export const genericProvider: RegistryProvider = {
       caPem: config.caPem,
       proxy: ctx.proxy,
       userAgent: ctx.userAgent,
-      credentials: config.username && secrets.password ? staticCredentials({ kind: 'basic', username: config.username, password: secrets.password }) : undefined,
+      credentials: secrets.identityToken
+        ? staticCredentials({ kind: 'refreshToken', refreshToken: secrets.identityToken, ...(config.username ? { username: config.username } : {}) })
+        : config.username && secrets.password
+          ? staticCredentials({ kind: 'basic', username: config.username, password: secrets.password })
+          : undefined,
     });
     return new V2Connection(config, client);
   },

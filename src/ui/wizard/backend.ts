@@ -28,4 +28,10 @@ export interface WizardBackend {
    * On `ok: true` the panel closes.
    */
   save(provider: string, values: FormValues, signal: AbortSignal, editingId?: string): Promise<SaveResultMessage>;
+  /**
+   * Prefill for editing a stored connection, used when `ConnectWizard.open` gets an `editing`
+   * without `values`/`storedSecrets` (e.g. a plain ConnectionConfig): the provider's
+   * `toForm(config)` and the ids of secret fields that have a stored value. Never secrets.
+   */
+  loadEditing?(id: string): Promise<{ values: FormValues; storedSecrets: string[] } | undefined>;
 }

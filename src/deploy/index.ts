@@ -1,0 +1,24 @@
+// Public API of the deploy layer: find image references in deploy files, link a registry image
+// into them with minimal undoable edits, create a starter config, make pull secrets.
+// Plain Node: no `vscode` import anywhere under src/deploy.
+
+export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from './classify';
+export { createDeployConfig, dnsLabel, type CreateKind, type CreatedFile } from './create';
+export { findReferences, markMatches, scanText, type ScanOptions } from './find';
+export { dockerConfigJsonSecret, kubectlCreateSecretCommand, PASSWORD_PLACEHOLDER, type PullSecretOptions } from './pullSecret';
+export { applyEdits, describeChange, linkReference, linkReferences } from './rewrite';
+export {
+  LinkError,
+  StaleReferenceError,
+  type DeployFile,
+  type DeployKind,
+  type DeployProblem,
+  type DeployRef,
+  type FieldLocation,
+  type FieldName,
+  type LinkMode,
+  type LinkResult,
+  type RefShape,
+  type ScanResult,
+  type TextEdit,
+} from './types';
