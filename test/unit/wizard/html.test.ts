@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildWizardHtml, escapeHtml, makeNonce, wizardCsp } from '../../../src/ui/wizard/html';
 
@@ -103,5 +105,27 @@ describe('wizard page HTML', () => {
     assert.match(de, /<html lang="de">/);
     assert.match(de, /<title>Registry verbinden<\/title>/);
     assert.match(de, /<div id="app" class="wizard"><p class="loading">Wird geladen…<\/p><\/div>/);
+  });
+});
+
+describe('page sources', () => {
+  const dir = join(__dirname, '..', '..', '..', 'webview');
+  const sources = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+
+  test('the page never logs (so it cannot log values)', () => {
+    assert.ok(sources.includes('main.ts'));
+    for (const f of sources) assert.doesNotMatch(readFileSync(join(dir, f), 'utf8'), /\bconsole\s*\./, f);
+  });
+
+  test('the protocol module imports neither vscode nor the DOM', () => {
+    const text = readFileSync(join(dir, 'protocol.ts'), 'utf8');
+    assert.doesNotMatch(text, /from ['"]vscode['"]|require\(['"]vscode['"]\)/);
+    assert.doesNotMatch(text, /\b(document|window|HTMLElement|localStorage)\b/);
+    const imports = [...text.matchAll(/^import .* from ['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+    assert.deepEqual(imports, ['../src/providers/form']);
+  });
+
+  test('no innerHTML: provider text and host messages stay text', () => {
+    for (const f of sources) assert.doesNotMatch(readFileSync(join(dir, f), 'utf8'), /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/, f);
   });
 });
