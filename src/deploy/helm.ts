@@ -3,8 +3,7 @@
 // override every block's `registry`, so the deployed value uses it when set.
 
 import { isMap, isScalar, type YAMLMap } from 'yaml';
-import type { ImageReference } from '../registry/reference';
-import { normalizeRegistryHost } from '../registry/reference';
+import { normalizeRegistryHost, type ImageReference } from '../registry/reference';
 import {
   nameFor,
   normalizeTarget,
