@@ -29,7 +29,10 @@ describe('e2e harness', { skip, concurrency: false }, () => {
   test('(b) the workbench renders in Chromium and the command palette opens', { timeout: 180_000 }, async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'regx-e2e-ws-'));
     const t0 = Date.now();
-    const server = await startCodeServer({ workspace });
+    const server = await startCodeServer({ workspace }).catch((e) => {
+      rmSync(workspace, { recursive: true, force: true });
+      throw e;
+    });
     const serverMs = Date.now() - t0;
     try {
       const wb = await openWorkbench(server.url, { name: 'harness' });

@@ -232,7 +232,10 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
   if (opts.vsix) {
     const r = await runToEnd(process.execPath, [entry, ...baseArgs, '--install-extension', resolve(opts.vsix), '--force'], env);
     record(`$ code-server --install-extension ${opts.vsix}\n${r.out}\n`);
-    if (r.code !== 0) throw new Error(`installing ${opts.vsix} failed (exit ${r.code}):\n${r.out}`);
+    if (r.code !== 0) {
+      rmSync(home, { recursive: true, force: true });
+      throw new Error(`installing ${opts.vsix} failed (exit ${r.code}):\n${r.out}`);
+    }
   }
   const extensionPath = opts.vsix && !opts.extensionPath ? undefined : resolve(opts.extensionPath ?? repoRoot);
 

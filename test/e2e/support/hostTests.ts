@@ -139,6 +139,9 @@ export async function runHostTests(opts: HostTestOptions = {}): Promise<HostTest
     ]);
     clearTimeout(timer);
     if (timedOut) out(`[host-tests] timed out after ${Date.now() - started} ms without codeAutomationExit`);
+  } catch (e) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw e;
   } finally {
     await session?.close();
     await server?.stop();
