@@ -31,8 +31,11 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 /** /v2/ open, everything else handled by `rest`. */
-function registry(rest: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>) {
-  return (req: IncomingMessage, res: ServerResponse) => (req.url === '/v2/' ? json(res, 200, {}) : rest(req, res));
+function registry(rest: (req: IncomingMessage, res: ServerResponse) => unknown) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.url === '/v2/') json(res, 200, {});
+    else void rest(req, res);
+  };
 }
 
 const rejectsWith = (kind: RegistryError['kind'], re: RegExp) => (e: unknown) => e instanceof RegistryError && e.kind === kind && re.test(e.message) && !e.message.includes(SECRET);
@@ -71,7 +74,7 @@ describe('hostile servers', () => {
   });
 
   test('a realm that points the client at another loopback service still gets no request when it is not http(s)', async () => {
-    const reg = await hostile((req, res) => {
+    const reg = await hostile((_req, res) => {
       res.writeHead(401, { 'www-authenticate': 'Bearer realm="file:///etc/passwd",service="x"' });
       res.end();
     });

@@ -136,7 +136,7 @@ describe('page size negotiation on the reference registry', () => {
 
   test('n above maxentries (400) is refused; the client steps down, remembers, and lists everything', async () => {
     const statuses: string[] = [];
-    const client = new RegistryClient({ url: reg.url, onRequest: (m, u, s) => u.pathname === '/v2/_catalog' && statuses.push(`${u.searchParams.get('n')}:${s}`) });
+    const client = new RegistryClient({ url: reg.url, onRequest: (_m, u, s) => u.pathname === '/v2/_catalog' && statuses.push(`${u.searchParams.get('n')}:${s}`) });
     try {
       const all = await client.listCatalog();
       assert.equal(all.length, 420);
