@@ -49,7 +49,8 @@ describe('hostile servers', () => {
     const reg = await hostile((req, res) => {
       if (req.headers.authorization !== basic) {
         res.writeHead(401, { 'www-authenticate': 'Basic realm="hostile"' });
-        return res.end();
+        res.end();
+        return;
       }
       res.writeHead(307, { location: `${cdn.url}/blob?sig=abc` });
       res.end();
