@@ -41,8 +41,17 @@ export interface WizardHtmlOptions {
 }
 
 const NONCE_RE = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
-// A CSP source expression list: scheme/host sources, optionally several, no quotes or ';'.
-const CSP_SOURCE_RE = /^[A-Za-z0-9.*:/_\-[\] ]+$/;
+// One source expression of `webview.cspSource`: a scheme or host source, or 'self' (VS Code
+// for the web gives e.g. `'self' https://*.vscode-cdn.net`). No other quoted keyword (no
+// 'unsafe-…'), no ';' or ',' that would start another directive, no bare '*'.
+const CSP_SOURCE_TOKEN_RE = /^(?:'self'|[A-Za-z][A-Za-z0-9+.-]*:(?:\/\/[^\s;,'"]+)?|[^\s;,'"]+)$/;
+
+function checkCspSource(cspSource: string): void {
+  const tokens = cspSource.trim().split(/[ \t]+/);
+  // eslint-disable-next-line no-control-regex
+  const ok = tokens.length > 0 && !/[\u0000-\u001f\u007f]/.test(cspSource) && tokens.every((t) => t !== '*' && CSP_SOURCE_TOKEN_RE.test(t));
+  if (!ok) throw new Error('wizardCsp: unexpected characters in cspSource');
+}
 
 /** 128 random bits, base64. */
 export function makeNonce(): string {
@@ -54,7 +63,8 @@ export function makeNonce(): string {
 }
 
 export function wizardCsp(cspSource: string, nonce: string): string {
-  if (!CSP_SOURCE_RE.test(cspSource)) throw new Error('wizardCsp: unexpected characters in cspSource');
+  checkCspSource(cspSource);
+  cspSource = cspSource.trim().split(/[ \t]+/).join(' ');
   if (!NONCE_RE.test(nonce)) throw new Error('wizardCsp: the nonce must be at least 16 base64 characters');
   return [
     `default-src 'none'`,

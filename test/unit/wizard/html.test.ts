@@ -52,7 +52,20 @@ describe('wizard page CSP', () => {
     assert.equal(csp.has('connect-src'), false, 'no network access: default-src none');
   });
 
+  test("cspSource as VS Code for the web gives it: 'self' plus hosts", () => {
+    const web = `'self' https://*.vscode-cdn.net http://127.0.0.1:8080`;
+    const csp = cspOf(buildWizardHtml({ ...base, cspSource: web }));
+    assert.deepEqual(csp.get('style-src'), ["'self'", 'https://*.vscode-cdn.net', 'http://127.0.0.1:8080', `'nonce-${base.nonce}'`]);
+    assert.deepEqual(csp.get('font-src'), ["'self'", 'https://*.vscode-cdn.net', 'http://127.0.0.1:8080']);
+    assert.doesNotThrow(() => wizardCsp('vscode-webview://abc123 vscode-resource:', base.nonce));
+  });
+
   test('rejects a cspSource or nonce that could inject directives', () => {
+    assert.throws(() => wizardCsp("'self' 'unsafe-inline'", base.nonce));
+    assert.throws(() => wizardCsp("'unsafe-eval'", base.nonce));
+    assert.throws(() => wizardCsp('*', base.nonce));
+    assert.throws(() => wizardCsp('https://x,script-src', base.nonce));
+    assert.throws(() => wizardCsp('', base.nonce));
     assert.throws(() => wizardCsp("https://x; script-src 'unsafe-inline'", base.nonce));
     assert.throws(() => wizardCsp('https://x\nscript-src *', base.nonce));
     assert.throws(() => wizardCsp(cspSource, 'short'));
