@@ -25,6 +25,15 @@ export class ConnectionWizardBackend implements WizardBackend {
     return providers.map((p) => p.form);
   }
 
+  async loadEditing(id: string): Promise<{ values: FormValues; storedSecrets: string[] } | undefined> {
+    const config = this.store.get(id);
+    const p = config && providerFor(config.provider);
+    if (!config || !p) return undefined;
+    const secrets = await this.store.secrets(id);
+    const secretFields = new Set(p.form.fields.filter((f) => f.secret).map((f) => f.id));
+    return { values: p.toForm(config), storedSecrets: Object.keys(secrets).filter((k) => secretFields.has(k) && secrets[k]) };
+  }
+
   validate(provider: string, values: FormValues, editingId?: string): FieldError[] {
     const p = providerFor(provider);
     if (!p) return [{ field: '', message: vscode.l10n.t('Unknown provider.') }];

@@ -65,7 +65,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const listing = this.repoListings.get(node.connectionId);
         const item = new vscode.TreeItem(node.path.split('/').pop()!, vscode.TreeItemCollapsibleState.Collapsed);
         const n = listing ? countUnder(listing.visible().map((r) => r.name), node.path) : 0;
-        item.description = n ? vscode.l10n.t('{0} repositories', n) : undefined;
+        item.description = n === 1 ? vscode.l10n.t('1 repository') : n ? vscode.l10n.t('{0} repositories', n) : undefined;
         item.tooltip = `${node.path}/`;
         item.iconPath = vscode.ThemeIcon.Folder;
         item.contextValue = 'folder';
@@ -74,7 +74,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'repository': {
         const item = new vscode.TreeItem(node.name.split('/').pop()!, vscode.TreeItemCollapsibleState.Collapsed);
         const tags = this.tagListings.get(repoKey(node.connectionId, node.name));
-        if (tags?.status === 'ready') item.description = tags.hasMoreOnServer ? vscode.l10n.t('{0}+ tags', tags.items.length) : vscode.l10n.t('{0} tags', tags.items.length);
+        if (tags?.status === 'ready') {
+          const n = tags.items.length;
+          item.description = tags.hasMoreOnServer ? vscode.l10n.t('{0}+ tags', n) : n === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', n);
+        }
         item.tooltip = node.name;
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = 'repository';

@@ -81,6 +81,8 @@ export interface StartCodeServerOptions {
   env?: Record<string, string>;
   /** Milliseconds to wait for /healthz. Default 30 s. */
   startTimeoutMs?: number;
+  /** Listen on this port (the demo's stable URL); default a free one. */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -241,7 +243,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
 
   const startTimeout = opts.startTimeoutMs ?? 30_000;
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
     const args = [
       entry,
