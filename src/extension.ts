@@ -16,11 +16,15 @@ import { ListingCache, PersistentDigestCache } from './ui/tree/persist';
 import { RegistryTreeProvider } from './ui/tree/provider';
 import { ConnectionWizardBackend } from './ui/wizardBackend';
 
+/** What activate() returns: for the extension's own integration tests, not a public API. */
 export interface ExtensionApi {
-  /** For the extension's own integration tests. */
   readonly store: ConnectionStore;
   readonly tree: RegistryTreeProvider;
   readonly log: Log;
+  readonly wizard: ConnectionWizardBackend;
+  readonly view: vscode.TreeView<Node>;
+  /** Every globalState entry the extension wrote (tests prove no secret is among them). */
+  globalState(): Record<string, unknown>;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -55,7 +59,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     registerImportDockerConfig(ctx),
   );
   log.info(`Registry Explorer ${version} activated in ${(performance.now() - started).toFixed(1)} ms.`);
-  return { store, tree, log };
+  return {
+    store,
+    tree,
+    log,
+    wizard,
+    view,
+    globalState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
+  };
 }
 
 export function deactivate(): void {}

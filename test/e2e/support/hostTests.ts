@@ -36,6 +36,8 @@ export interface HostTestOptions {
   testsPath?: string;
   /** Echo each output line to this process's stdout as it comes (default: env E2E_VERBOSE set). */
   echo?: boolean;
+  /** Called with the server's temp HOME before it is removed (to search what it wrote). */
+  inspectServer?: (home: string) => void;
 }
 
 export interface HostTestFailure {
@@ -143,6 +145,7 @@ export async function runHostTests(opts: HostTestOptions = {}): Promise<HostTest
     rmSync(scratch, { recursive: true, force: true });
     throw e;
   } finally {
+    if (server) opts.inspectServer?.(server.home);
     await session?.close();
     await server?.stop();
   }

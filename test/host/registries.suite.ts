@@ -1,0 +1,142 @@
+// The extension inside the real extension host, against real registries started by
+// test/e2e/extension-host.test.ts (URLs and credentials arrive as environment variables):
+// connect through the wizard's backend, list, page, locate, details, secrets handling.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension';
+import type { LoadMoreNode, Node, RegistryNode, TagNode } from '../../src/ui/tree/nodes';
+
+const env = process.env;
+const SECRET = env.TLS_PASSWORD ?? '';
+
+async function api(): Promise<ExtensionApi> {
+  const ext = vscode.extensions.getExtension<ExtensionApi>('registry-explorer.registry-explorer');
+  assert.ok(ext);
+  return ext.activate();
+}
+
+async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const labels = async (a: ExtensionApi, nodes: Node[]): Promise<string[]> => nodes.map((n) => String(a.tree.getTreeItem(n).label));
+
+describe('registries in the real extension host', function () {
+  this.timeout(60_000);
+  let a: ExtensionApi;
+  before(async () => {
+    a = await api();
+    for (const c of a.store.list()) await a.store.remove(c.id);
+  });
+
+  it('rejects a wrong password in the wizard, keeping nothing', async () => {
+    const r = await a.wizard.save('generic', { url: env.TLS_URL!, username: env.TLS_USER!, password: 'Definitely-Wrong-777', caPem: env.TLS_CA!, insecure: false }, new AbortController().signal);
+    assert.equal(r.ok, false);
+    assert.ok(r.fieldErrors?.some((e) => e.field === 'password' && /rejected the credentials/.test(e.message)), JSON.stringify(r));
+    assert.ok(!JSON.stringify(r).includes('Definitely-Wrong-777'));
+    assert.equal(a.store.list().length, 0);
+  });
+
+  it('an untrusted certificate is reported next to the CA field', async () => {
+    const r = await a.wizard.test('generic', { url: env.TLS_URL!, username: env.TLS_USER!, password: SECRET }, new AbortController().signal);
+    assert.equal(r.ok, false);
+    assert.ok(r.fieldErrors?.some((e) => e.field === 'caPem'), JSON.stringify(r));
+  });
+
+  it('connects TLS + Basic with a custom CA; the password goes to secret storage only', async () => {
+    const r = await a.wizard.save('generic', { url: env.TLS_URL!, name: 'Secure', username: env.TLS_USER!, password: SECRET, caPem: env.TLS_CA!, insecure: false }, new AbortController().signal);
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const [config] = a.store.list();
+    assert.ok(config);
+    assert.equal(config.name, 'Secure');
+    assert.deepEqual(await a.store.secrets(config.id), { password: SECRET });
+    assert.ok(!JSON.stringify(a.globalState()).includes(SECRET), 'globalState holds no secret');
+    assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('registryExplorer')).includes(SECRET), 'settings hold no secret');
+  });
+
+  it('lists repositories as namespace folders, then tags with lazily loaded details', async () => {
+    const root = await a.tree.getChildren();
+    const reg = root.find((n) => n.kind === 'registry' && n.config.name === 'Secure') as RegistryNode;
+    assert.ok(reg);
+    const level = await a.tree.getChildren(reg);
+    assert.deepEqual(await labels(a, level), ['library', 'multi', 'oci', 'team', 'alpine']);
+    const multi = level.find((n) => n.kind === 'folder' && n.path === 'multi')!;
+    const repos = await a.tree.getChildren(multi);
+    assert.deepEqual(await labels(a, repos), ['docker-list', 'oci-index']);
+    const tags = await a.tree.getChildren(repos[1]);
+    assert.deepEqual(await labels(a, tags), ['latest']);
+    const tag = tags[0] as TagNode;
+    const details = await until('tag details', () => a.tree.tagDetails(tag));
+    assert.equal(details.isIndex, true);
+    const item = a.tree.getTreeItem(tag);
+    assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.match(String(item.description), /^[0-9a-f]{12} · .+ ago · .+ · 2 platforms$/);
+    const platforms = await a.tree.getChildren(tag);
+    assert.deepEqual(await labels(a, platforms), ['linux/amd64', 'linux/arm64/v8']);
+  });
+
+  it('pages a large registry with Load more and finds what is not on screen yet', async () => {
+    await vscode.workspace.getConfiguration('registryExplorer').update('registries', [{ name: 'Big', url: env.PLAIN_URL }], vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('registryExplorer').update('pageSize', 10, vscode.ConfigurationTarget.Global);
+    try {
+      const reg = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.name === 'Big') as RegistryNode;
+      assert.ok(reg);
+      let top = await a.tree.getChildren(reg);
+      const folder = top.find((n) => n.kind === 'folder')!;
+      const count = async () => (await a.tree.getChildren(folder)).length;
+      assert.equal(await count(), 10);
+      const more = top.at(-1) as LoadMoreNode;
+      assert.equal(more.kind, 'loadMore');
+      assert.match(String(a.tree.getTreeItem(more).description), /10 of 25 shown/);
+      await a.tree.loadMore(more);
+      assert.equal(await count(), 20);
+      top = await a.tree.getChildren(reg);
+      await a.tree.loadMore(top.at(-1) as LoadMoreNode);
+      top = await a.tree.getChildren(reg);
+      assert.equal(await count(), 25);
+      assert.ok(!top.some((n) => n.kind === 'loadMore'));
+      // Find: a repository past the first screen is brought on screen and revealed.
+      a.tree.refresh(reg.config.id);
+      await until('reload', async () => ((await a.tree.getChildren(reg)).some((n) => n.kind === 'loadMore') ? true : undefined));
+      const node = await a.tree.locate(reg.config.id, 'bulk/r0023');
+      assert.ok(node);
+      a.tree.redraw();
+      assert.ok((await a.tree.getChildren(folder)).some((n) => n.kind === 'repository' && n.name === 'bulk/r0023'));
+      await a.view.reveal(node!, { select: true, focus: false });
+      assert.equal((a.view.selection[0] as { name?: string })?.name, 'bulk/r0023');
+    } finally {
+      await vscode.workspace.getConfiguration('registryExplorer').update('pageSize', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('registryExplorer').update('registries', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('an unreachable registry shows an error node with Retry, not an empty tree', async () => {
+    await vscode.workspace.getConfiguration('registryExplorer').update('registries', [{ name: 'Gone', url: 'http://127.0.0.1:9' }], vscode.ConfigurationTarget.Global);
+    try {
+      const reg = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.name === 'Gone') as RegistryNode;
+      const children = await a.tree.getChildren(reg);
+      assert.equal(children.length, 1);
+      const item = a.tree.getTreeItem(children[0]);
+      assert.match(String(item.label), /Unreachable — Retry/);
+      assert.equal(item.contextValue, 'message.retry');
+      assert.equal(item.command?.command, 'registryExplorer.retry');
+    } finally {
+      await vscode.workspace.getConfiguration('registryExplorer').update('registries', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('the log never contains the secret, and disconnecting removes it from secret storage', async () => {
+    const [config] = a.store.list().filter((c) => c.name === 'Secure');
+    assert.ok(config);
+    a.log.info(`a careless line with the password ${SECRET} and Authorization: Basic ${Buffer.from(`u:${SECRET}`).toString('base64')}`);
+    await a.store.remove(config.id);
+    assert.deepEqual(await a.store.secrets(config.id), {});
+    assert.equal(a.store.list().length, 0);
+  });
+});
