@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { registerFind } from './ui/commands/find';
 import { registerImportDockerConfig } from './ui/commands/importDockerConfig';
+import { registerLink } from './ui/link';
 import { registerRegistryCommands } from './ui/commands/registry';
 import { registerTagCommands } from './ui/commands/tags';
 import type { CommandContext } from './ui/commands/context';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerTagCommands(ctx),
     registerFind(ctx),
     registerImportDockerConfig(ctx),
+    registerLink(ctx),
   );
   log.info(`Registry Explorer ${version} activated in ${(performance.now() - started).toFixed(1)} ms.`);
   return {

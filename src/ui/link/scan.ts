@@ -78,6 +78,26 @@ export function scanDocument(doc: vscode.TextDocument, target?: ImageReference):
   return { ...scanText(doc.uri.toString(), text, kind, target ? { target } : {}), kind };
 }
 
+const SCAN_CACHE = 20;
+
+/** Per-document scans, by version: hovering again over the same text scans nothing. */
+export class DocumentRefs {
+  private readonly cache = new Map<string, { version: number; refs: DeployRef[] }>();
+  get(doc: vscode.TextDocument): DeployRef[] {
+    const key = doc.uri.toString();
+    const hit = this.cache.get(key);
+    if (hit && hit.version === doc.version) return hit.refs;
+    const refs = scanDocument(doc)?.refs ?? [];
+    this.cache.delete(key);
+    this.cache.set(key, { version: doc.version, refs });
+    if (this.cache.size > SCAN_CACHE) this.cache.delete(this.cache.keys().next().value!);
+    return refs;
+  }
+  forget(uri: vscode.Uri): void {
+    this.cache.delete(uri.toString());
+  }
+}
+
 const decoder = new TextDecoder('utf-8');
 
 /** Kubernetes manifests and generic files without the word are not worth parsing. */

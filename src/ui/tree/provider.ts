@@ -67,6 +67,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const n = listing ? countUnder(listing.visible().map((r) => r.name), node.path) : 0;
         item.description = n === 1 ? vscode.l10n.t('1 repository') : n ? vscode.l10n.t('{0} repositories', n) : undefined;
         item.tooltip = `${node.path}/`;
+        item.accessibilityInformation = { label: vscode.l10n.t('{0} folder, {1}', node.path, String(item.description ?? '')) };
         item.iconPath = vscode.ThemeIcon.Folder;
         item.contextValue = 'folder';
         return withId(item, node);
@@ -79,6 +80,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
           item.description = tags.hasMoreOnServer ? vscode.l10n.t('{0}+ tags', n) : n === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', n);
         }
         item.tooltip = node.name;
+        item.accessibilityInformation = { label: vscode.l10n.t('{0} repository, {1}', node.name, String(item.description ?? '')) };
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = 'repository';
         return withId(item, node);

@@ -1,0 +1,116 @@
+// "Link Image into Deploy Config": the command (tree context menu and palette), the image hover
+// and the pinned-digest CodeLens. The flow itself is in flow.ts, callable without UI.
+
+import * as vscode from 'vscode';
+import type { CommandContext } from '../commands/context';
+import type { Node } from '../tree/nodes';
+import { offerCreate } from './create';
+import { describeOutcome, linkImage, LinkFlowError, targetFor, type LinkContext, type LinkOutcome, type LinkTarget } from './flow';
+import { ImageHoverProvider } from './hover';
+import { quickPickPicker } from './pickers';
+import { PinnedDigestLens, UPDATE_PIN_COMMAND, updatePinnedDigest } from './pins';
+import { configuredPatterns, DocumentRefs } from './scan';
+import { offerPullSecret, pullCredentials } from './secret';
+import { linkSettings } from './settings';
+import { pickTarget, targetFromNode, targetFromText } from './targets';
+
+export const LINK_COMMAND = 'registryExplorer.linkImage';
+
+export { linkImage, applyLinks, LinkFlowError, type LinkPicker, type LinkTarget, type LinkOutcome, type LinkContext } from './flow';
+export { createDeployFiles } from './create';
+export { scanWorkspace } from './scan';
+
+/** Where the hover and CodeLens apply: YAML, plus the configured deploy-config paths. */
+function selector(): vscode.DocumentSelector {
+  return [{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }, ...configuredPatterns().map((pattern) => ({ pattern }))];
+}
+
+function isNode(arg: unknown): arg is Node {
+  return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string' && typeof (arg as { id?: unknown }).id === 'string';
+}
+
+function showError(lctx: LinkContext, e: unknown): void {
+  if (e instanceof LinkFlowError) {
+    lctx.log.warn(`link: ${e.message}`);
+    void vscode.window.showErrorMessage(e.message);
+    return;
+  }
+  lctx.log.error(`link: ${lctx.log.safe(e)}`);
+  void vscode.window.showErrorMessage(vscode.l10n.t('Link Image into Deploy Config failed: {0}. Nothing was changed; see the Registry Explorer output for details.', lctx.log.safe(e)));
+}
+
+/** The message after a link: what changed, and what the user may do next. */
+async function afterLink(lctx: LinkContext, target: LinkTarget, o: Extract<LinkOutcome, { kind: 'linked' }>): Promise<void> {
+  const autoSave = vscode.workspace.getConfiguration('files').get<string>('autoSave', 'off') !== 'off';
+  const note = autoSave ? vscode.l10n.t('Undo (Ctrl+Z) reverts it.') : vscode.l10n.t('The files are not saved yet; Undo (Ctrl+Z) reverts it.');
+  const open = vscode.l10n.t('Open');
+  const save = vscode.l10n.t('Save');
+  const secret = vscode.l10n.t('Pull Secret…');
+  const cluster = o.files.some((f) => f.refs.some((r) => r.kind === 'kubernetes' || r.kind === 'helm' || r.kind === 'kustomize'));
+  const needsSecret = cluster && !!target.connectionId && !!(await pullCredentials(lctx, target.connectionId));
+  const buttons = [open, ...(autoSave ? [] : [save]), ...(needsSecret ? [secret] : [])];
+  const choice = await vscode.window.showInformationMessage(`${describeOutcome(o)} ${note}`, ...buttons);
+  if (choice === open) {
+    for (const [i, f] of o.files.entries()) {
+      const editor = await vscode.window.showTextDocument(f.uri, { preview: false, preserveFocus: i < o.files.length - 1 });
+      const first = f.refs[0];
+      if (first) {
+        const at = editor.document.positionAt(first.offset);
+        editor.selection = new vscode.Selection(at, at);
+        editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      }
+    }
+  } else if (choice === save) {
+    for (const f of o.files) await (await vscode.workspace.openTextDocument(f.uri)).save();
+  } else if (choice === secret && target.connectionId) {
+    await offerPullSecret(lctx, target.connectionId, o.target.registry);
+  }
+}
+
+export async function runLinkCommand(ctx: CommandContext, arg?: unknown): Promise<void> {
+  try {
+    if (!vscode.workspace.workspaceFolders?.length) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Open the folder that holds your deploy config first (File › Open Folder), then link the image.'));
+      return;
+    }
+    const target = typeof arg === 'string' ? targetFromText(ctx, arg) : isNode(arg) ? await targetFromNode(ctx, arg) : await pickTarget(ctx);
+    if (!target) return;
+    const outcome = await linkImage(ctx, target, quickPickPicker());
+    if (outcome.kind === 'empty') {
+      await offerCreate(targetFor(outcome.target, outcome.digest, linkSettings().mode), { candidates: outcome.scan.candidates, problems: outcome.scan.problems.length });
+    } else if (outcome.kind === 'linked') {
+      void afterLink(ctx, target, outcome).catch((e: unknown) => showError(ctx, e));
+    }
+  } catch (e) {
+    showError(ctx, e);
+  }
+}
+
+export function registerLink(ctx: CommandContext): vscode.Disposable {
+  const docs = new DocumentRefs();
+  const hover = new ImageHoverProvider(ctx, docs);
+  const lens = new PinnedDigestLens(ctx, docs);
+  let providers: vscode.Disposable[] = [];
+  const registerProviders = () => {
+    for (const d of providers) d.dispose();
+    const sel = selector();
+    providers = [vscode.languages.registerHoverProvider(sel, hover), vscode.languages.registerCodeLensProvider(sel, lens)];
+  };
+  registerProviders();
+  const subscriptions: vscode.Disposable[] = [
+    lens,
+    vscode.commands.registerCommand(LINK_COMMAND, (arg?: unknown) => runLinkCommand(ctx, arg)),
+    vscode.commands.registerCommand(UPDATE_PIN_COMMAND, (uri: vscode.Uri, identity: string, digest: string) =>
+      updatePinnedDigest(uri, identity, digest).then(() => lens.refresh(), (e: unknown) => showError(ctx, e)),
+    ),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('registryExplorer.deployConfigPaths')) registerProviders();
+      if (e.affectsConfiguration('registryExplorer.pinnedDigestCheck') || e.affectsConfiguration('registryExplorer.deployConfigPaths')) lens.refresh();
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => docs.forget(d.uri)),
+    ctx.store.onDidChange(() => lens.refresh()),
+  ];
+  return new vscode.Disposable(() => {
+    for (const d of [...providers, ...subscriptions]) d.dispose();
+  });
+}

@@ -1,0 +1,138 @@
+// A person's path through the extension in a real VS Code (code-server + Chromium):
+// welcome view → Connect Registry wizard (TLS + Basic with the test CA) → a wrong password
+// shown next to its field with the form intact → Save → browse folders, tags and a multi-arch
+// tag's platforms → Load more → Find → Disconnect. Screenshots in test-artifacts/e2e/.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { seedStandardImages, startRegistry, type RunningRegistry } from '../support';
+import { e2eSkipReason } from './support/codeServer';
+import { startWorkbench, type Workbench } from './support/workbench';
+
+const skip = e2eSkipReason();
+
+async function fill(form: FrameLocator, field: string, value: string): Promise<void> {
+  const input = form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first();
+  await input.fill(value);
+}
+
+/** Expand a tree row (a click toggles, so only click a collapsed one). */
+async function expand(wb: Workbench, name: string | RegExp, exact = false): Promise<void> {
+  const row = wb.treeItem(name, { exact });
+  await row.waitFor({ timeout: 30_000 });
+  for (let i = 0; i < 50 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
+    if (i % 10 === 0) await row.click();
+    await wb.page.waitForTimeout(200);
+  }
+  assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
+}
+
+async function fieldValue(form: FrameLocator, field: string): Promise<string> {
+  return form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first().inputValue();
+}
+
+describe('Registries view and Connect wizard in a real VS Code', { skip, concurrency: false }, () => {
+  let tls: RunningRegistry;
+  let plain: RunningRegistry;
+  let wb: Workbench;
+  before(async () => {
+    [tls, plain] = await Promise.all([startRegistry({ mode: 'tls-basic' }), startRegistry({ mode: 'plain' })]);
+    await Promise.all([seedStandardImages(tls), plain.pusher.pushManyRepos(Array.from({ length: 25 }, (_, i) => `bulk/r${String(i).padStart(4, '0')}`))]);
+  });
+  after(async () => {
+    await wb?.close();
+    await Promise.all([tls?.stop(), plain?.stop()]);
+  });
+
+  test('connect through the wizard, browse, page, find, disconnect', { timeout: 300_000 }, async () => {
+    wb = await startWorkbench({ workspace: mkdtempSync(join(tmpdir(), 'regx-ui-ws-')), settings: { 'registryExplorer.pageSize': 10 }, name: 'registries-ui' });
+    const page = wb.page;
+    await wb.openView('Registry Explorer');
+    const welcome = page.locator('.welcome-view-content');
+    await welcome.getByRole('button', { name: 'Connect Registry' }).waitFor({ timeout: 20_000 });
+    await welcome.getByRole('button', { name: 'Import from Docker Config' }).waitFor();
+    await wb.screenshot('ui-1-welcome');
+
+    // — the wizard
+    await welcome.getByRole('button', { name: 'Connect Registry' }).click();
+    const form = wb.webview();
+    await form.locator('[data-provider="generic"]').click({ timeout: 30_000 });
+    await form.locator('.field[data-field="url"]').waitFor();
+    await fill(form, 'url', tls.url);
+    await fill(form, 'name', 'Secure registry');
+    await fill(form, 'username', tls.username!);
+    await fill(form, 'password', 'Wrong-Password-42');
+    await fill(form, 'caPem', tls.caPem!);
+    await form.locator('#save').click();
+    const pwError = form.locator('.field[data-field="password"] .field-error:not([hidden])');
+    await pwError.waitFor({ timeout: 30_000 });
+    assert.match(await pwError.innerText(), /rejected the credentials/);
+    assert.equal(await fieldValue(form, 'url'), tls.url, 'the form kept its values');
+    assert.equal(await fieldValue(form, 'username'), tls.username);
+    assert.match(await fieldValue(form, 'caPem'), /BEGIN CERTIFICATE/);
+    await wb.screenshot('ui-2-wizard-wrong-password');
+
+    await fill(form, 'password', tls.password!);
+    await form.locator('#test').click();
+    await form.locator('.result:not(.fail) .steps').waitFor({ timeout: 30_000 });
+    await wb.screenshot('ui-3-wizard-test-ok');
+    await form.locator('#save').click();
+    await page.locator('iframe.webview.ready:visible').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+
+    // — the tree: folders, repositories, tags, platforms of a multi-arch tag
+    const reg = wb.treeItem('Secure registry');
+    try {
+      await expand(wb, 'Secure registry');
+      await expand(wb, /^multi folder/);
+      await expand(wb, /^multi\/oci-index repository/);
+    } catch (e) {
+      await wb.screenshot('ui-fail-tree');
+      throw e;
+    }
+    const latest = wb.treeItem(/^latest/);
+    await latest.waitFor({ timeout: 20_000 });
+    // Details arrive lazily and make the tag expandable.
+    await page.locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'latest' }).waitFor({ timeout: 30_000 });
+    await expand(wb, /^latest/);
+    await wb.treeItem('linux/arm64/v8').waitFor({ timeout: 20_000 });
+    await wb.treeItem('linux/amd64').waitFor();
+    assert.match(await page.locator('.monaco-list-row', { hasText: 'linux/amd64' }).innerText(), /[0-9a-f]{12}/);
+    await wb.screenshot('ui-4-tree-multiarch');
+
+    // — Load more on a registry with 25 repositories, 10 per screen
+    // A second registry, plain HTTP on loopback (allowed without "insecure"), from the palette.
+    await wb.runCommand('Registry Explorer: Connect Registry');
+    const form2 = wb.webview();
+    await form2.locator('[data-provider="generic"]').click({ timeout: 30_000 });
+    await fill(form2, 'url', plain.host);
+    await fill(form2, 'name', 'Bulk registry');
+    await form2.locator('#save').click();
+    await expand(wb, 'Bulk registry');
+    await expand(wb, /^bulk folder/);
+    const loadMore = wb.treeItem(/Load more/);
+    await loadMore.waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('.monaco-list-row', { hasText: /^r00\d\d/ }).count(), 10);
+    await loadMore.click();
+    await wb.treeItem('r0019').waitFor({ timeout: 20_000 });
+    await wb.screenshot('ui-5-load-more');
+
+    // — Find: a repository not on screen yet
+    await wb.runCommand('Registry Explorer: Find Repository or Tag');
+    await wb.quickPick.type('bulk/r0024');
+    await wb.quickPick.pick('bulk/r0024');
+    const found = page.locator('.part.sidebar .monaco-list-row.selected', { hasText: 'r0024' });
+    await found.waitFor({ timeout: 20_000 });
+    await wb.screenshot('ui-6-find');
+
+    // — Disconnect from the context menu, confirmed in the modal
+    await reg.click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Disconnect' }).click({ timeout: 10_000 });
+    await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Disconnect' }).click({ timeout: 10_000 });
+    await reg.waitFor({ state: 'detached', timeout: 20_000 });
+    await wb.screenshot('ui-7-disconnected');
+    assert.deepEqual(wb.consoleErrors.filter((e) => /registry-explorer|Registry Explorer/i.test(e)), []);
+  });
+});
