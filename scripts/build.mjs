@@ -29,6 +29,21 @@ const lazySdkPlugin = {
   },
 };
 
+// undici compiles its HTTP parser from one of two embedded WebAssembly builds: SIMD, or a
+// fallback for engines without SIMD. Every Node that VS Code ships has SIMD, so the fallback
+// (70 KB) is left out of the extension bundle; should it ever be needed, the error says why.
+/** @type {esbuild.Plugin} */
+const simdOnlyPlugin = {
+  name: 'llhttp-simd-only',
+  setup(build) {
+    build.onResolve({ filter: /llhttp-wasm\.js$/ }, () => ({ path: 'llhttp-wasm', namespace: 'simd-only' }));
+    build.onLoad({ filter: /.*/, namespace: 'simd-only' }, () => ({
+      contents: "throw new Error('WebAssembly SIMD is not available: this build of Registry Explorer needs it for its HTTP parser.');",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -46,7 +61,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [lazySdkPlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin],
     metafile: true,
   },
   {

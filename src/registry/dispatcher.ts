@@ -2,7 +2,7 @@
 // of thousands of repositories cost a handful of TCP/TLS handshakes, and it is where the
 // registry's own trust settings (custom CA, skip verification) and the proxy live.
 
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, type Dispatcher } from './undici';
 import { rootCertificates } from 'node:tls';
 
 export interface ProxySettings {

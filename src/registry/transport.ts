@@ -2,7 +2,7 @@
 // low-level failure turned into a RegistryError a person can act on. It follows no redirects
 // and knows nothing of auth; the layers above do that.
 
-import { request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from './undici';
 import { RegistryError } from './errors';
 import { DEFAULT_MAX_BODY, ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 

@@ -1,7 +1,9 @@
 // Tag order. `semver` puts the newest release first and keeps non-versions after; `date`
 // uses what is known (provider dates or details already fetched) and never fetches to sort.
 
-import { coerce, compare, valid } from 'semver';
+import coerce from 'semver/functions/coerce';
+import compare from 'semver/functions/compare';
+import valid from 'semver/functions/valid';
 import type { TagInfo } from '../../providers/provider';
 
 export type TagSort = 'name' | 'semver' | 'date';
