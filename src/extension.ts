@@ -26,6 +26,7 @@ export interface ExtensionApi {
   readonly view: vscode.TreeView<Node>;
   /** Every globalState entry the extension wrote (tests prove no secret is among them). */
   globalState(): Record<string, unknown>;
+  listingCacheUri(connectionId: string): vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -35,7 +36,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const version = String((context.extension.packageJSON as { version?: string }).version ?? '0');
   const connections = new ConnectionManager(store, log, version);
   const digestCache = new PersistentDigestCache(context.globalStorageUri);
-  const tree = new RegistryTreeProvider(store, connections, new ListingCache(context.globalStorageUri), digestCache, log);
+  const listingCache = new ListingCache(context.globalStorageUri);
+  const tree = new RegistryTreeProvider(store, connections, listingCache, digestCache, log);
   const view = vscode.window.createTreeView<Node>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
   const syncContext = (): void => void vscode.commands.executeCommand('setContext', 'registryExplorer.hasConnections', store.list().length > 0);
   syncContext();
@@ -67,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
     wizard,
     view,
+    listingCacheUri: (id) => listingCache.uri(id),
     globalState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
   };
 }

@@ -44,7 +44,8 @@ describe('extension in the real extension host', { skip, concurrency: false }, (
     });
     const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
     assert.equal(r.exitCode, 0, detail);
-    assert.ok(r.passes.length >= 7, detail);
+    assert.ok(r.passes.length >= 9, detail);
+    console.log(`# host suite: ${r.passes.length} passed in ${r.durationMs} ms`);
     // The suite ran with a recognisable secret; it must not appear in anything the extension
     // host side wrote (logs, global storage, state), nor in the test's own output.
     assert.ok(!r.output.includes(tls.password!), 'secret in test output');

@@ -131,6 +131,52 @@ describe('registries in the real extension host', function () {
     }
   });
 
+  it('tag commands: copy reference, digest and pull command; inspect the manifest read-only', async () => {
+    const [config] = a.store.list().filter((c) => c.name === 'Secure');
+    assert.ok(config);
+    const host = env.TLS_URL!.replace(/^https:\/\//, '');
+    const tag = (await a.tree.locate(config.id, 'alpine', '3.19')) as TagNode;
+    await vscode.commands.executeCommand('registryExplorer.copyReference', tag);
+    assert.equal(await vscode.env.clipboard.readText(), `${host}/alpine:3.19`);
+    await vscode.commands.executeCommand('registryExplorer.copyPullCommand', tag);
+    assert.equal(await vscode.env.clipboard.readText(), `docker pull ${host}/alpine:3.19`);
+    await vscode.commands.executeCommand('registryExplorer.copyDigest', tag);
+    const digest = await vscode.env.clipboard.readText();
+    assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+    await vscode.commands.executeCommand('registryExplorer.inspectManifest', tag);
+    const editor = await until('manifest editor', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'registry-manifest' ? vscode.window.activeTextEditor : undefined));
+    const doc = editor.document;
+    assert.equal(doc.languageId, 'json');
+    const json = JSON.parse(doc.getText()) as { schemaVersion: number; layers: unknown[] };
+    assert.equal(json.schemaVersion, 2);
+    assert.ok(json.layers.length > 0);
+    assert.match(doc.uri.path, /alpine:3\.19\.json$/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('the last listing is cached on disk and shown at once, marked stale, on the next start', async () => {
+    const [config] = a.store.list().filter((c) => c.name === 'Secure');
+    assert.ok(config);
+    // The listing of the earlier tests was written to globalStorage; overwrite it with a marker.
+    const reg = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.id === config.id) as RegistryNode;
+    const file = await until('listing cache file', async () => {
+      const uri = a.listingCacheUri(config.id);
+      try {
+        const data = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString()) as { names: string[] };
+        return data.names.includes('multi/oci-index') ? uri : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify({ names: ['cached/only-on-disk'], fetchedAt: Date.now() - 3_600_000 })));
+    a.tree.refreshAll(); // as after a restart: nothing in memory
+    const first = await a.tree.getChildren(reg);
+    assert.deepEqual(await labels(a, first), ['cached'], 'the cached listing is shown first');
+    assert.match(String(a.tree.getTreeItem(reg).description), /cached 1 hour ago, refreshing/);
+    await until('refreshed listing', async () => ((await labels(a, await a.tree.getChildren(reg))).includes('multi') ? true : undefined));
+    assert.doesNotMatch(String(a.tree.getTreeItem(reg).description ?? ''), /cached/);
+  });
+
   it('the log never contains the secret, and disconnecting removes it from secret storage', async () => {
     const [config] = a.store.list().filter((c) => c.name === 'Secure');
     assert.ok(config);

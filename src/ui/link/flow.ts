@@ -15,7 +15,6 @@ import {
   type LinkResult,
   type TextEdit,
 } from '../../deploy';
-import { isRegistryError } from '../../registry/errors';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
 import { shortDigest } from '../tree/format';
@@ -91,6 +90,11 @@ export interface LinkOptions {
 /** `host/repo:tag` (or `@digest`) for messages. */
 export function targetText(t: ImageReference): string {
   return formatReference({ registry: t.registry, repository: t.repository, ...(t.tag ? { tag: t.tag } : { digest: t.digest }) });
+}
+
+/** A RegistryError's kind, checked by shape: errors may come from another bundle's copy of the class. */
+function registryErrorKind(e: unknown): string | undefined {
+  return e instanceof Error && e.name === 'RegistryError' ? String((e as { kind?: unknown }).kind) : undefined;
 }
 
 interface Resolved {
@@ -216,7 +220,7 @@ export async function linkImage(lctx: LinkContext, target: LinkTarget, picker: L
     throw e;
   }
   const { resolved, scan } = found;
-  if (resolved.error && isRegistryError(resolved.error, 'notFound')) {
+  if (registryErrorKind(resolved.error) === 'notFound') {
     throw new LinkFlowError(vscode.l10n.t('{0} was not found in the registry. Nothing was changed. Refresh the Registries view and pick a tag that exists.', targetText(target)));
   }
   if (resolved.error) lctx.log.warn(`link: digest of ${targetText(target)}: ${lctx.log.safe(resolved.error)}`);
@@ -296,8 +300,9 @@ export async function applyLinks(picked: readonly DeployRef[], target: ImageRefe
   const moved = prepared.find((p) => p.doc.version !== p.version);
   if (moved) throw new LinkFlowError(vscode.l10n.t('{0} changed while linking. Nothing was changed; run the command again.', vscode.workspace.asRelativePath(moved.doc.uri)));
   if (edit.size > 0) {
-    // isRefactoring: VS Code then follows `files.autoSave` for the edited files (else they stay dirty).
-    const ok = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+    // Not `isRefactoring`: that makes VS Code save every file of a multi-file edit at once
+    // (`files.refactoring.autoSave`). The files stay dirty; `files.autoSave` handles them as usual.
+    const ok = await vscode.workspace.applyEdit(edit);
     if (!ok) throw new LinkFlowError(vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed on disk). Nothing was changed; run the command again.'));
   }
   return prepared.map((p) => p.file);

@@ -101,7 +101,7 @@ export async function updatePinnedDigest(uri: vscode.Uri, identity: string, dige
   const { edits } = linkReferences(doc.getText(), [ref], { registry: ref.image.registry, repository: ref.image.repository, tag: ref.image.tag, digest }, 'tag@digest');
   const edit = new vscode.WorkspaceEdit();
   for (const e of edits) edit.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.newText);
-  if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) {
+  if (!(await vscode.workspace.applyEdit(edit))) {
     throw new LinkFlowError(vscode.l10n.t('VS Code did not apply the edit. Nothing was changed; try again.'));
   }
 }

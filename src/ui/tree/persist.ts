@@ -29,7 +29,7 @@ export interface CachedListing {
 export class ListingCache {
   constructor(private readonly dir: vscode.Uri) {}
 
-  private uri(connectionId: string): vscode.Uri {
+  uri(connectionId: string): vscode.Uri {
     return vscode.Uri.joinPath(this.dir, 'listings', `${encodeURIComponent(connectionId)}.json`);
   }
 
