@@ -103,6 +103,19 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
     await wb.screenshot('ui-4-tree-multiarch');
 
     // — Load more on a registry with 25 repositories, 10 per screen
+    // — Delete a tag: the confirmation names every tag that shares the digest
+    await expand(wb, /^alpine repository/);
+    await wb.treeItem(/^3\.19/).click({ button: 'right', timeout: 20_000 });
+    await page.locator('.context-view .action-label', { hasText: 'Delete Tag' }).click({ timeout: 10_000 });
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /latest/, 'the other tag on the same digest is named');
+    await wb.screenshot('ui-4b-delete-confirm');
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await wb.treeItem(/^3\.19/).waitFor({ state: 'detached', timeout: 20_000 });
+    await wb.treeItem(/^No tags/).waitFor({ timeout: 20_000 });
+    assert.equal(await wb.treeItem(/^latest f2/).count(), 0, 'the tag on the same digest went too');
+
     // A second registry, plain HTTP on loopback (allowed without "insecure"), from the palette.
     await wb.runCommand('Registry Explorer: Connect Registry');
     const form2 = wb.webview();

@@ -17,7 +17,6 @@ import {
 } from '../../deploy';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
-import { shortDigest } from '../tree/format';
 import { groupByFile, refIdentity } from './patterns';
 import { fileLine, scanWorkspace, type WorkspaceScan } from './scan';
 import { LINK_MODES, linkSettings } from './settings';
@@ -308,8 +307,18 @@ export async function applyLinks(picked: readonly DeployRef[], target: ImageRefe
   return prepared.map((p) => p.file);
 }
 
+/** `sha256:0123456789ab…` */
+function shortPin(digest: string | undefined): string {
+  if (!digest) return '';
+  const i = digest.indexOf(':');
+  return digest.length > i + 13 ? `${digest.slice(0, i + 13)}…` : digest;
+}
+
 export function describeOutcome(o: Extract<LinkOutcome, { kind: 'linked' }>): string {
   const refs = o.files.reduce((n, f) => n + f.refs.length, 0);
-  const what = o.mode === 'tag' ? targetText(o.target) : o.mode === 'digest' ? `${o.target.registry}/${o.target.repository}@${shortDigest(o.target.digest)}` : `${targetText(o.target)}@${shortDigest(o.target.digest)}`;
-  return refs === 1 ? vscode.l10n.t('Linked {0} into {1}.', what, fileLine(o.files[0].uri.toString(), o.files[0].refs[0].line)) : vscode.l10n.t('Linked {0} into {1} references in {2} file(s).', what, refs, o.files.length);
+  const name = `${o.target.registry}/${o.target.repository}`;
+  const what = o.mode === 'tag' ? `${name}:${o.target.tag}` : o.mode === 'digest' ? `${name}@${shortPin(o.target.digest)}` : `${name}:${o.target.tag}@${shortPin(o.target.digest)}`;
+  return refs === 1
+    ? vscode.l10n.t('Linked {0} into {1}.', what, fileLine(o.files[0].uri.toString(), o.files[0].refs[0].line))
+    : vscode.l10n.t('Linked {0} into {1} references in {2} file(s).', what, refs, o.files.length);
 }

@@ -52,13 +52,10 @@ async function afterLink(lctx: LinkContext, target: LinkTarget, o: Extract<LinkO
   const choice = await vscode.window.showInformationMessage(`${describeOutcome(o)} ${note}`, ...buttons);
   if (choice === open) {
     for (const [i, f] of o.files.entries()) {
-      const editor = await vscode.window.showTextDocument(f.uri, { preview: false, preserveFocus: i < o.files.length - 1 });
-      const first = f.refs[0];
-      if (first) {
-        const at = editor.document.positionAt(first.offset);
-        editor.selection = new vscode.Selection(at, at);
-        editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-      }
+      const doc = await vscode.workspace.openTextDocument(f.uri);
+      // The first changed reference, found in the new text by its unchanged start.
+      const at = doc.positionAt(f.edits[0]?.offset ?? 0);
+      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: i < o.files.length - 1, selection: new vscode.Range(at, at) });
     }
   } else if (choice === save) {
     for (const f of o.files) await (await vscode.workspace.openTextDocument(f.uri)).save();

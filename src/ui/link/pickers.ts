@@ -6,6 +6,8 @@ import type { LinkPicker, ModeChoice, ProblemChoice, RefChoice } from './flow';
 
 interface RefItem extends vscode.QuickPickItem {
   ref?: DeployRef;
+  /** A file that does not parse: shown, but unchecked again at once when checked. */
+  problem?: boolean;
 }
 
 interface ModeItem extends vscode.QuickPickItem {
@@ -19,15 +21,27 @@ const MODE_DESCRIPTIONS: Record<LinkMode, () => string> = {
   tag: () => vscode.l10n.t('follows the tag when it moves'),
 };
 
+/**
+ * Rows per file (a separator names the file; files with references to the same repository
+ * first), then the files that do not parse: listed, never checkable for long (see below).
+ */
 export function refItems(choices: readonly RefChoice[], problems: readonly ProblemChoice[]): RefItem[] {
+  const files = new Map<string, RefChoice[]>();
+  for (const c of choices) files.set(c.ref.file, [...(files.get(c.ref.file) ?? []), c]);
+  const order = [...files.entries()].sort(
+    ([fa, a], [fb, b]) => Number(b.some((c) => c.ref.matches)) - Number(a.some((c) => c.ref.matches)) || fa.localeCompare(fb),
+  );
   const items: RefItem[] = [];
-  const same = choices.filter((c) => c.ref.matches);
-  const other = choices.filter((c) => !c.ref.matches);
-  const row = (c: RefChoice): RefItem => ({ label: c.label, description: c.description, detail: c.detail, picked: c.picked, ref: c.ref });
-  if (same.length) items.push({ label: vscode.l10n.t('Same repository'), kind: vscode.QuickPickItemKind.Separator }, ...same.map(row));
-  if (other.length) items.push({ label: vscode.l10n.t('Other images'), kind: vscode.QuickPickItemKind.Separator }, ...other.map(row));
-  // Separators cannot be picked: files that do not parse are named, and never edited.
-  for (const p of problems) items.push({ label: vscode.l10n.t('Not changed (does not parse): {0}', p.text), kind: vscode.QuickPickItemKind.Separator });
+  for (const [file, rows] of order) {
+    items.push({ label: vscode.workspace.asRelativePath(vscode.Uri.parse(file)), kind: vscode.QuickPickItemKind.Separator });
+    for (const c of [...rows].sort((x, y) => x.ref.offset - y.ref.offset)) {
+      items.push({ label: c.label, description: c.description, detail: c.detail, picked: c.picked, ref: c.ref });
+    }
+  }
+  if (problems.length) {
+    items.push({ label: vscode.l10n.t('Not changed: these files do not parse'), kind: vscode.QuickPickItemKind.Separator });
+    for (const p of problems) items.push({ label: `$(error) ${p.text}`, description: vscode.l10n.t('fix the file, then link again'), problem: true });
+  }
   return items;
 }
 
@@ -40,14 +54,17 @@ export function quickPickPicker(): LinkPicker {
       qp.matchOnDetail = true;
       qp.ignoreFocusOut = true;
       const files = new Set(choices.map((c) => c.ref.file)).size;
-      qp.title = vscode.l10n.t('Link {0}', info.target);
+      qp.title = vscode.l10n.t('Link {0}: {1} reference(s) in {2} file(s)', info.target, choices.length, files);
       qp.placeholder =
         problems.length > 0
-          ? vscode.l10n.t('Choose the references to change ({0} in {1} file(s); {2} file problem(s) listed at the end), then press Enter', choices.length, files, problems.length)
-          : vscode.l10n.t('Choose the references to change ({0} in {1} file(s)), then press Enter', choices.length, files);
+          ? vscode.l10n.t('Check the references to change, then press Enter ({0} file(s) that do not parse are listed last)', problems.length)
+          : vscode.l10n.t('Check the references to change, then press Enter');
       const items = refItems(choices, problems);
       qp.items = items;
       qp.selectedItems = items.filter((i) => i.picked);
+      qp.onDidChangeSelection((selected) => {
+        if (selected.some((i) => i.problem)) qp.selectedItems = selected.filter((i) => !i.problem);
+      });
       return new Promise<DeployRef[] | undefined>((resolve) => {
         qp.onDidAccept(() => {
           // Enter with nothing checked takes the highlighted row.

@@ -111,6 +111,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.tooltip = node.detail;
+        item.accessibilityInformation = { label: `${node.text}. ${node.detail}` };
         item.iconPath = new vscode.ThemeIcon(node.severity === 'info' ? 'info' : node.severity, new vscode.ThemeColor(node.severity === 'error' ? 'errorForeground' : node.severity === 'warning' ? 'editorWarning.foreground' : 'foreground'));
         item.contextValue = `message.${node.action}`;
         const command = actionCommand(node.action);
@@ -363,7 +364,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       // The repository's description (tag count) changes now.
       setTimeout(() => this.changed.fire(node), 0);
     }
-    if (listing.status === 'error') return [this.remember(errorNode(node.connectionId, node.name, listing.error))];
+    if (listing.status === 'error') {
+      // The catalog listed it, the tag list says it does not exist: every tag was deleted.
+      if (isRegistryError(listing.error, 'notFound')) {
+        return [this.remember(new MessageNode(node.connectionId, node.name, vscode.l10n.t('No tags'), vscode.l10n.t('The repository has no tags left (the registry answered: {0})', listing.error.message), 'info', 'none'))];
+      }
+      return [this.remember(errorNode(node.connectionId, node.name, listing.error))];
+    }
     const s = settings();
     const sorted = sortTags(listing.items, s.tagSort, (t) => t.created ?? this.details.get(node.connectionId, node.name, t.name)?.created);
     const visible = sorted.slice(0, listing.shown);
