@@ -15,7 +15,7 @@ if (skip) console.log(`# SKIP e2e harness: ${skip}`);
 
 describe('e2e harness', { skip, concurrency: false }, () => {
   test('(a) the in-extension-host suite runs and the activation test passes', { timeout: 240_000 }, async () => {
-    const r = await runHostTests({ timeoutMs: 200_000 });
+    const r = await runHostTests({ timeoutMs: 200_000, suites: ['activation', 'harness'] });
     console.log(`# host suite: exit ${r.exitCode} in ${r.durationMs} ms; passes: ${r.passes.length}, failures: ${r.failures.length}`);
     const detail = `exit ${r.exitCode}\n--- output ---\n${r.output}\n--- failures ---\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}\n--- browser console errors ---\n${r.consoleErrors.join('\n')}\n--- code-server ---\n${r.serverLog}`;
     assert.equal(r.timedOut, false, `host suite timed out\n${detail}`);
