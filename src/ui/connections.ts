@@ -26,11 +26,13 @@ export class ConnectionManager implements vscode.Disposable {
     private readonly store: ConnectionStore,
     private readonly log: Log,
     private readonly version: string,
-    private readonly overrides: () => Record<string, string> | undefined = () => undefined,
+    /** Provider API base URLs (tests, self-hosted variants): the `registryExplorer.apiEndpoints` setting. */
+    private readonly overrides: () => Record<string, string> | undefined = () =>
+      vscode.workspace.getConfiguration('registryExplorer').get<Record<string, string>>('apiEndpoints') || undefined,
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('http')) void this.resetAll();
+        if (e.affectsConfiguration('http') || e.affectsConfiguration('registryExplorer.apiEndpoints')) void this.resetAll();
       }),
     );
   }
