@@ -13,6 +13,8 @@ import type { ExtensionApi } from '../../src/extension';
 import { applyLinks, createDeployFiles, linkImage, LinkFlowError, scanWorkspace, type LinkPicker, type LinkTarget } from '../../src/ui/link';
 import type { ModeChoice, ProblemChoice, RefChoice } from '../../src/ui/link/flow';
 import { combineExcludes, expandBraces, newerTags } from '../../src/ui/link/patterns';
+import { defaultSecretName, pullCredentials } from '../../src/ui/link/secret';
+import { targetFromText } from '../../src/ui/link/targets';
 
 const env = process.env;
 const HOST = env.LINK_REGISTRY_HOST ?? '';
@@ -142,7 +144,7 @@ describe('link: in the real extension host', function () {
     assert.ok(![...scan.files.keys()].some((k) => /node_modules|ignored|notes/.test(k)), [...scan.files.keys()].join('\n'));
   });
 
-  it('links a tag by digest into a Deployment and a Helm values file as one edit; undone byte-for-byte', async () => {
+  it('links a tag by digest into a Deployment and a Helm values file as one edit; one Undo restores both byte-for-byte', async () => {
     const seen: Seen = {};
     const deployment = await doc('k8s/deployment.yaml');
     const values = await doc('chart/values.yaml');
@@ -184,19 +186,19 @@ describe('link: in the real extension host', function () {
     assert.equal(await disk('k8s/deployment.yaml'), original['k8s/deployment.yaml']);
     assert.equal((await doc('ops/release.yml')).getText(), original['ops/release.yml']);
 
-    // Inverse of exactly the edits that were made (what Undo does), file by file.
-    const edit = new vscode.WorkspaceEdit();
+    // The edits reported are exactly what changed.
     for (const f of outcome.files) {
       const d = await vscode.workspace.openTextDocument(f.uri);
-      let delta = 0;
-      for (const e of f.edits) {
-        const start = e.offset + delta;
-        edit.replace(f.uri, new vscode.Range(d.positionAt(start), d.positionAt(start + e.newText.length)), f.before.slice(e.offset, e.offset + e.length));
-        delta += e.newText.length - e.length;
-      }
       assert.equal(f.after, d.getText());
+      let text = f.before;
+      for (const e of [...f.edits].reverse()) text = text.slice(0, e.offset) + e.newText + text.slice(e.offset + e.length);
+      assert.equal(text, f.after);
     }
-    assert.ok(await vscode.workspace.applyEdit(edit));
+
+    // One Undo (in either editor) takes the link back in both files, byte for byte.
+    await vscode.window.showTextDocument(values, { preview: false });
+    await vscode.commands.executeCommand('undo');
+    await until('undo in both files', () => deployment.getText() === before.deployment && values.getText() === before.values);
     assert.equal(deployment.getText(), before.deployment);
     assert.equal(values.getText(), before.values);
   });
@@ -333,6 +335,25 @@ describe('link: in the real extension host', function () {
     assert.ok(scan.refs.some((r) => r.matches && rel(r.file) === 'new-app/k8s/web.yaml'), 'the new file is found');
     // Never overwrites.
     await assert.rejects(createDeployFiles('kubernetes', { registry: HOST, repository: 'team/frontend/web', tag: 'main' }, where), /already exists\. Nothing was created/);
+  });
+
+  it('a typed reference is linked through the connected registry that serves it', () => {
+    assert.deepEqual(targetFromText(a, `${HOST}/alpine:3.19`), { registry: HOST, repository: 'alpine', tag: '3.19', connectionId: LOCAL });
+    // Not connected: no connection, so only a link by tag (or a digest given in the text) works.
+    assert.deepEqual(targetFromText(a, 'nginx'), { registry: 'docker.io', repository: 'library/nginx', tag: 'latest' });
+    assert.throws(() => targetFromText(a, 'Not A Ref'), /not a valid image reference/);
+  });
+
+  it('pull secret credentials come from the connection: username in its metadata, password in secret storage', async () => {
+    const id = 'link-suite-credentials';
+    await a.store.save({ id, provider: 'generic', name: 'With credentials', url: 'https://registry.example.test', username: 'robot' }, { password: 'S3cret-link-suite' });
+    try {
+      assert.deepEqual(await pullCredentials(a, id), { username: 'robot', password: 'S3cret-link-suite' });
+      assert.equal(await pullCredentials(a, LOCAL), undefined, 'a registry without credentials needs no pull secret');
+      assert.equal(defaultSecretName('registry.example.test:5000'), 'registry-example-test-5000-pull');
+    } finally {
+      await a.store.remove(id);
+    }
   });
 
   it('the command and its menus are contributed', async () => {

@@ -200,6 +200,7 @@ export async function linkImage(lctx: LinkContext, target: LinkTarget, picker: L
           },
         }),
       ]);
+      if (token?.isCancellationRequested) throw new vscode.CancellationError();
       return { resolved, scan };
     } finally {
       sub?.dispose();
@@ -223,6 +224,9 @@ export async function linkImage(lctx: LinkContext, target: LinkTarget, picker: L
     throw new LinkFlowError(vscode.l10n.t('{0} was not found in the registry. Nothing was changed. Refresh the Registries view and pick a tag that exists.', targetText(target)));
   }
   if (resolved.error) lctx.log.warn(`link: digest of ${targetText(target)}: ${lctx.log.safe(resolved.error)}`);
+  lctx.log.debug(`link: ${scan.candidates} candidate file(s), ${scan.files.size} deploy file(s), ${scan.refs.length} reference(s), ${scan.problems.length} problem(s)`);
+  if (scan.skipped.length) lctx.log.info(`link: not read (over 1 MiB or unreadable): ${scan.skipped.join(', ')}`);
+  if (scan.truncated) lctx.log.warn('link: the workspace has more YAML files than one scan reads; add registryExplorer.deployConfigPaths or exclude folders (search.exclude) to focus it.');
   if (!scan.refs.length) return { kind: 'empty', scan, target, ...(resolved.digest ? { digest: resolved.digest } : {}) };
 
   // Rows describe the change in the default mode, or by tag while the digest is unknown.
