@@ -44,6 +44,17 @@ const simdOnlyPlugin = {
   },
 };
 
+// The deploy layer and the YAML parser under it (about 100 KB) are needed only when the user
+// links an image or hovers one: src/ui/link/deploy.ts requires it on first use, and here that
+// require becomes the sibling bundle dist/deploy.js.
+/** @type {esbuild.Plugin} */
+const lazyDeployPlugin = {
+  name: 'lazy-deploy',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/\.\.\/deploy$/ }, (args) => (args.importer.endsWith('/src/ui/link/deploy.ts') && args.kind === 'require-call' ? { path: './deploy.js', external: true } : undefined));
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -60,13 +71,13 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin],
     external: ['vscode'],
-    plugins: [lazySdkPlugin, simdOnlyPlugin],
     metafile: true,
   },
   {
     ...common,
-    entryPoints: Object.fromEntries(Object.entries(lazySdks).map(([pkg, out]) => [out.replace(/\.js$/, ''), pkg])),
+    entryPoints: { ...Object.fromEntries(Object.entries(lazySdks).map(([pkg, out]) => [out.replace(/\.js$/, ''), pkg])), deploy: 'src/deploy/index.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -4,6 +4,7 @@
 
 import { DOCKER_HUB, normalizeRegistryHost } from '../registry/reference';
 import { dnsLabel } from './create';
+import { PASSWORD_PLACEHOLDER } from './types';
 
 export interface PullSecretOptions {
   name: string;
@@ -14,8 +15,8 @@ export interface PullSecretOptions {
   password: string;
 }
 
-/** What the command shows instead of the password. */
-export const PASSWORD_PLACEHOLDER = '<password>';
+/** What the command shows instead of the password (defined with the types: no YAML there). */
+export { PASSWORD_PLACEHOLDER };
 
 /** The server key Docker and kubelet use: Docker Hub's is the legacy index URL. */
 export function dockerConfigServer(registry: string): string {

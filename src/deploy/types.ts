@@ -116,3 +116,6 @@ export class StaleReferenceError extends Error {
 export class LinkError extends Error {
   override readonly name = 'LinkError';
 }
+
+/** What stands in for a password in generated commands unless the user asks for the real one. */
+export const PASSWORD_PLACEHOLDER = '<password>';

@@ -3,7 +3,7 @@
 // WorkspaceEdit (createFile + insert, so it is undoable) in a folder the user picks.
 
 import * as vscode from 'vscode';
-import { createDeployConfig, type CreateKind } from '../../deploy';
+import { createDeployConfig, type CreateKind } from './deploy';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import { LinkFlowError, targetText } from './flow';
 

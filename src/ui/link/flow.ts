@@ -8,13 +8,13 @@ import {
   describeChange,
   linkReferences,
   scanText,
-  StaleReferenceError,
+  isStaleReference,
   type DeployProblem,
   type DeployRef,
   type LinkMode,
   type LinkResult,
   type TextEdit,
-} from '../../deploy';
+} from './deploy';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
 import { groupByFile, refIdentity } from './patterns';
@@ -286,7 +286,7 @@ export async function applyLinks(picked: readonly DeployRef[], target: ImageRefe
     try {
       result = linkReferences(text, refs, target, mode);
     } catch (e) {
-      if (!(e instanceof StaleReferenceError)) throw wrap(e, file);
+      if (!isStaleReference(e)) throw wrap(e, file);
       used = rescan(file, text, refs);
       try {
         result = linkReferences(text, used, target, mode);

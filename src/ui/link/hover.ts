@@ -3,7 +3,7 @@
 // tree's details (already loaded for tags on screen) or one `imageDetails` call, cached briefly.
 
 import * as vscode from 'vscode';
-import type { DeployRef, FieldLocation } from '../../deploy';
+import type { DeployRef, FieldLocation } from './deploy';
 import type { ConnectionConfig } from '../../providers/provider';
 import type { ImageDetails } from '../../registry/client';
 import { formatPlatform } from '../../registry/manifest';

@@ -1,7 +1,7 @@
 // Pure helpers of the link flow (no `vscode` import): exclude globs for `workspace.findFiles`,
 // "newer" tags for the hover, and a ref's identity across scans.
 
-import type { DeployRef } from '../../deploy';
+import type { DeployRef } from './deploy';
 
 /**
  * Expands `{a,b}` alternatives, nested ones too: `**\/{a,b{c,d}}/**` → 3 patterns. An unbalanced

@@ -1,7 +1,7 @@
 // The LinkPicker the command uses: real QuickPicks.
 
 import * as vscode from 'vscode';
-import type { DeployRef, LinkMode } from '../../deploy';
+import type { DeployRef, LinkMode } from './deploy';
 import type { LinkPicker, ModeChoice, ProblemChoice, RefChoice } from './flow';
 
 interface RefItem extends vscode.QuickPickItem {

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import pLimit from 'p-limit';
-import { linkReferences, type DeployRef } from '../../deploy';
+import { linkReferences, type DeployRef } from './deploy';
 import type { Connection } from '../../providers/provider';
 import { isIndexMediaType } from '../../registry/manifest';
 import { shortDigest } from '../tree/format';

@@ -15,7 +15,7 @@ import {
   type DeployProblem,
   type DeployRef,
   type ScanResult,
-} from '../../deploy';
+} from './deploy';
 import type { ImageReference } from '../../registry/reference';
 import { combineExcludes, enabledPatterns } from './patterns';
 import { linkSettings, MAX_FILE_BYTES, MAX_FILES, READ_CONCURRENCY } from './settings';

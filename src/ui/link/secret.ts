@@ -5,7 +5,7 @@
 // password.
 
 import * as vscode from 'vscode';
-import { dnsLabel, dockerConfigJsonSecret, kubectlCreateSecretCommand, PASSWORD_PLACEHOLDER } from '../../deploy';
+import { dnsLabel, dockerConfigJsonSecret, kubectlCreateSecretCommand, PASSWORD_PLACEHOLDER } from './deploy';
 import type { LinkContext } from './flow';
 
 export interface PullCredentials {

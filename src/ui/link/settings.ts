@@ -1,7 +1,7 @@
 // The link feature's settings (package.json `registryExplorer.*`).
 
 import * as vscode from 'vscode';
-import type { LinkMode } from '../../deploy';
+import type { LinkMode } from './deploy';
 
 export const LINK_MODES: readonly LinkMode[] = ['tag@digest', 'digest', 'tag'];
 

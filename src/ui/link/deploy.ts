@@ -1,0 +1,32 @@
+// The deploy layer, loaded on first use. It carries the YAML parser (about 100 KB of the
+// bundle) that only linking, hovers and the pinned-digest check need, so activation does not
+// pay for it: these wrappers require it when first called. In the bundle the require below
+// resolves to dist/deploy.js (scripts/build.mjs); under plain Node, to the sources.
+// Constants and small helpers without YAML are imported directly.
+
+import type * as Deploy from '../../deploy';
+
+export { DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from '../../deploy/classify';
+export { PASSWORD_PLACEHOLDER } from '../../deploy/types';
+export type { CreateKind, DeployKind, DeployProblem, DeployRef, FieldLocation, LinkMode, LinkResult, ScanResult, TextEdit } from '../../deploy';
+
+let loaded: typeof Deploy | undefined;
+function deploy(): typeof Deploy {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require('../../deploy') as typeof Deploy;
+  return loaded;
+}
+
+export const classifyFile: typeof Deploy.classifyFile = (...a) => deploy().classifyFile(...a);
+export const scanText: typeof Deploy.scanText = (...a) => deploy().scanText(...a);
+export const describeChange: typeof Deploy.describeChange = (...a) => deploy().describeChange(...a);
+export const linkReferences: typeof Deploy.linkReferences = (...a) => deploy().linkReferences(...a);
+export const createDeployConfig: typeof Deploy.createDeployConfig = (...a) => deploy().createDeployConfig(...a);
+export const dnsLabel: typeof Deploy.dnsLabel = (...a) => deploy().dnsLabel(...a);
+export const dockerConfigJsonSecret: typeof Deploy.dockerConfigJsonSecret = (...a) => deploy().dockerConfigJsonSecret(...a);
+export const kubectlCreateSecretCommand: typeof Deploy.kubectlCreateSecretCommand = (...a) => deploy().kubectlCreateSecretCommand(...a);
+
+/** `instanceof` without loading the module: the class lives in the lazily loaded bundle. */
+export function isStaleReference(e: unknown): boolean {
+  return e instanceof Error && e.name === 'StaleReferenceError';
+}
