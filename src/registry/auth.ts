@@ -1,9 +1,10 @@
 // The auth layer. The handshake, and why each step is there:
 //
-//  1. Ping. `GET /v2/` once per connection (shared by concurrent callers) tells us how the
-//     registry wants to be spoken to: 200 means no auth, 401 carries the challenge(s).
-//     Remembering it means later requests are sent authenticated from the start instead of
-//     paying a 401 round trip each.
+//  1. Probe. The first request of a connection goes out anonymously and is itself the probe
+//     (concurrent callers wait for it): a 401 carries the challenge(s), anything else means no
+//     auth. That is the `GET /v2/` ping of other clients without its extra round trip; an
+//     explicit `ping()` remains for Test Connection. Remembering the answer means later
+//     requests are sent authenticated from the start instead of paying a 401 each.
 //  2. Scope. Every request's scope follows from its method and path (`repository:NAME:pull`,
 //     `registry:catalog:*`), so the right token can be attached up front.
 //  3. Token. For Bearer, one token per realm + service + scope set, cached until shortly
@@ -39,6 +40,8 @@ type Mode = { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; realm: stri
 export class Authenticator {
   private mode?: Mode;
   private pinging?: Promise<Mode>;
+  /** Settles when the request that is probing the registry has its answer (step 1). */
+  private probing?: Promise<void>;
   private creds?: Promise<Credentials | undefined>;
 
   constructor(private readonly opts: AuthOptions) {}
@@ -70,7 +73,14 @@ export class Authenticator {
 
   transport(next: RoundTripper): RoundTripper {
     return async (req) => {
-      const mode = await this.ping(next, req.signal);
+      while (!this.mode) {
+        if (this.probing) {
+          await this.probing;
+          continue;
+        }
+        return this.probe(next, req);
+      }
+      const mode = this.mode;
       if (mode.kind === 'none') {
         const res = await next(req);
         if (res.status !== 401) return res;
@@ -78,13 +88,38 @@ export class Authenticator {
         this.mode = this.modeFrom(res) ?? { kind: 'basic' };
         return this.retryOnce(next, req, res, scopesFor(req));
       }
-      const scopes = scopesFor(req);
-      const first = await this.authorize(req, mode, scopes, false);
-      const res = await next(first.req);
-      if (res.status !== 401) return res;
-      if (first.key && first.token) this.opts.tokenCache.invalidate(first.key, first.token);
-      return this.retryOnce(next, req, res, scopes);
+      return this.sendAuthorized(next, req, mode, scopesFor(req));
     };
+  }
+
+  private async sendAuthorized(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[]): Promise<HttpResponse> {
+    const first = await this.authorize(req, mode, scopes, false);
+    const res = await next(first.req);
+    if (res.status !== 401) return res;
+    if (first.key && first.token) this.opts.tokenCache.invalidate(first.key, first.token);
+    return this.retryOnce(next, req, res, scopes);
+  }
+
+  /** Sends `req` anonymously as the connection's probe; a failure lets the next caller probe. */
+  private async probe(next: RoundTripper, req: HttpRequest): Promise<HttpResponse> {
+    let settle!: () => void;
+    this.probing = new Promise<void>((resolve) => (settle = resolve));
+    try {
+      const res = await next(req);
+      if (res.status !== 401) {
+        this.mode = { kind: 'none' };
+        return res;
+      }
+      const challenge = pickChallenge(parseChallenges(res.headers.getAll('www-authenticate')));
+      const mode = (challenge && this.modeFromChallenge(challenge)) ?? { kind: 'basic' as const };
+      this.mode = mode;
+      settle();
+      const scopes = challenge?.scheme === 'bearer' ? mergeScopes(scopesFor(req), challengeScopes(challenge)) : scopesFor(req);
+      return await this.sendAuthorized(next, req, mode, scopes);
+    } finally {
+      this.probing = undefined;
+      settle();
+    }
   }
 
   private async retryOnce(next: RoundTripper, req: HttpRequest, rejected: HttpResponse, scopes: string[]): Promise<HttpResponse> {

@@ -25,6 +25,17 @@ export interface TokenServerOptions {
   denyRepositories?: string[];
   /** Default true; false makes POST /token answer 404, like token servers without OAuth2. */
   oauthPost?: boolean;
+  /**
+   * Accepts a username + password that `users` does not know (e.g. `oauth2accesstoken` + an
+   * access token a fake cloud token endpoint issued). Checked after `users`.
+   */
+  validate?: (username: string, password: string) => boolean;
+  /**
+   * Refresh tokens issued elsewhere (a cloud's token exchange, e.g. ACR's /oauth2/exchange),
+   * for the OAuth2 POST grant_type=refresh_token when this server did not issue the token
+   * itself. Return the subject the token belongs to, or `{ error }` for a 401.
+   */
+  validateRefreshToken?: (token: string, request: { service?: string; scopes: string[] }) => { user: string } | { error: string };
 }
 
 export interface TokenRequest {
@@ -152,6 +163,12 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
   // refresh token -> the user it was issued to
   const refreshTokens = new Map<string, string>();
 
+  function passwordOk(user: string, password: string | null): boolean {
+    if (password === null) return false;
+    if (users[user] !== undefined && users[user] === password) return true;
+    return opts.validate?.(user, password) ?? false;
+  }
+
   function grant(scopes: string[], user: string | undefined, internal: boolean): Access[] {
     const out: Access[] = [];
     for (const s of scopes) {
@@ -206,7 +223,7 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
       let user: string | undefined;
       if (req.headers.authorization !== undefined) {
         const cred = parseBasic(req.headers.authorization);
-        if (!cred || users[cred.user] === undefined || users[cred.user] !== cred.password) {
+        if (!cred || !passwordOk(cred.user, cred.password)) {
           rec.user = cred?.user;
           unauthorized(res, 'authentication required: wrong username or password');
           return;
@@ -241,7 +258,7 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
       if (rec.grant === 'password') {
         const name = form.get('username') ?? '';
         rec.user = name;
-        if (users[name] === undefined || users[name] !== form.get('password')) {
+        if (!passwordOk(name, form.get('password'))) {
           unauthorized(res, 'wrong username or password');
           return;
         }
@@ -253,13 +270,20 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
       } else if (rec.grant === 'refresh_token') {
         const rt = form.get('refresh_token') ?? '';
         const owner = refreshTokens.get(rt);
-        if (owner === undefined) {
-          unauthorized(res, 'unknown refresh token');
-          return;
+        if (owner !== undefined) {
+          user = owner;
+          rec.user = owner;
+          refresh = rt;
+        } else {
+          const external = opts.validateRefreshToken?.(rt, { service: rec.service, scopes: rec.scopes });
+          if (!external || 'error' in external) {
+            unauthorized(res, external && 'error' in external ? external.error : 'unknown refresh token');
+            return;
+          }
+          // Issued elsewhere: answered with an access token only, as ACR's /oauth2/token does.
+          user = external.user;
+          rec.user = user;
         }
-        user = owner;
-        rec.user = owner;
-        refresh = rt;
       } else {
         sendJson(res, 400, { error: 'unsupported_grant_type', errors: [{ code: 'UNSUPPORTED', message: `grant_type ${rec.grant ?? '(none)'}` }] });
         return;
