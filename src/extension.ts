@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { registerFind } from './ui/commands/find';
 import { registerImportDockerConfig } from './ui/commands/importDockerConfig';
 import { registerLink } from './ui/link';
+import { registerProviderCommands } from './ui/commands/connectProvider';
 import { registerRegistryCommands } from './ui/commands/registry';
 import { registerTagCommands } from './ui/commands/tags';
 import type { CommandContext } from './ui/commands/context';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     store.onDidChange(syncContext),
     vscode.workspace.registerTextDocumentContentProvider(MANIFEST_SCHEME, new ManifestDocumentProvider(store, connections)),
     ...registerRegistryCommands(ctx),
+    ...registerProviderCommands(),
     ...registerTagCommands(ctx),
     registerFind(ctx),
     registerImportDockerConfig(ctx),

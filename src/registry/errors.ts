@@ -65,7 +65,10 @@ export class RegistryError extends Error {
 }
 
 export function isRegistryError(e: unknown, kind?: RegistryErrorKind): e is RegistryError {
-  return e instanceof RegistryError && (kind === undefined || e.kind === kind);
+  // By shape as well as by class: the lazily loaded bundles (dist/deploy.js, dist/sdk/*) carry
+  // their own copy of this class, so `instanceof` alone would miss their errors.
+  const ours = e instanceof RegistryError || (e instanceof Error && e.name === 'RegistryError' && typeof (e as { kind?: unknown }).kind === 'string' && 'action' in e);
+  return ours && (kind === undefined || (e as RegistryError).kind === kind);
 }
 
 /** The `{errors:[{code,message}]}` body the distribution spec defines. */

@@ -22,6 +22,7 @@ describe('e2e harness', { skip, concurrency: false }, () => {
     assert.equal(r.exitCode, 0, detail);
     assert.match(r.output, /✔ registry-explorer\.registry-explorer is present and activates/, detail);
     assert.ok(r.passes.includes('activation registry-explorer.registry-explorer is present and activates'), detail);
+    assert.ok(r.passes.includes('activation registers every command it contributes, and each one sits in the Registry Explorer category'), detail);
     assert.ok(r.passes.includes('harness sees environment variables given to startCodeServer({ env })'), detail);
     assert.deepEqual(r.failures, []);
   });

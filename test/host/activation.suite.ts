@@ -11,4 +11,15 @@ describe('activation', () => {
     await ext.activate();
     assert.equal(ext.isActive, true);
   });
+
+  it('registers every command it contributes, and each one sits in the Registry Explorer category', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = (ext.packageJSON as { contributes: { commands: { command: string; category?: string; title: string }[] } }).contributes.commands;
+    assert.ok(contributed.length >= 20, `only ${contributed.length} commands contributed`);
+    const missing = contributed.filter((c) => !registered.has(c.command)).map((c) => c.command);
+    assert.deepEqual(missing, [], 'contributed but never registered');
+    for (const c of contributed) assert.ok(c.category, `${c.command} has no category`);
+  });
 });
