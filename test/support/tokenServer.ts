@@ -66,6 +66,11 @@ export interface RunningTokenServer {
   reset(): void;
   setExpiresIn(seconds: number): void;
   setDenyRepositories(names: string[]): void;
+  /**
+   * The next `count` tokens for clients under test are issued already expired (as if they ran
+   * out mid-listing); the registry rejects them, and a client must fetch a fresh one.
+   */
+  issueExpired(count: number): void;
   stop(): Promise<void>;
 }
 
@@ -153,6 +158,7 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
   const oauthPost = opts.oauthPost ?? true;
   let expiresIn = opts.expiresIn ?? 300;
   let deny = new Set(opts.denyRepositories ?? []);
+  let expiredToIssue = 0;
 
   const cert = await signingCert();
   const x5c = [new X509Certificate(cert.certPem).raw.toString('base64')];
@@ -184,13 +190,15 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
     return out;
   }
 
-  function sign(sub: string, access: Access[]): { jwt: string; issuedAt: Date } {
+  function sign(sub: string, access: Access[], internal = false): { jwt: string; issuedAt: Date } {
     const now = Math.floor(Date.now() / 1000);
+    // Past the registry's 60 s leeway.
+    const expired = !internal && expiredToIssue > 0 && expiredToIssue-- > 0;
     const claims = {
       iss: issuer,
       sub,
       aud: service,
-      exp: now + expiresIn,
+      exp: expired ? now - 120 : now + expiresIn,
       nbf: now - 1,
       iat: now,
       jti: randomBytes(12).toString('hex'),
@@ -231,7 +239,7 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
         user = cred.user;
         rec.user = user;
       }
-      const { jwt, issuedAt } = sign(user ?? '', grant(rec.scopes, user, internal));
+      const { jwt, issuedAt } = sign(user ?? '', grant(rec.scopes, user, internal), internal);
       const body: Record<string, unknown> = { token: jwt, access_token: jwt, ...tokenFields(issuedAt) };
       if (user !== undefined && url.searchParams.get('offline_token') === 'true') {
         const rt = randomBytes(18).toString('base64url');
@@ -289,7 +297,7 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
         return;
       }
       const access = grant(rec.scopes, user, internal);
-      const { jwt, issuedAt } = sign(user, access);
+      const { jwt, issuedAt } = sign(user, access, internal);
       sendJson(res, 200, {
         access_token: jwt,
         scope: rec.scopes.join(' '),
@@ -340,6 +348,9 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
     },
     setDenyRepositories(names: string[]) {
       deny = new Set(names);
+    },
+    issueExpired(count: number) {
+      expiredToIssue = count;
     },
     async stop() {
       server.closeAllConnections();
