@@ -5,6 +5,7 @@
 
 import type { RegistryClient } from '../registry/client';
 import type { ProxySettings } from '../registry/dispatcher';
+import type { DockerConfigEntry } from './dockerConfig';
 import type { FieldError, FormValues, ProviderForm } from './form';
 
 /** Non-secret metadata: safe for globalState, settings and logs. */
@@ -85,4 +86,10 @@ export interface RegistryProvider {
   /** The form prefilled from a stored connection: never with secrets. */
   toForm(config: ConnectionConfig): FormValues;
   connect(config: ConnectionConfig, secrets: ConnectionSecrets, ctx: ProviderContext): Connection;
+  /**
+   * A connection from a `docker login` entry of this provider's registry (Import from Docker
+   * config), or undefined when the entry says too little (the import then falls back to a
+   * Generic v2 connection with the entry's credentials).
+   */
+  fromDockerConfig?(entry: DockerConfigEntry): { config: Omit<ConnectionConfig, 'id'>; secrets: ConnectionSecrets } | undefined;
 }

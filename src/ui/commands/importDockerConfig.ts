@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { dockerConfigPath, readDockerConfig, type DockerConfigEntry } from '../../providers/dockerConfig';
-import { providerForRegistryHost } from '../../providers';
+import { connectionFromDockerEntry } from '../../providers/dockerImport';
 import type { CommandContext } from './context';
 
 interface EntryItem extends vscode.QuickPickItem {
@@ -46,21 +46,8 @@ export function registerImportDockerConfig(ctx: CommandContext): vscode.Disposab
     });
     if (!picked?.length) return;
     for (const { entry } of picked) {
-      const provider = providerForRegistryHost(entry.registry);
-      const secrets: Record<string, string> = {};
-      if (entry.password) secrets.password = entry.password;
-      if (entry.identityToken) secrets.identityToken = entry.identityToken;
-      await ctx.store.save(
-        {
-          id: `${provider}-${randomUUID()}`,
-          provider,
-          name: entry.registry,
-          url: entry.registry,
-          ...(entry.username && entry.username !== '<token>' ? { username: entry.username } : {}),
-          options: { importedFrom: 'docker-config' },
-        },
-        secrets,
-      );
+      const { config, secrets } = connectionFromDockerEntry(entry);
+      await ctx.store.save({ ...config, id: `${config.provider}-${randomUUID()}` }, secrets);
     }
     ctx.log.info(`Imported ${picked.length} registr${picked.length === 1 ? 'y' : 'ies'} from ${path}.`);
     void vscode.window.showInformationMessage(vscode.l10n.t('Imported {0} registries from the Docker config.', picked.length));

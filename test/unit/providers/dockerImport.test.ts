@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { connectionFromDockerEntry } from '../../../src/providers/dockerImport';
+import { providers, providerForRegistryHost } from '../../../src/providers';
+
+describe('Import from Docker config: entry → connection', () => {
+  test('an unknown host becomes a Generic v2 connection with the credentials as secrets', () => {
+    const c = connectionFromDockerEntry({ registry: 'registry.example.com:5000', serverKey: 'registry.example.com:5000', source: 'auths', username: 'alice', password: 'pw-1' });
+    assert.equal(c.config.provider, 'generic');
+    assert.equal(c.config.url, 'registry.example.com:5000');
+    assert.equal(c.config.username, 'alice');
+    assert.deepEqual(c.secrets, { password: 'pw-1' });
+    assert.equal(c.config.options?.importedFrom, 'docker-config');
+    assert.ok(!JSON.stringify(c.config).includes('pw-1'), 'no secret in the metadata');
+  });
+
+  test('an identity-token login keeps the token and drops the `<token>` user name', () => {
+    const c = connectionFromDockerEntry({ registry: 'r.example.com', serverKey: 'r.example.com', source: 'auths', username: '<token>', identityToken: 'rt-1' });
+    assert.equal(c.config.username, undefined);
+    assert.deepEqual(c.secrets, { identityToken: 'rt-1' });
+  });
+
+  test('hosts map to the provider that serves them, when that provider is built in', () => {
+    const known = new Set(providers.map((p) => p.form.id));
+    const expect = (host: string, id: string) => assert.equal(providerForRegistryHost(host), known.has(id) ? id : 'generic', host);
+    expect('docker.io', 'dockerhub');
+    expect('123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'ecr');
+    expect('gcr.io', 'google');
+    expect('europe-west4-docker.pkg.dev', 'google');
+    expect('ghcr.io', 'ghcr');
+    expect('myreg.azurecr.io', 'acr');
+    expect('registry.digitalocean.com', 'digitalocean');
+    expect('quay.io', 'quay');
+    assert.equal(providerForRegistryHost('localhost:5000'), 'generic');
+    assert.equal(providerForRegistryHost('evil-gcr.io.example.com'), 'generic');
+  });
+});
