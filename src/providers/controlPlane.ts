@@ -1,0 +1,308 @@
+// The HTTP client the ACR, DigitalOcean and Quay providers use for their control planes (ACR's
+// token exchange, the DigitalOcean API, the Quay API). It is the registry layer's transport
+// stack — body caps, network failures in plain words, retries on 429/5xx honouring
+// Retry-After and `ratelimit-reset`, redirects that never carry Authorization to another
+// origin — on its own keep-alive pool with the user's proxy and trust settings. Requests are
+// logged by method, path and status only: headers, bodies and queries never reach the log.
+// Plus `cursorPages`, the glue from "a page and a cursor" APIs to the tree's `Page`s.
+
+import { RegistryClient, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
+import { createDispatcher, type ProxySettings } from '../registry/dispatcher';
+import { httpAllowed } from '../registry/endpoint';
+import { RegistryError } from '../registry/errors';
+import type { HttpRequest, HttpResponse, RoundTripper } from '../registry/http';
+import { redirectTransport } from '../registry/redirect';
+import { retryTransport, type RetryOptions } from '../registry/retry';
+import { baseTransport } from '../registry/transport';
+import type { Dispatcher } from '../registry/undici';
+import type { Page } from './provider';
+
+const MAX_API_BODY = 8 * 1024 * 1024;
+
+export interface ControlPlaneOptions {
+  /** `https://api.digitalocean.com`, `https://quay.io`, `https://quay.example.com:8443/`. */
+  baseUrl: string | URL;
+  /** For messages and logs: “the DigitalOcean API”. */
+  label: string;
+  proxy?: ProxySettings;
+  /** Extra trusted CA (self-hosted Quay). */
+  caPem?: string;
+  /** Skip TLS verification and allow plain HTTP (the user's explicit choice). */
+  insecure?: boolean;
+  userAgent?: string;
+  log?: (message: string) => void;
+  retry?: RetryOptions;
+  connectTimeoutMs?: number;
+  readTimeoutMs?: number;
+}
+
+export interface ApiResponse extends HttpResponse {
+  /** The body parsed as JSON; undefined when empty or not JSON. */
+  json: unknown;
+}
+
+/** An API base URL, checked: http(s), no credentials, plain HTTP only to loopback unless insecure. */
+export function parseApiBase(input: string | URL, label: string, insecure = false): URL {
+  let url: URL;
+  try {
+    url = new URL(input.toString().trim());
+  } catch {
+    throw new RegistryError('invalid', `“${String(input)}” is not a URL for ${label}. Use the form https://host[:port].`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryError('invalid', `The URL of ${label} must start with https://.`);
+  if (url.username || url.password) throw new RegistryError('invalid', `Do not put credentials in the URL of ${label}.`);
+  if (url.protocol === 'http:' && !httpAllowed(url, insecure)) {
+    throw new RegistryError('insecure', `The URL of ${label} uses plain HTTP to ${url.host}, which would expose your token to the network. Use https://.`);
+  }
+  url.search = '';
+  url.hash = '';
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return url;
+}
+
+export class ControlPlane {
+  readonly base: URL;
+  readonly label: string;
+  readonly stats = { requests: 0 };
+  private readonly dispatcher: Dispatcher;
+  private readonly transport: RoundTripper;
+  private readonly log?: (message: string) => void;
+
+  constructor(opts: ControlPlaneOptions) {
+    this.base = parseApiBase(opts.baseUrl, opts.label, opts.insecure);
+    this.label = opts.label;
+    this.log = opts.log;
+    this.dispatcher = createDispatcher({
+      caPem: opts.caPem,
+      skipTlsVerify: opts.insecure,
+      proxy: opts.proxy,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      readTimeoutMs: opts.readTimeoutMs,
+      connections: 4,
+    });
+    const raw = baseTransport(this.dispatcher, opts.userAgent ?? 'registry-explorer/0.1');
+    const observed: RoundTripper = async (req) => {
+      this.stats.requests++;
+      const started = Date.now();
+      const res = await raw(req);
+      this.log?.(`${this.label}: ${req.method} ${req.url.pathname} → ${res.status} (${Date.now() - started} ms)`);
+      return res;
+    };
+    const insecure = !!opts.insecure;
+    const redirect = redirectTransport(observed, { allowHttp: (u) => httpAllowed(u, insecure) || u.origin === this.base.origin });
+    this.transport = retryTransport(redirect, opts.retry);
+  }
+
+  /** `/v2/registry/x` → absolute URL under the base, keeping a base path; undefined query values are left out. */
+  url(path: string, query: Record<string, string | number | boolean | undefined> = {}): URL {
+    const u = new URL(this.base.toString());
+    u.pathname = `${this.base.pathname.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  async request(
+    method: HttpRequest['method'],
+    url: URL,
+    opts: { headers?: Record<string, string>; form?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<ApiResponse> {
+    if (url.origin !== this.base.origin) throw new RegistryError('protocol', `Refused to send a request for ${this.label} to ${url.host}.`);
+    const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
+    let body: string | undefined;
+    if (opts.form) {
+      body = new URLSearchParams(opts.form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const res = await this.transport({ method, url, headers, body, signal: opts.signal, maxBodyBytes: MAX_API_BODY });
+    let json: unknown;
+    if (res.body.length) {
+      try {
+        json = JSON.parse(res.body.toString('utf8'));
+      } catch {
+        json = undefined;
+      }
+    }
+    return { ...res, json };
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close().catch(() => undefined);
+  }
+}
+
+/** A plain-object view of a JSON value, or an empty one. */
+export function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+export function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** An RFC 3339, RFC 2822 or epoch-seconds time as ISO 8601; undefined when unreadable. */
+export function isoTime(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return new Date(v * 1000).toISOString();
+  if (typeof v !== 'string' || !v) return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** Leave out anything that is (or contains) one of the secrets, for messages built from server text. */
+export function scrub(message: string | undefined, secrets: (string | undefined)[]): string | undefined {
+  if (!message) return undefined;
+  let out = message.slice(0, 300);
+  for (const s of secrets) if (s && s.length >= 4 && out.includes(s)) out = out.split(s).join('…');
+  // Server messages sometimes quote a token back; a long unbroken base64-ish run is never prose.
+  return out.replace(/[A-Za-z0-9._~+/=-]{40,}/g, '…');
+}
+
+/**
+ * Pages from an API whose pages are "items + a cursor for the next one" (a page token, a page
+ * number). `more` is memoized, so a double click on "Load more" fetches one page, not two;
+ * a cursor seen before ends the listing with an error instead of looping forever.
+ */
+export function cursorPages<T, C>(
+  fetchPage: (cursor: C | undefined, signal?: AbortSignal) => Promise<{ items: T[]; next?: C }>,
+  what: string,
+): (signal?: AbortSignal) => Promise<Page<T>> {
+  const seen = new Set<string>();
+  const step = async (cursor: C | undefined, signal?: AbortSignal): Promise<Page<T>> => {
+    const page = await fetchPage(cursor, signal);
+    if (page.next === undefined) return { items: page.items };
+    const key = JSON.stringify(page.next);
+    if (seen.has(key)) throw new RegistryError('protocol', `${what} repeated a page; stopped listing to avoid a loop.`);
+    seen.add(key);
+    let pending: Promise<Page<T>> | undefined;
+    const next = page.next;
+    // A failed page may be asked for again (Retry); a successful one is kept.
+    const more = (s?: AbortSignal): Promise<Page<T>> =>
+      (pending ??= step(next, s).catch((e: unknown) => {
+        pending = undefined;
+        throw e;
+      }));
+    return { items: page.items, more };
+  };
+  return (signal?: AbortSignal) => step(undefined, signal);
+}
+
+/** What a provider wraps around every call of its registry client. */
+export interface ClientGuard {
+  /** Runs before each call: refresh short-lived credentials before they expire. */
+  before?(signal?: AbortSignal): Promise<void>;
+  /** Rewrites a failure: the provider's own words, and never a secret. */
+  error?(e: unknown): unknown;
+  /**
+   * After a failure (already rewritten): true when fresh credentials were obtained and the call
+   * is worth repeating once, e.g. a token endpoint that rejected a refresh token past its life.
+   */
+  retry?(e: unknown, signal?: AbortSignal): Promise<boolean>;
+}
+
+/**
+ * A registry client whose every public call goes through a provider's guard. The tree uses
+ * `connection.client` directly for manifests and digests, so the guard has to sit here, not
+ * only in the provider's own listing code.
+ */
+export class GuardedRegistryClient extends RegistryClient {
+  constructor(
+    opts: RegistryClientOptions,
+    private readonly guard: ClientGuard,
+  ) {
+    super(opts);
+  }
+
+  private async run<T>(signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let failure: unknown;
+      try {
+        await this.guard.before?.(signal);
+        return await call();
+      } catch (e) {
+        failure = this.guard.error ? this.guard.error(e) : e;
+      }
+      if (attempt === 0 && this.guard.retry && (await this.guard.retry(failure, signal).catch(() => false))) continue;
+      throw failure;
+    }
+  }
+
+  private async *guarded<T>(signal: AbortSignal | undefined, make: () => AsyncGenerator<T>): AsyncGenerator<T> {
+    let it!: AsyncGenerator<T>;
+    // The first page may be retried after a refresh; later pages keep the iterator's place.
+    const first = await this.run(signal, async () => {
+      it = make();
+      return it.next();
+    });
+    if (first.done) return;
+    yield first.value;
+    try {
+      for (;;) {
+        await this.guard.before?.(signal);
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } catch (e) {
+      throw this.guard.error ? this.guard.error(e) : e;
+    } finally {
+      await it.return(undefined);
+    }
+  }
+
+  override ping(signal?: AbortSignal) {
+    return this.run(signal, () => super.ping(signal));
+  }
+  override catalogPages(opts: ListOptions = {}) {
+    return this.guarded(opts.signal, () => super.catalogPages(opts));
+  }
+  override tagPages(repository: string, opts: ListOptions = {}) {
+    return this.guarded(opts.signal, () => super.tagPages(repository, opts));
+  }
+  override getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
+    return this.run(signal, () => super.getManifest(repository, reference, signal));
+  }
+  override headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
+    return this.run(signal, () => super.headManifest(repository, reference, signal));
+  }
+  override getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
+    return this.run(signal, () => super.getBlob(repository, digest, signal, maxBytes));
+  }
+  override imageDetails(repository: string, reference: string, opts: { signal?: AbortSignal; configs?: boolean } = {}): Promise<ImageDetails> {
+    return this.run(opts.signal, () => super.imageDetails(repository, reference, opts));
+  }
+  override deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
+    return this.run(signal, () => super.deleteManifest(repository, digest, signal));
+  }
+}
+
+/** A copy of a registry error with another message (no `cause`: it may quote what we hide). */
+export function reword(e: RegistryError, message: string): RegistryError {
+  return new RegistryError(e.kind, message, { status: e.status, code: e.code, resetAt: e.resetAt });
+}
+
+/** The message a JSON API error body carries: `message`, `error_message`, `detail`, `errors[0].message`… */
+export function apiMessage(json: unknown): string | undefined {
+  const o = obj(json);
+  const first = Array.isArray(o.errors) ? obj(o.errors[0]) : {};
+  return text(o.message) ?? text(o.error_message) ?? text(o.detail) ?? text(o.error_description) ?? text(first.message) ?? text(o.error);
+}
+
+/** An API error code: `id` (DigitalOcean), `error_type` (Quay), `errors[0].code` (ACR), `error`. */
+export function apiCode(json: unknown): string | undefined {
+  const o = obj(json);
+  const first = Array.isArray(o.errors) ? obj(o.errors[0]) : {};
+  return text(o.id) ?? text(o.error_type) ?? text(first.code) ?? (typeof o.error === 'string' ? o.error : undefined);
+}
+
+/** Registry client options every provider sets the same way, with requests logged by path only. */
+export function clientOptions(url: string, ctx: { proxy?: ProxySettings; userAgent?: string; log?: (m: string) => void }, label: string): RegistryClientOptions {
+  return {
+    url,
+    proxy: ctx.proxy,
+    userAgent: ctx.userAgent,
+    onRequest: (method, u, status) => ctx.log?.(`${label}: ${method} ${u.pathname} → ${status}`),
+  };
+}
