@@ -1,0 +1,768 @@
+// Google Container Registry and Artifact Registry: one provider (`google`) whose form chooses
+// between them, because they share everything that matters to a user — the sign-in (a
+// service-account JSON key or the application default credentials), the credential the
+// registries take (Basic `oauth2accesstoken` + a Google access token, see googleAuth.ts) and
+// the IAM roles — and differ only in where images live and how they are listed:
+//
+//  - Container Registry: `gcr.io`, `us.gcr.io`, `eu.gcr.io`, `asia.gcr.io`; images are
+//    `HOST/PROJECT/IMAGE`. Listed through the registry itself: `_catalog` answers with every
+//    repository the credential can see, across projects, so it is filtered to the project.
+//  - Artifact Registry: `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE`. Listed through the
+//    Artifact Registry REST API, which gives each tag's digest, build time and size for free:
+//    `packages.list` (the images of a repository), `versions.list?view=FULL` (an image's
+//    digests with their tags and `metadata.imageSizeBytes` / `buildTime`), and
+//    `repositories.list` when the connection names a project and location but no repository.
+//
+// Access tokens live an hour. GoogleAccessTokens renews the token before it runs out; every
+// call this provider makes (its own API calls and, through GoogleRegistryClient, every
+// registry call the tree makes on the connection's client) first asks it for a token with
+// time left, so a registry token fetched mid-listing never carries an expired one. A token
+// the registry or the API still refuses (revoked) is replaced once and the call retried.
+//
+// Overrides (`registryExplorer.apiEndpoints`, for tests and private endpoints):
+// `google-token` (the OAuth2 token endpoint), `artifactregistry` (the REST API),
+// `google-registry` (the registry itself, for GCR and Artifact Registry alike).
+
+import { RegistryClient, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
+import { createDispatcher } from '../registry/dispatcher';
+import { httpAllowed, parseEndpoint } from '../registry/endpoint';
+import { RegistryError, isRegistryError, type RegistryErrorKind } from '../registry/errors';
+import type { HttpResponse, RoundTripper } from '../registry/http';
+import { paginate, type Page as ClientPage } from '../registry/paging';
+import { redirectTransport } from '../registry/redirect';
+import { retryTransport } from '../registry/retry';
+import { baseTransport } from '../registry/transport';
+import type { Dispatcher } from '../registry/undici';
+import type { FieldError, ProviderForm } from './form';
+import { keepSecret, str } from './generic';
+import { GoogleAccessTokens, parseServiceAccountKey, tokenUrlFrom, type ServiceAccountKey } from './googleAuth';
+import { pagesFrom } from './pages';
+import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
+
+export const ARTIFACT_REGISTRY_API = 'https://artifactregistry.googleapis.com';
+export const GCR_HOSTS = ['gcr.io', 'us.gcr.io', 'eu.gcr.io', 'asia.gcr.io'] as const;
+/** Artifact Registry pages hold at most 1,000 entries. */
+const AR_PAGE_SIZE = 1000;
+const MAX_API_BODY = 8 * 1024 * 1024;
+
+const GAR_HOST = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)-docker\.pkg\.dev$/;
+/** Project IDs: 6–30 of lower-case letters, digits, hyphens; older ones may be domain-scoped (`example.com:proj`). */
+const PROJECT_ID = /^(?:[a-z0-9][a-z0-9.-]*\.[a-z]{2,}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const AR_REPOSITORY_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export type GoogleRegistryKind = 'gar' | 'gcr';
+
+/** Where a connection's images live. */
+export interface GoogleTarget {
+  kind: GoogleRegistryKind;
+  /** `gcr.io`, `us-central1-docker.pkg.dev`. */
+  host: string;
+  /** As the APIs spell it: `my-project`, `example.com:my-project`. */
+  project: string;
+  /** Artifact Registry only. */
+  location?: string;
+  /** Artifact Registry only; absent means every Docker repository of the project in that location. */
+  repository?: string;
+}
+
+/** The project as image paths spell it: `example.com:proj` → `example.com/proj`. */
+export function projectPath(project: string): string {
+  return project.replace(':', '/');
+}
+
+/** `HOST/PROJECT[/REPOSITORY]`: what the tree and messages call the connection's registry. */
+export function targetPath(t: GoogleTarget): string {
+  return [t.host, projectPath(t.project), ...(t.repository ? [t.repository] : [])].join('/');
+}
+
+/** `gcr.io`, `eu.gcr.io`, `us-central1-docker.pkg.dev`… (Docker config import). */
+export function isGoogleRegistryHost(host: string): boolean {
+  const bare = host.trim().toLowerCase().replace(/^https?:\/\//, '').split('/')[0] ?? '';
+  return bare === 'gcr.io' || bare.endsWith('.gcr.io') || GAR_HOST.test(bare);
+}
+
+/**
+ * Reads `LOCATION-docker.pkg.dev/PROJECT[/REPOSITORY]` (with or without https://, and with
+ * an image path after the repository, which is dropped): what the console's copy button gives.
+ */
+export function parseArtifactRegistryPath(text: string): { ok: true; target: GoogleTarget } | { ok: false; message: string } {
+  const input = text.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (!input) return { ok: false, message: 'Enter the repository path, for example us-central1-docker.pkg.dev/my-project/my-repo (the console’s copy button gives it).' };
+  const parts = input.split('/');
+  const host = parts[0]!.toLowerCase();
+  const m = GAR_HOST.exec(host);
+  if (!m) {
+    if (host === 'gcr.io' || host.endsWith('.gcr.io')) return { ok: false, message: `${host} is Container Registry: choose “Container Registry” above, or use the Artifact Registry path (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY).` };
+    if (host.endsWith('.pkg.dev')) return { ok: false, message: `${host} is not a Docker repository host: Docker repositories are at LOCATION-docker.pkg.dev (Maven, npm and Python ones cannot be browsed here).` };
+    return { ok: false, message: `The path must start with LOCATION-docker.pkg.dev, for example us-central1-docker.pkg.dev/my-project/my-repo; “${host.slice(0, 60)}” is not such a host.` };
+  }
+  let rest = parts.slice(1);
+  // A domain-scoped project appears as two segments: example.com/my-project.
+  if (rest.length >= 2 && rest[0]!.includes('.')) rest = [`${rest[0]}:${rest[1]}`, ...rest.slice(2)];
+  const [project, repository] = rest;
+  if (!project) return { ok: false, message: `Add the project ID after the host: ${host}/PROJECT/REPOSITORY.` };
+  if (!PROJECT_ID.test(project)) return { ok: false, message: `“${project.slice(0, 60)}” is not a project ID: IDs are 6 to 30 lower-case letters, digits and hyphens, starting with a letter (the ID, not the project’s display name).` };
+  if (repository !== undefined && !AR_REPOSITORY_ID.test(repository)) {
+    return { ok: false, message: `“${repository.slice(0, 70)}” is not a repository ID: lower-case letters, digits and hyphens, starting with a letter.` };
+  }
+  return { ok: true, target: { kind: 'gar', host, location: m[1]!, project, ...(repository ? { repository } : {}) } };
+}
+
+/** The target a stored connection describes. */
+export function targetOf(config: ConnectionConfig): GoogleTarget {
+  const o = config.options ?? {};
+  const kind: GoogleRegistryKind = o.registry === 'gcr' ? 'gcr' : 'gar';
+  const project = typeof o.project === 'string' ? o.project : '';
+  if (kind === 'gcr') return { kind, host: config.url, project };
+  return {
+    kind,
+    host: config.url,
+    project,
+    location: typeof o.location === 'string' ? o.location : (GAR_HOST.exec(config.url)?.[1] ?? ''),
+    ...(typeof o.repository === 'string' && o.repository ? { repository: o.repository } : {}),
+  };
+}
+
+export const googleForm: ProviderForm = {
+  id: 'google',
+  title: 'Google Artifact Registry / Container Registry',
+  description: 'Docker repositories in Artifact Registry (REGION-docker.pkg.dev) or Container Registry (gcr.io), with a service-account key or your gcloud credentials.',
+  icon: 'cloud',
+  help:
+    'Sign in with a service-account JSON key, or with the application default credentials (what “gcloud auth application-default login” or GOOGLE_APPLICATION_CREDENTIALS set up). ' +
+    'The account needs the Artifact Registry Reader role (roles/artifactregistry.reader) on the repository or project; for Container Registry, Storage Object Viewer on the project’s artifacts bucket (or Artifact Registry Reader where gcr.io is served by Artifact Registry). ' +
+    'Deleting tags needs Artifact Registry Repository Administrator. Access tokens are fetched and renewed automatically; the key never leaves VS Code’s secret storage.',
+  docsUrl: 'https://cloud.google.com/artifact-registry/docs/docker/authentication',
+  fields: [
+    {
+      id: 'registry',
+      label: 'Registry',
+      kind: 'select',
+      required: true,
+      default: 'gar',
+      options: [
+        { value: 'gar', label: 'Artifact Registry (LOCATION-docker.pkg.dev)' },
+        { value: 'gcr', label: 'Container Registry (gcr.io)' },
+      ],
+      help: 'Container Registry is deprecated; gcr.io repositories moved to Artifact Registry can be browsed either way (as Artifact Registry: location us, repository gcr.io).',
+    },
+    {
+      id: 'garPath',
+      label: 'Repository path',
+      kind: 'text',
+      placeholder: 'us-central1-docker.pkg.dev/my-project/my-repo',
+      help: 'LOCATION-docker.pkg.dev/PROJECT/REPOSITORY, as the copy button on the repository’s page in the Cloud console gives it. Leave off the repository to browse every Docker repository of the project in that location.',
+      showIf: { field: 'registry', equals: 'gar' },
+    },
+    {
+      id: 'gcrHost',
+      label: 'Container Registry host',
+      kind: 'select',
+      default: 'gcr.io',
+      options: GCR_HOSTS.map((h) => ({ value: h, label: h })),
+      help: 'The host in your image names: gcr.io (US), us.gcr.io, eu.gcr.io or asia.gcr.io.',
+      showIf: { field: 'registry', equals: 'gcr' },
+    },
+    {
+      id: 'project',
+      label: 'Project ID',
+      kind: 'text',
+      placeholder: 'my-project',
+      help: 'The project ID as in gcr.io/PROJECT/image (not the display name or number). Leave empty to use the project of the service-account key.',
+      showIf: { field: 'registry', equals: 'gcr' },
+    },
+    {
+      id: 'auth',
+      label: 'Sign in with',
+      kind: 'select',
+      required: true,
+      default: 'key',
+      options: [
+        { value: 'key', label: 'Service-account JSON key' },
+        { value: 'adc', label: 'Application default credentials (gcloud)' },
+      ],
+      help: 'Application default credentials are read when VS Code starts: GOOGLE_APPLICATION_CREDENTIALS, then “gcloud auth application-default login”, then the metadata server on Google Cloud.',
+    },
+    {
+      id: 'keyJson',
+      label: 'Service-account JSON key',
+      kind: 'file',
+      secret: true,
+      placeholder: '{ "type": "service_account", "client_email": … }',
+      fileFilters: { 'JSON key': ['json'] },
+      help: 'Choose the key file or paste its contents. Create one in the Cloud console: IAM & Admin → Service accounts → the account → Keys → Add key → Create new key → JSON. Stored in VS Code’s secret storage.',
+      showIf: { field: 'auth', equals: 'key' },
+    },
+    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to the registry path' },
+  ],
+};
+
+export const googleProvider: RegistryProvider = {
+  form: googleForm,
+
+  fromForm(values, previous): FormResult {
+    const errors: FieldError[] = [];
+    const kind: GoogleRegistryKind = str(values, 'registry') === 'gcr' ? 'gcr' : 'gar';
+    const auth = str(values, 'auth') === 'adc' ? 'adc' : 'key';
+    if (!['', 'gar', 'gcr'].includes(str(values, 'registry'))) errors.push({ field: 'registry', message: 'Choose Artifact Registry or Container Registry.' });
+
+    // The key first: its project can stand in for an empty project field.
+    let key: ServiceAccountKey | undefined;
+    let keyJson: string | undefined;
+    if (auth === 'key') {
+      const given = typeof values.keyJson === 'string' ? values.keyJson.trim() : '';
+      // An edit that leaves the key blank keeps the stored one, unless it switched from ADC.
+      keyJson = given || (previous?.config.options?.auth !== 'adc' ? keepSecret(values, 'keyJson', previous?.secrets) : undefined);
+      const parsed = parseServiceAccountKey(keyJson ?? '');
+      if (parsed.ok) key = parsed.key;
+      else errors.push({ field: 'keyJson', message: parsed.message });
+    }
+
+    let target: GoogleTarget | undefined;
+    if (kind === 'gar') {
+      const parsed = parseArtifactRegistryPath(str(values, 'garPath'));
+      if (parsed.ok) target = parsed.target;
+      else errors.push({ field: 'garPath', message: parsed.message });
+    } else {
+      const host = str(values, 'gcrHost') || 'gcr.io';
+      if (!(GCR_HOSTS as readonly string[]).includes(host)) errors.push({ field: 'gcrHost', message: `Choose one of ${GCR_HOSTS.join(', ')}.` });
+      const project = str(values, 'project') || key?.project_id || '';
+      if (!project) {
+        errors.push({ field: 'project', message: auth === 'key' && key ? 'The key names no project: enter the project ID, as in gcr.io/PROJECT/image.' : 'Enter the project ID, as in gcr.io/PROJECT/image.' });
+      } else if (!PROJECT_ID.test(project)) {
+        errors.push({ field: 'project', message: `“${project.slice(0, 60)}” is not a project ID: IDs are 6 to 30 lower-case letters, digits and hyphens, starting with a letter (the ID, not the display name).` });
+      } else {
+        target = { kind, host, project };
+      }
+    }
+    if (errors.length || !target) return { ok: false, errors };
+    return {
+      ok: true,
+      config: {
+        provider: 'google',
+        name: str(values, 'name') || targetPath(target),
+        url: target.host,
+        options: {
+          registry: kind,
+          project: target.project,
+          ...(target.location ? { location: target.location } : {}),
+          ...(target.repository ? { repository: target.repository } : {}),
+          auth,
+          // The account is public metadata; showing it tells the user which key is in use.
+          ...(key ? { account: key.client_email } : {}),
+        },
+      },
+      secrets: keyJson && auth === 'key' ? { keyJson } : {},
+    };
+  },
+
+  toForm(config) {
+    const t = targetOf(config);
+    return {
+      registry: t.kind,
+      garPath: t.kind === 'gar' ? targetPath(t) : '',
+      gcrHost: t.kind === 'gcr' ? t.host : 'gcr.io',
+      project: t.kind === 'gcr' ? t.project : '',
+      auth: config.options?.auth === 'adc' ? 'adc' : 'key',
+      keyJson: '',
+      name: config.name,
+    };
+  },
+
+  connect(config, secrets, ctx) {
+    return connectGoogle(config, secrets, ctx);
+  },
+};
+
+export interface GoogleTuning {
+  /** Page size for the Artifact Registry API (default 1000) and the GCR catalog. */
+  pageSize?: number;
+  now?: () => number;
+}
+
+/** `connect` with knobs for tests. */
+export function connectGoogle(config: ConnectionConfig, secrets: ConnectionSecrets, ctx: ProviderContext, tuning: GoogleTuning = {}): GoogleConnection {
+  return new GoogleConnection(config, secrets, ctx, tuning);
+}
+
+/**
+ * The registry client with Google's token lifecycle: before each call, the access token is
+ * renewed if it is about to run out (the client itself only asks for credentials again after a
+ * 401, and a registry token service that sees an expired Google token answers 401 outright);
+ * a call the registry still refuses gets one fresh token and one retry; the remaining
+ * rejections are explained in Google's terms.
+ */
+export class GoogleRegistryClient extends RegistryClient {
+  constructor(
+    opts: RegistryClientOptions,
+    private readonly tokens: GoogleAccessTokens,
+    private readonly host: string,
+  ) {
+    super(opts);
+  }
+
+  override getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
+    return this.call(() => super.getManifest(repository, reference, signal));
+  }
+
+  override headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
+    return this.call(() => super.headManifest(repository, reference, signal));
+  }
+
+  override getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
+    return this.call(() => super.getBlob(repository, digest, signal, maxBytes));
+  }
+
+  override deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
+    return this.call(() => super.deleteManifest(repository, digest, signal));
+  }
+
+  override catalogPages(opts: ListOptions = {}): AsyncGenerator<ClientPage<string>> {
+    return this.pages((o) => super.catalogPages(o), opts);
+  }
+
+  override tagPages(repository: string, opts: ListOptions = {}): AsyncGenerator<ClientPage<string>> {
+    return this.pages((o) => super.tagPages(repository, o), opts);
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    await this.tokens.token();
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isRegistryError(e, 'unauthorized')) throw this.explain(e);
+      await this.tokens.token(true);
+      try {
+        return await fn();
+      } catch (again) {
+        throw this.explain(again);
+      }
+    }
+  }
+
+  /** Fresh token before every page; a refused page is fetched again once, resuming after the last name shown. */
+  private async *pages(make: (o: ListOptions) => AsyncGenerator<ClientPage<string>>, opts: ListOptions): AsyncGenerator<ClientPage<string>> {
+    let inner = make(opts);
+    let last = opts.last;
+    let retried = false;
+    try {
+      for (;;) {
+        await this.tokens.token();
+        let r: IteratorResult<ClientPage<string>>;
+        try {
+          r = await inner.next();
+        } catch (e) {
+          if (retried || !isRegistryError(e, 'unauthorized')) throw this.explain(e);
+          retried = true;
+          await this.tokens.token(true);
+          inner = make({ ...opts, ...(last !== undefined ? { last } : {}) });
+          continue;
+        }
+        if (r.done) return;
+        if (r.value.items.length) last = r.value.items[r.value.items.length - 1];
+        yield r.value;
+      }
+    } finally {
+      await inner.return(undefined);
+    }
+  }
+
+  private explain(e: unknown): unknown {
+    if (!isRegistryError(e)) return e;
+    if (e.kind === 'unauthorized') {
+      return new RegistryError(
+        'unauthorized',
+        `${this.host} refused the access token of ${this.tokens.account}. Check that the key is still valid and the account may read this registry (Artifact Registry Reader), then reconnect.`,
+        { ...(e.status !== undefined ? { status: e.status } : {}), ...(e.code ? { code: e.code } : {}) },
+      );
+    }
+    if (e.kind === 'forbidden' && !/Artifact Registry Reader/.test(e.message)) {
+      return new RegistryError('forbidden', `${e.message} Grant ${this.tokens.account} the Artifact Registry Reader role (roles/artifactregistry.reader) on the repository or project.`, {
+        ...(e.status !== undefined ? { status: e.status } : {}),
+        ...(e.code ? { code: e.code } : {}),
+      });
+    }
+    return e;
+  }
+}
+
+interface ArPackage {
+  name?: unknown;
+  updateTime?: unknown;
+}
+interface ArVersion {
+  name?: unknown;
+  createTime?: unknown;
+  updateTime?: unknown;
+  relatedTags?: { name?: unknown }[];
+  metadata?: { imageSizeBytes?: unknown; buildTime?: unknown; mediaType?: unknown };
+}
+interface ArRepository {
+  name?: unknown;
+  format?: unknown;
+}
+
+/** The Artifact Registry REST API: JSON GETs with a bearer access token. */
+class ArtifactRegistryApi {
+  readonly base: URL;
+  private readonly transport: RoundTripper;
+
+  constructor(
+    baseUrl: string,
+    dispatcher: Dispatcher,
+    userAgent: string,
+    private readonly tokens: GoogleAccessTokens,
+    private readonly onResponse: (url: URL, status: number) => void,
+  ) {
+    let base: URL;
+    try {
+      base = new URL(baseUrl);
+    } catch {
+      throw new RegistryError('invalid', `The Artifact Registry API address “${baseUrl.slice(0, 80)}” (registryExplorer.apiEndpoints) is not a URL.`);
+    }
+    if (base.protocol !== 'https:' && !(base.protocol === 'http:' && httpAllowed(base, false))) {
+      throw new RegistryError('insecure', `The Artifact Registry API address must use https:// (plain HTTP only for localhost); got ${base.protocol}//${base.host}.`);
+    }
+    this.base = base;
+    this.transport = retryTransport(redirectTransport(baseTransport(dispatcher, userAgent), { allowHttp: (u) => httpAllowed(u, false) }));
+  }
+
+  url(path: string, query: Record<string, string | number | undefined> = {}): URL {
+    const u = new URL(this.base);
+    u.pathname = `${this.base.pathname.replace(/\/+$/, '')}${path}`;
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  /** One GET; a 401 gets one fresh token and one retry (the token may have been revoked). */
+  async get(url: URL, what: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    let res = await this.send(url, await this.tokens.token(), signal);
+    if (res.status === 401) res = await this.send(url, await this.tokens.token(true), signal);
+    if (res.status !== 200) throw this.error(res, what);
+    try {
+      const json = JSON.parse(res.body.toString('utf8')) as unknown;
+      if (json && typeof json === 'object' && !Array.isArray(json)) return json as Record<string, unknown>;
+    } catch {
+      // fall through
+    }
+    throw new RegistryError('protocol', `The Artifact Registry API sent an answer about ${what} that is not JSON.`);
+  }
+
+  private async send(url: URL, token: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const res = await this.transport({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal, maxBodyBytes: MAX_API_BODY });
+    this.onResponse(url, res.status);
+    return res;
+  }
+
+  /** Google's `{"error":{code,message,status,details}}` in plain words. */
+  private error(res: HttpResponse, what: string): RegistryError {
+    let status = '';
+    let message = '';
+    let reason = '';
+    try {
+      const body = JSON.parse(res.body.toString('utf8')) as { error?: { status?: unknown; message?: unknown; details?: { reason?: unknown }[] } };
+      status = typeof body.error?.status === 'string' ? body.error.status : '';
+      message = typeof body.error?.message === 'string' ? body.error.message : '';
+      const r = body.error?.details?.find((d) => typeof d?.reason === 'string')?.reason;
+      reason = typeof r === 'string' ? r : '';
+    } catch {
+      // not Google's envelope
+    }
+    const said = status ? ` (${status}${reason && reason !== status ? `, ${reason}` : ''})` : '';
+    const make = (kind: RegistryErrorKind, text: string) => new RegistryError(kind, text, { status: res.status, code: reason || status || `HTTP_${res.status}` });
+    const account = this.tokens.account;
+    if (res.status === 401) return make('unauthorized', `Google refused the access token of ${account}${said}. Reconnect; if it keeps happening, check the key or sign in again.`);
+    if (res.status === 403 && (reason === 'SERVICE_DISABLED' || /has not been used in project|is disabled/i.test(message))) {
+      return make('forbidden', `The Artifact Registry API is not enabled in this project${said}. Enable artifactregistry.googleapis.com in the Cloud console (APIs & Services), wait a minute, then retry.`);
+    }
+    if (res.status === 403) {
+      const permission = /Permission '([a-z.]+)'/.exec(message)?.[1];
+      return make(
+        'forbidden',
+        `${capitalize(account)} may not read ${what}${said}${permission ? `: it lacks ${permission}` : ''}. Grant it the Artifact Registry Reader role (roles/artifactregistry.reader) on the repository or project; if the name is mistyped, Google answers the same way.`,
+      );
+    }
+    if (res.status === 404) return make('notFound', `${capitalize(what)} was not found${said}. Check the location, project and repository in the connection.`);
+    if (res.status === 400) return make('protocol', `The Artifact Registry API refused the request for ${what}${said}${message ? `: ${message.slice(0, 200)}` : ''}.`);
+    if (res.status === 429) return make('rateLimited', `The Artifact Registry API is rate-limiting ${account}${said}. Wait a minute, then retry.`);
+    if (res.status >= 500) return make('network', `The Artifact Registry API had a server error (HTTP ${res.status}) reading ${what}. Try again shortly.`);
+    return make('protocol', `The Artifact Registry API answered HTTP ${res.status} reading ${what}${said}.`);
+  }
+}
+
+export class GoogleConnection implements Connection {
+  readonly client: GoogleRegistryClient;
+  readonly registryHost: string;
+  readonly target: GoogleTarget;
+  readonly tokens: GoogleAccessTokens;
+  readonly stats = { apiRequests: 0 };
+  private readonly api: ArtifactRegistryApi;
+  private readonly dispatcher: Dispatcher;
+  private readonly pageSize: number;
+  /** Why the stored key cannot be used, when it cannot. */
+  private readonly brokenKey?: string;
+
+  constructor(
+    readonly config: ConnectionConfig,
+    secrets: ConnectionSecrets,
+    ctx: ProviderContext,
+    tuning: GoogleTuning = {},
+  ) {
+    this.target = targetOf(config);
+    this.pageSize = Math.min(AR_PAGE_SIZE, Math.max(1, tuning.pageSize ?? AR_PAGE_SIZE));
+    let key: ServiceAccountKey | undefined;
+    if (config.options?.auth !== 'adc') {
+      const parsed = parseServiceAccountKey(secrets.keyJson ?? '');
+      // Stored keys were checked when saved; a broken one still gets a message, at first use.
+      key = parsed.ok ? parsed.key : undefined;
+      if (!parsed.ok) this.brokenKey = parsed.message;
+    }
+    this.tokens = new GoogleAccessTokens({
+      ...(key ? { key } : {}),
+      tokenUrl: tokenUrlFrom(ctx.apiBaseUrls?.['google-token']),
+      proxy: ctx.proxy,
+      log: ctx.log,
+      ...(tuning.now ? { now: tuning.now } : {}),
+    });
+    const registryUrl = ctx.apiBaseUrls?.['google-registry'] ?? this.target.host;
+    this.registryHost = parseEndpoint(registryUrl).url.host;
+    this.dispatcher = createDispatcher({ proxy: ctx.proxy });
+    const userAgent = ctx.userAgent ?? 'registry-explorer/0.1';
+    const source = this.tokens.source;
+    this.client = new GoogleRegistryClient(
+      {
+        url: registryUrl,
+        proxy: ctx.proxy,
+        userAgent,
+        credentials: async (req) => {
+          this.checkKey();
+          return source(req);
+        },
+        ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+      },
+      this.tokens,
+      this.registryHost,
+    );
+    this.api = new ArtifactRegistryApi(ctx.apiBaseUrls?.artifactregistry ?? ARTIFACT_REGISTRY_API, this.dispatcher, userAgent, this.tokens, (url, status) => {
+      this.stats.apiRequests++;
+      // Path only: page tokens stay out of the log.
+      ctx.log?.(`Artifact Registry API: GET ${url.pathname} → ${status}`);
+    });
+  }
+
+  private checkKey(): void {
+    if (this.brokenKey) throw new RegistryError('invalid', `The stored service-account key cannot be used: ${this.brokenKey} Edit the connection.`);
+  }
+
+  /** What the tree calls the repositories: full registry paths (`PROJECT/REPO/IMAGE`), so references work as they are. */
+  async listRepositories(signal?: AbortSignal): Promise<Page<RepositoryInfo>> {
+    this.checkKey();
+    if (this.target.kind === 'gcr') return pagesFrom(this.gcrCatalog(signal), (name: string) => ({ name }))();
+    return pagesFrom(this.garImages(signal), (r: RepositoryInfo) => r)();
+  }
+
+  async listTags(repository: string, signal?: AbortSignal): Promise<Page<TagInfo>> {
+    this.checkKey();
+    const where = this.arRepositoryOf(repository);
+    if (!where) return pagesFrom(this.client.tagPages(repository, { signal }), (name: string) => ({ name }))();
+    return pagesFrom(this.garTags(where.repository, where.image, signal), (t: TagInfo) => t)();
+  }
+
+  async test(signal?: AbortSignal): Promise<TestStep[]> {
+    const steps: TestStep[] = [];
+    try {
+      this.checkKey();
+      await this.tokens.token();
+      const left = this.tokens.expiresAt !== undefined ? Math.round((this.tokens.expiresAt - Date.now()) / 60_000) : undefined;
+      steps.push({ label: `Signed in to Google as ${this.tokens.account}`, ok: true, ...(left !== undefined && left < 10_000 ? { detail: `Access token valid for ${left} min; renewed automatically.` } : {}) });
+    } catch (e) {
+      steps.push({ label: 'Get a Google access token', ok: false, detail: message(e) });
+      return steps;
+    }
+    const t = this.target;
+    if (t.kind === 'gar' && t.repository) {
+      const what = `repository ${t.repository} in ${t.project} (${t.location})`;
+      try {
+        const repo = (await this.api.get(this.api.url(`/v1/${this.repoResource(t.repository)}`), what, signal)) as ArRepository;
+        const format = typeof repo.format === 'string' ? repo.format : 'DOCKER';
+        if (format !== 'DOCKER') {
+          steps.push({ label: `Found ${what}`, ok: false, detail: `It holds ${format} packages, not Docker images. Choose a Docker-format repository.` });
+          return steps;
+        }
+        steps.push({ label: `Found ${what}`, ok: true, detail: 'Docker format' });
+      } catch (e) {
+        steps.push({ label: `Find ${what}`, ok: false, detail: message(e) });
+        return steps;
+      }
+    }
+    try {
+      await this.client.ping(signal);
+      steps.push({ label: `Reached ${this.registryHost}`, ok: true });
+    } catch (e) {
+      steps.push({ label: `Reach ${this.registryHost}`, ok: false, detail: message(e) });
+      return steps;
+    }
+    let first: string | undefined;
+    try {
+      const page = await this.listRepositories(signal);
+      first = page.items[0]?.name;
+      const n = page.items.length;
+      steps.push({ label: `Listed ${n}${page.more ? '+' : ''} image${n === 1 ? '' : 's'} in ${targetPath(t)}`, ok: true });
+    } catch (e) {
+      steps.push({ label: `List the images in ${targetPath(t)}`, ok: false, detail: message(e) });
+      return steps;
+    }
+    if (!first) return steps;
+    try {
+      const tag = (await this.listTags(first, signal)).items[0]?.name;
+      if (tag) {
+        // Proves the registry takes the token (the listing above may have come from the API).
+        await this.client.headManifest(first, tag, signal);
+        steps.push({ label: `Read ${first}:${tag} from the registry`, ok: true });
+      }
+    } catch (e) {
+      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: message(e) });
+    }
+    return steps;
+  }
+
+  async dispose(): Promise<void> {
+    await this.client.close();
+    await this.dispatcher.close().catch(() => undefined);
+  }
+
+  // ——— Container Registry ———
+
+  /**
+   * The catalog filtered to the project. The catalog is in lexical order (the distribution
+   * spec's paging relies on it), so the walk starts just before the project's names (`last`)
+   * and stops at the first name past them, instead of reading every project the credential
+   * sees. Pages the filter leaves empty are skipped, not shown.
+   */
+  private async *gcrCatalog(signal?: AbortSignal): AsyncGenerator<ClientPage<string>> {
+    const project = projectPath(this.target.project);
+    const prefix = `${project}/`;
+    for await (const page of this.client.catalogPages({ signal, last: project })) {
+      const items = page.items.filter((n) => n.startsWith(prefix));
+      const past = page.items.some((n) => n > prefix && !n.startsWith(prefix));
+      if (past || !page.next) {
+        yield { items };
+        return;
+      }
+      if (items.length) yield page.items.length === items.length ? page : { items, next: page.next };
+    }
+  }
+
+  // ——— Artifact Registry ———
+
+  private repoResource(repository: string): string {
+    return `projects/${this.target.project}/locations/${this.target.location}/repositories/${repository}`;
+  }
+
+  /** `PROJECT/REPO/IMAGE` → the Artifact Registry repository and image, when it is one of this connection's. */
+  private arRepositoryOf(name: string): { repository: string; image: string } | undefined {
+    if (this.target.kind !== 'gar') return undefined;
+    const prefix = `${projectPath(this.target.project)}/`;
+    if (!name.startsWith(prefix)) return undefined;
+    const rest = name.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0 || slash === rest.length - 1) return undefined;
+    const repository = rest.slice(0, slash);
+    if (this.target.repository && repository !== this.target.repository) return undefined;
+    return { repository, image: rest.slice(slash + 1) };
+  }
+
+  /** The images of the repository, or of every Docker repository in the location. */
+  private async *garImages(signal?: AbortSignal): AsyncGenerator<ClientPage<RepositoryInfo>> {
+    if (this.target.repository) {
+      yield* this.packagePages(this.target.repository, false, signal);
+      return;
+    }
+    const parent = `projects/${this.target.project}/locations/${this.target.location}`;
+    const what = `the repositories of ${this.target.project} in ${this.target.location}`;
+    const repoPages = paginate(this.api.url(`/v1/${parent}/repositories`, { pageSize: this.pageSize }), async (url) => {
+      const body = await this.api.get(url, what, signal);
+      const items = (Array.isArray(body.repositories) ? (body.repositories as ArRepository[]) : [])
+        .filter((r) => (r.format === undefined || r.format === 'DOCKER') && typeof r.name === 'string')
+        .map((r) => (r.name as string).split('/').pop()!)
+        .filter((id) => AR_REPOSITORY_ID.test(id));
+      return { items, ...this.nextPage(url, body) };
+    });
+    for await (const repos of repoPages) {
+      for (let i = 0; i < repos.items.length; i++) {
+        const last = i === repos.items.length - 1 && !repos.next;
+        yield* this.packagePages(repos.items[i]!, !last, signal);
+      }
+    }
+  }
+
+  /** packages.list of one repository; `moreAfter` marks its last page as not the end of the listing. */
+  private async *packagePages(repository: string, moreAfter: boolean, signal?: AbortSignal): AsyncGenerator<ClientPage<RepositoryInfo>> {
+    const prefix = `${projectPath(this.target.project)}/${repository}/`;
+    const what = `repository ${repository} in ${this.target.project} (${this.target.location})`;
+    const pages = paginate(this.api.url(`/v1/${this.repoResource(repository)}/packages`, { pageSize: this.pageSize }), async (url) => {
+      const body = await this.api.get(url, what, signal);
+      const items = (Array.isArray(body.packages) ? (body.packages as ArPackage[]) : []).flatMap((p): RepositoryInfo[] => {
+        if (typeof p.name !== 'string') return [];
+        const id = p.name.slice(p.name.lastIndexOf('/') + 1);
+        let image: string;
+        try {
+          image = decodeURIComponent(id);
+        } catch {
+          return [];
+        }
+        return [{ name: prefix + image, ...(typeof p.updateTime === 'string' ? { updated: p.updateTime } : {}) }];
+      });
+      return { items, ...this.nextPage(url, body) };
+    });
+    for await (const page of pages) {
+      // `next` only says "more follows" to pagesFrom; the next repository's pages come from here.
+      const next = page.next ?? (moreAfter ? this.api.base : undefined);
+      if (page.items.length || !next) yield { items: page.items, ...(next ? { next } : {}) };
+    }
+  }
+
+  /** versions.list?view=FULL: each tagged digest with its tags, build time and size. */
+  private async *garTags(repository: string, image: string, signal?: AbortSignal): AsyncGenerator<ClientPage<TagInfo>> {
+    const what = `image ${image} in repository ${repository}`;
+    const pages = paginate(
+      this.api.url(`/v1/${this.repoResource(repository)}/packages/${encodeURIComponent(image)}/versions`, { view: 'FULL', pageSize: this.pageSize }),
+      async (url) => {
+        const body = await this.api.get(url, what, signal);
+        const items = (Array.isArray(body.versions) ? (body.versions as ArVersion[]) : []).flatMap((v): TagInfo[] => {
+          const digest = typeof v.name === 'string' ? v.name.slice(v.name.lastIndexOf('/') + 1) : undefined;
+          const size = Number(v.metadata?.imageSizeBytes);
+          // The build time is what a registry-only provider shows (the config's `created`);
+          // the upload time stands in when the image has none.
+          const created = typeof v.metadata?.buildTime === 'string' ? v.metadata.buildTime : typeof v.createTime === 'string' ? v.createTime : undefined;
+          return (v.relatedTags ?? []).flatMap((t): TagInfo[] => {
+            if (typeof t?.name !== 'string') return [];
+            const tag = decodeURIComponent(t.name.slice(t.name.lastIndexOf('/') + 1));
+            return [{ name: tag, ...(digest && digest.includes(':') ? { digest } : {}), ...(created ? { created } : {}), ...(Number.isFinite(size) && size > 0 ? { size } : {}) }];
+          });
+        });
+        return { items, ...this.nextPage(url, body) };
+      },
+    );
+    for await (const page of pages) {
+      // Pages of untagged digests only are skipped rather than shown empty.
+      if (page.items.length || !page.next) yield page;
+    }
+  }
+
+  private nextPage(url: URL, body: Record<string, unknown>): { next?: URL } {
+    const token = typeof body.nextPageToken === 'string' && body.nextPageToken ? body.nextPageToken : undefined;
+    if (!token) return {};
+    const next = new URL(url);
+    next.searchParams.set('pageToken', token);
+    return { next };
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
