@@ -144,7 +144,7 @@ export const googleForm: ProviderForm = {
         { value: 'gar', label: 'Artifact Registry (LOCATION-docker.pkg.dev)' },
         { value: 'gcr', label: 'Container Registry (gcr.io)' },
       ],
-      help: 'Container Registry is deprecated; gcr.io repositories moved to Artifact Registry can be browsed either way (as Artifact Registry: location us, repository gcr.io).',
+      help: 'Container Registry is deprecated: choose it for images named gcr.io/PROJECT/…, also where Artifact Registry now serves gcr.io; choose Artifact Registry for LOCATION-docker.pkg.dev/… images.',
     },
     {
       id: 'garPath',
