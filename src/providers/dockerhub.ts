@@ -144,6 +144,24 @@ export const dockerHubProvider: RegistryProvider = {
   connect(config, secrets, ctx) {
     return new DockerHubConnection(config, secrets, ctx);
   },
+
+  fromDockerConfig(entry) {
+    if (!isDockerHubHost(entry.registry)) return undefined;
+    const typed = entry.username && entry.username !== '<token>' ? entry.username.toLowerCase() : '';
+    const username = /^[a-z0-9][a-z0-9_.-]*$/.test(typed) ? typed : '';
+    const secrets: ConnectionSecrets = {};
+    if (username && entry.password) secrets.password = entry.password;
+    else if (entry.identityToken) secrets.identityToken = entry.identityToken;
+    return {
+      config: {
+        provider: 'dockerhub',
+        name: username ? `Docker Hub (${username})` : 'Docker Hub',
+        url: DOCKER_HUB,
+        ...(username ? { username } : { options: { namespaces: 'library' } }),
+      },
+      secrets,
+    };
+  },
 };
 
 function parseNamespaces(text: string, errors: FieldError[]): string[] {

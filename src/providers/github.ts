@@ -145,6 +145,14 @@ export const githubProvider: RegistryProvider = {
   connect(config, secrets, ctx) {
     return new GitHubConnection(config, secrets, ctx);
   },
+
+  /** `docker login ghcr.io -u USER` with a PAT: the same token lists packages. */
+  fromDockerConfig(entry) {
+    if (!isGhcrHost(entry.registry)) return undefined;
+    const username = (entry.username ?? '').toLowerCase();
+    if (!LOGIN.test(username) || !entry.password) return undefined;
+    return { config: { provider: 'ghcr', name: `GitHub Packages (${username})`, url: GHCR, username }, secrets: { password: entry.password } };
+  },
 };
 
 /** ghcr.io names are lower case: `Octo-Org/App` is `octo-org/app`. */

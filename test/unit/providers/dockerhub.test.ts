@@ -64,6 +64,21 @@ describe('Docker Hub form', () => {
   });
 });
 
+describe('Docker Hub from Docker config', () => {
+  const entry = { registry: 'docker.io', serverKey: 'https://index.docker.io/v1/', source: 'auths' as const };
+  test('docker login with a token becomes a signed-in Hub connection', () => {
+    assert.deepEqual(dockerHubProvider.fromDockerConfig!({ ...entry, username: 'Alice', password: 'dckr_pat_x' }), {
+      config: { provider: 'dockerhub', name: 'Docker Hub (alice)', url: 'docker.io', username: 'alice' },
+      secrets: { password: 'dckr_pat_x' },
+    });
+  });
+  test('an identity token is kept for the registry; no credentials browse the official images', () => {
+    assert.deepEqual(dockerHubProvider.fromDockerConfig!({ ...entry, username: '<token>', identityToken: 'idt' })!.secrets, { identityToken: 'idt' });
+    assert.deepEqual(dockerHubProvider.fromDockerConfig!({ ...entry, error: 'helper failed' })!.config.options, { namespaces: 'library' });
+    assert.equal(dockerHubProvider.fromDockerConfig!({ ...entry, registry: 'ghcr.io' }), undefined);
+  });
+});
+
 describe('Docker Hub names and hosts', () => {
   test('one-segment names are library/ images', () => {
     assert.equal(hubRepository('nginx'), 'library/nginx');

@@ -56,6 +56,16 @@ describe('GitHub Container Registry form', () => {
     assert.equal(f.fields.find((x) => x.id === 'password')!.secret, true);
   });
 
+  test('from Docker config: docker login ghcr.io with a PAT; too little says undefined', () => {
+    const entry = { registry: 'ghcr.io', serverKey: 'ghcr.io', source: 'auths' as const };
+    assert.deepEqual(githubProvider.fromDockerConfig!({ ...entry, username: 'OctoCat', password: 'ghp_x' }), {
+      config: { provider: 'ghcr', name: 'GitHub Packages (octocat)', url: 'ghcr.io', username: 'octocat' },
+      secrets: { password: 'ghp_x' },
+    });
+    assert.equal(githubProvider.fromDockerConfig!({ ...entry, username: 'octocat' }), undefined);
+    assert.equal(githubProvider.fromDockerConfig!({ ...entry, registry: 'docker.io', username: 'a', password: 'b' }), undefined);
+  });
+
   test('ghcr.io hosts', () => {
     assert.ok(isGhcrHost('ghcr.io'));
     assert.ok(isGhcrHost('https://GHCR.IO/v2/'));
