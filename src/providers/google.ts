@@ -35,7 +35,7 @@ import { baseTransport } from '../registry/transport';
 import type { Dispatcher } from '../registry/undici';
 import type { FieldError, ProviderForm } from './form';
 import { keepSecret, str } from './generic';
-import { GoogleAccessTokens, parseServiceAccountKey, tokenUrlFrom, type ServiceAccountKey } from './googleAuth';
+import { GoogleAccessTokens, keyFromDockerPassword, parseServiceAccountKey, tokenUrlFrom, type ServiceAccountKey } from './googleAuth';
 import { pagesFrom } from './pages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
@@ -254,6 +254,19 @@ export const googleProvider: RegistryProvider = {
       },
       secrets: keyJson && auth === 'key' ? { keyJson } : {},
     };
+  },
+
+  // `docker login -u _json_key` keeps the key itself; `gcloud auth configure-docker` leaves a
+  // credential helper, which means application default credentials. Container Registry takes
+  // its project from the key; where the entry does not say enough (an Artifact Registry host
+  // names no project), the import falls back to Generic v2 with the entry's credentials.
+  fromDockerConfig(entry) {
+    const keyJson = keyFromDockerPassword(entry.username, entry.password);
+    const adc = !keyJson && entry.helper !== undefined && /gcloud|gcr/.test(entry.helper);
+    if (!keyJson && !adc) return undefined;
+    if (!(GCR_HOSTS as readonly string[]).includes(entry.registry)) return undefined;
+    const result = this.fromForm({ registry: 'gcr', gcrHost: entry.registry, auth: adc ? 'adc' : 'key', keyJson: keyJson ?? '', project: '' });
+    return result.ok ? { config: result.config, secrets: result.secrets } : undefined;
   },
 
   toForm(config) {

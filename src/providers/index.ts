@@ -1,9 +1,10 @@
 // The provider registry: every provider kind the extension knows, by id.
 
 import { genericProvider } from './generic';
+import { googleProvider } from './google';
 import type { RegistryProvider } from './provider';
 
-export const providers: readonly RegistryProvider[] = [genericProvider];
+export const providers: readonly RegistryProvider[] = [genericProvider, googleProvider];
 
 export function providerFor(id: string): RegistryProvider | undefined {
   return providers.find((p) => p.form.id === id);

@@ -35,3 +35,22 @@ describe('Import from Docker config: entry → connection', () => {
     assert.equal(providerForRegistryHost('evil-gcr.io.example.com'), 'generic');
   });
 });
+
+describe('Import from Docker config: provider-specific entries', () => {
+  test('a gcr.io `_json_key` login becomes a Google connection keeping the key as its one secret', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const key = JSON.stringify({ type: 'service_account', project_id: 'my-project-42', private_key_id: 'abc', private_key: pem, client_email: 'puller@my-project-42.iam.gserviceaccount.com', token_uri: 'https://oauth2.googleapis.com/token' });
+    const c = connectionFromDockerEntry({ registry: 'eu.gcr.io', serverKey: 'https://eu.gcr.io', source: 'auths', username: '_json_key', password: key });
+    assert.equal(c.config.provider, 'google');
+    assert.equal(c.config.url, 'eu.gcr.io');
+    assert.equal(c.config.options?.project, 'my-project-42');
+    assert.deepEqual(Object.keys(c.secrets), ['keyJson']);
+    assert.ok(!JSON.stringify(c.config).includes('PRIVATE KEY'));
+  });
+
+  test('an Artifact Registry entry, which names no project, falls back to Generic v2', () => {
+    const c = connectionFromDockerEntry({ registry: 'us-docker.pkg.dev', serverKey: 'us-docker.pkg.dev', source: 'credHelpers', helper: 'gcloud', username: 'oauth2accesstoken', password: 'ya29.short' });
+    assert.equal(c.config.provider, 'generic');
+  });
+});
