@@ -1,10 +1,12 @@
 // The provider registry: every provider kind the extension knows, by id.
 
+import { dockerHubProvider } from './dockerhub';
 import { genericProvider } from './generic';
+import { githubProvider } from './github';
 import { googleProvider } from './google';
 import type { RegistryProvider } from './provider';
 
-export const providers: readonly RegistryProvider[] = [genericProvider, googleProvider];
+export const providers: readonly RegistryProvider[] = [genericProvider, dockerHubProvider, githubProvider, googleProvider];
 
 export function providerFor(id: string): RegistryProvider | undefined {
   return providers.find((p) => p.form.id === id);
@@ -12,7 +14,7 @@ export function providerFor(id: string): RegistryProvider | undefined {
 
 /** Which provider owns a registry host, by the hosts each cloud serves its registries on. */
 const HOST_PATTERNS: readonly [RegExp, string][] = [
-  [/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)$/, 'dockerhub'],
+  [/^(docker\.io|index\.docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)$/, 'dockerhub'],
   [/^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/, 'ecr'],
   [/^([a-z]+\.)?gcr\.io$|^[a-z0-9-]+-docker\.pkg\.dev$/, 'google'],
   [/^ghcr\.io$/, 'ghcr'],

@@ -12,13 +12,15 @@
 //     every request — never over plain HTTP to a non-loopback host unless the user said so.
 //  4. Retry once on 401. The registry may want more than we guessed (`insufficient_scope`
 //     names the scope it wants), a new realm, or the token may have been revoked: drop the
-//     cached token, ask the provider for fresh credentials, fetch again, resend once.
+//     cached token, ask the provider for fresh credentials, fetch again, resend once. A token
+//     service that refuses the credentials (a cloud access token that just expired) gets the
+//     same single retry with fresh credentials.
 //  5. Give up with a typed error: unauthorized (no or wrong credentials) or forbidden
 //     (credentials fine, permission missing).
 
 import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
 import { basicHeader, type CredentialSource, type Credentials } from './credentials';
-import { RegistryError, parseErrorBody } from './errors';
+import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 import { mergeScopes, scopesFor } from './scope';
 import { tokenKey, type TokenCache } from './tokenCache';
@@ -93,7 +95,19 @@ export class Authenticator {
   }
 
   private async sendAuthorized(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[]): Promise<HttpResponse> {
-    const first = await this.authorize(req, mode, scopes, false);
+    let first: { req: HttpRequest; key?: string; token?: string };
+    try {
+      first = await this.authorize(req, mode, scopes, false);
+    } catch (e) {
+      // The token service refused credentials the provider had cached (an expired cloud access
+      // token): the same fresh-credentials retry as a registry 401 gets (step 4).
+      if (!(isRegistryError(e, 'unauthorized') && this.opts.credentials)) throw e;
+      first = await this.authorize(req, mode, scopes, true);
+      const res = await next(first.req);
+      if (res.status !== 401) return res;
+      if (first.key && first.token) this.opts.tokenCache.invalidate(first.key, first.token);
+      throw this.rejection(res, req, await this.credentials(false, req.signal));
+    }
     const res = await next(first.req);
     if (res.status !== 401) return res;
     if (first.key && first.token) this.opts.tokenCache.invalidate(first.key, first.token);
