@@ -306,3 +306,10 @@ export function clientOptions(url: string, ctx: { proxy?: ProxySettings; userAge
     onRequest: (method, u, status) => ctx.log?.(`${label}: ${method} ${u.pathname} → ${status}`),
   };
 }
+
+/** The message with every secret in it replaced by “…” (nothing else touched); undefined when none was there. */
+export function hideSecrets(message: string, secrets: (string | undefined)[]): string | undefined {
+  let out = message;
+  for (const s of secrets) if (s && s.length >= 4 && out.includes(s)) out = out.split(s).join('…');
+  return out === message ? undefined : out;
+}

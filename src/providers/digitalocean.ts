@@ -13,7 +13,7 @@
 import { RegistryError, isRegistryError } from '../registry/errors';
 import { staticCredentials } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
-import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
+import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
 import type { FieldError, ProviderForm } from './form';
 import { keepSecret, str } from './generic';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
@@ -268,9 +268,10 @@ export class DigitalOceanConnection implements Connection {
       return reword(e, `${this.registryHost} rejected the DigitalOcean API token. Check that it is still valid and has the registry:read scope, then edit the connection.`);
     }
     if (e.kind === 'forbidden') {
-      return reword(e, `${scrub(e.message, [token])} A custom-scoped token needs registry:read to browse and registry:delete to delete.`);
+      return reword(e, `${hideSecrets(e.message, [token]) ?? e.message} A custom-scoped token needs registry:read to browse and registry:delete to delete.`);
     }
-    return token && e.message.includes(token) ? reword(e, scrub(e.message, [token]) ?? '') : e;
+    const clean = hideSecrets(e.message, [token]);
+    return clean ? reword(e, clean) : e;
   }
 }
 

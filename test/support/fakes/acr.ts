@@ -1,0 +1,200 @@
+// A fake of Azure Container Registry's auth endpoints in front of a real token-mode
+// docker-registry:
+//
+//   POST /oauth2/exchange   grant_type=access_token&service=LOGIN&tenant=T&access_token=AAD
+//                           → {refresh_token} (a JWT, iss "Azure Container Registry", exp)
+//                           401 {errors:[{code:"UNAUTHORIZED", message}]} for a bad, expired or
+//                           other-tenant Microsoft Entra token
+//   token endpoint          the test token server: Basic admin user / service principal
+//                           (`validate`), OAuth2 POST grant_type=refresh_token with a refresh
+//                           token from the exchange (`validateRefreshToken`)
+//
+// Microsoft Entra tokens are minted by the fake (`aadToken()`): HS256 JWTs with the claims Entra
+// puts in them (iss sts.windows.net/TENANT/, aud containerregistry, tid, upn, exp). Refresh
+// tokens can be made short-lived or revoked to test renewal.
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { startRegistry, type RunningRegistry } from '../registry';
+import { closeServer, listenLocal } from './digitalocean';
+
+export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+
+export interface FakeAcrOptions {
+  /** Tenant the registry trusts. Default: a random GUID. */
+  tenant?: string;
+  /** Admin user (named like the registry). Default `myregistry` with a random password. */
+  adminUser?: string;
+  /** Service principals: application ID → client secret. */
+  servicePrincipals?: Record<string, string>;
+  /** Lifetime of refresh tokens from the exchange; default 3 h, like ACR. */
+  refreshSeconds?: number;
+}
+
+export interface ExchangeRecord {
+  status: number;
+  tenant?: string;
+  service?: string;
+  grant?: string;
+}
+
+export interface FakeAcr {
+  /** Base of the exchange endpoint (the login server's /oauth2/…). */
+  exchangeUrl: string;
+  registry: RunningRegistry;
+  tenant: string;
+  adminUser: string;
+  adminPassword: string;
+  exchanges: ExchangeRecord[];
+  /** A Microsoft Entra access token for `upn`, valid `seconds` (negative: already expired). */
+  aadToken(opts?: { upn?: string; seconds?: number; tenant?: string }): string;
+  /** An ACR refresh token as `az acr login --expose-token` prints it. */
+  refreshToken(opts?: { seconds?: number }): string;
+  setRefreshSeconds(seconds: number): void;
+  /** Every refresh token issued so far is rejected from now on. */
+  revokeRefreshTokens(): void;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const t = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(t) });
+  res.end(t);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> {
+  const tenant = opts.tenant ?? randomUUID();
+  const adminUser = opts.adminUser ?? 'myregistry';
+  const adminPassword = `acr-${randomBytes(16).toString('base64url')}`;
+  const sps = { ...(opts.servicePrincipals ?? {}) };
+  let refreshSeconds = opts.refreshSeconds ?? 3 * 3600;
+  let revokedBefore = 0;
+  const aadKey = randomBytes(32);
+  const acrKey = randomBytes(32);
+  const exchanges: ExchangeRecord[] = [];
+
+  const sign = (key: Buffer, claims: Record<string, unknown>): string => {
+    const head = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    const sig = createHmac('sha256', key).update(`${head}.${body}`).digest('base64url');
+    return `${head}.${body}.${sig}`;
+  };
+  const verify = (key: Buffer, token: string): Record<string, unknown> | undefined => {
+    const parts = token.split('.');
+    if (parts.length !== 3) return undefined;
+    const want = createHmac('sha256', key).update(`${parts[0]}.${parts[1]}`).digest();
+    const got = Buffer.from(parts[2]!, 'base64url');
+    if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
+    try {
+      return JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  };
+  const nowS = (): number => Math.floor(Date.now() / 1000);
+  // Millisecond issue times, so a revocation separates tokens issued in the same second.
+  const issueRefresh = (sub: string, service: string, seconds: number): string =>
+    sign(acrKey, { jti: randomUUID(), sub, nbf: nowS() - 1, exp: nowS() + seconds, iat: nowS(), iat_ms: Date.now(), iss: 'Azure Container Registry', aud: service, version: '1.0', grant_type: 'refresh_token', tenant });
+  const checkRefresh = (token: string): { user: string } | { error: string } => {
+    const c = verify(acrKey, token);
+    if (!c || c.iss !== 'Azure Container Registry') return { error: 'invalid refresh token' };
+    if (typeof c.exp !== 'number' || c.exp <= Date.now() / 1000) return { error: 'refresh token has expired' };
+    if (typeof c.iat_ms !== 'number' || c.iat_ms <= revokedBefore) return { error: 'refresh token has been revoked' };
+    return { user: String(c.sub) };
+  };
+
+  const registry = await startRegistry({
+    mode: 'token',
+    username: adminUser,
+    password: adminPassword,
+    tokenServer: {
+      service: 'acr-login-server',
+      validate: (user, password) => {
+        if (sps[user] !== undefined) return sps[user] === password;
+        if (user === ACR_TOKEN_USERNAME) return 'user' in checkRefresh(password);
+        return false;
+      },
+      validateRefreshToken: (token) => checkRefresh(token),
+    },
+  });
+
+  const server = createServer((req, res) => {
+    const rec: ExchangeRecord = { status: 0 };
+    res.on('finish', () => (rec.status = res.statusCode));
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const body = await readBody(req);
+      if (url.pathname !== '/oauth2/exchange') return sendJson(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'not found' }] });
+      exchanges.push(rec);
+      if (req.method !== 'POST') return sendJson(res, 405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: 'method not allowed' }] });
+      const form = new URLSearchParams(body);
+      rec.grant = form.get('grant_type') ?? undefined;
+      rec.tenant = form.get('tenant') ?? undefined;
+      rec.service = form.get('service') ?? undefined;
+      if (rec.grant !== 'access_token') return sendJson(res, 400, { errors: [{ code: 'UNSUPPORTED', message: `grant_type ${rec.grant ?? ''} is not supported` }] });
+      if (!rec.service) return sendJson(res, 400, { errors: [{ code: 'BAD_REQUEST', message: 'service is required' }] });
+      if (rec.service !== registry.host) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: `service ${rec.service} does not match this registry` }] });
+      const claims = verify(aadKey, form.get('access_token') ?? '');
+      if (!claims) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'the access token is not a valid Microsoft Entra token' }] });
+      if (typeof claims.exp !== 'number' || claims.exp <= nowS()) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'the access token has expired' }] });
+      if (claims.tid !== tenant || (rec.tenant && rec.tenant !== tenant)) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'the token is for another tenant' }] });
+      return sendJson(res, 200, { refresh_token: issueRefresh(String(claims.upn), rec.service, refreshSeconds) });
+    })().catch((e: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ code: 'UNKNOWN', message: String(e) }] });
+    });
+  });
+  let exchangeUrl: string;
+  try {
+    exchangeUrl = await listenLocal(server);
+  } catch (e) {
+    await registry.stop();
+    throw e;
+  }
+
+  return {
+    exchangeUrl,
+    registry,
+    tenant,
+    adminUser,
+    adminPassword,
+    exchanges,
+    aadToken({ upn = 'dev@contoso.example', seconds = 3600, tenant: tid = tenant } = {}) {
+      return sign(aadKey, {
+        aud: 'https://containerregistry.azure.net',
+        iss: `https://sts.windows.net/${tid}/`,
+        iat: nowS(),
+        nbf: nowS() - 1,
+        exp: nowS() + seconds,
+        tid,
+        upn,
+        oid: randomUUID(),
+      });
+    },
+    refreshToken({ seconds = 3 * 3600 } = {}) {
+      return issueRefresh('dev@contoso.example', registry.host, seconds);
+    },
+    setRefreshSeconds(seconds) {
+      refreshSeconds = seconds;
+    },
+    revokeRefreshTokens() {
+      revokedBefore = Date.now();
+    },
+    reset() {
+      exchanges.length = 0;
+      registry.tokenServer?.reset();
+    },
+    async stop() {
+      await closeServer(server);
+      await registry.stop();
+    },
+  };
+}
