@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DEBIAN = ['docker-registry', 'apache2-utils', 'openssl', 'chromium', 'ripgrep', 'libkrb5-dev', 'build-essential', 'python3', 'git'];
+const DEBIAN = ['docker-registry', 'apache2-utils', 'openssl', 'chromium', 'ripgrep', 'libkrb5-dev', 'build-essential', 'python3', 'git', 'skopeo'];
 const withCodeServer = !process.argv.includes('--no-code-server');
 
 function installed(pkg) {

@@ -1,0 +1,115 @@
+// Activation probe for `npm run bench` (bench/vscode/index.ts). Preloaded with
+// NODE_OPTIONS=--require into code-server and so into every Node process it starts; it does
+// nothing except in the process that requires BENCH_ACTIVATION_MAIN (the extension's
+// dist/extension.js), which is the real extension host. There it measures, with the host's
+// own clock:
+//   requireMs   Module._load of dist/extension.js (reading + compiling + running the bundle)
+//   activateMs  the activate() call until its result (a value or a promise) has resolved
+//   totalMs     from the require starting to activate() resolving (includes VS Code's own
+//               steps between the two, e.g. building the ExtensionContext)
+// and which modules the extension loads (every require issued while loading and activating,
+// with the file it resolved to), then keeps watching for the lazily loaded bundles next to it
+// (dist/sdk/*.js, dist/deploy.js): each one loaded later is appended as its own line.
+// Output: JSON lines in BENCH_ACTIVATION_OUT.
+// Plain CommonJS without dependencies: it runs before anything else in the extension host.
+'use strict';
+const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const { dirname, sep } = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+const main = process.env.BENCH_ACTIVATION_MAIN;
+const out = process.env.BENCH_ACTIVATION_OUT;
+
+if (main && out) {
+  const distDir = dirname(main) + sep;
+  const write = (record) => {
+    try {
+      appendFileSync(out, JSON.stringify({ pid: process.pid, ...record }) + '\n');
+    } catch {
+      /* the bench went away */
+    }
+  };
+  const originalLoad = Module._load;
+  /** Requires seen while the extension loads and activates: { request, from, file }. */
+  let recording = null;
+  let seenMain = false;
+  const lazySeen = new Set();
+
+  Module._load = function load(request, parent, isMain) {
+    const isMainRequest = !seenMain && (request === main || request === main.replace(/\.js$/, ''));
+    if (!isMainRequest) {
+      if (recording || (seenMain && parent && parent.filename && parent.filename.startsWith(distDir))) {
+        let file;
+        try {
+          file = Module._resolveFilename(request, parent, isMain);
+        } catch {
+          file = undefined;
+        }
+        const from = parent && parent.filename ? parent.filename : undefined;
+        if (recording) recording.push({ request, from, file });
+        else if (file && file.startsWith(distDir) && !lazySeen.has(file)) {
+          lazySeen.add(file);
+          const t0 = performance.now();
+          const result = originalLoad.apply(this, arguments);
+          write({ kind: 'lazy', file, request, from, loadMs: performance.now() - t0, at: performance.now() });
+          return result;
+        }
+      }
+      return originalLoad.apply(this, arguments);
+    }
+
+    seenMain = true;
+    recording = [];
+    const cacheBefore = new Set(Object.keys(require.cache));
+    const t0 = performance.now();
+    let exportsObject;
+    try {
+      exportsObject = originalLoad.apply(this, arguments);
+    } catch (e) {
+      write({ kind: 'activation', error: `require failed: ${e && e.stack ? e.stack : e}` });
+      recording = null;
+      throw e;
+    }
+    const t1 = performance.now();
+    const finish = (t2, t3, error) => {
+      const loads = recording || [];
+      recording = null;
+      const cacheAfter = Object.keys(require.cache).filter((k) => !cacheBefore.has(k));
+      write({
+        kind: 'activation',
+        requireMs: t1 - t0,
+        activateMs: t3 === undefined ? undefined : t3 - t2,
+        totalMs: t3 === undefined ? undefined : t3 - t0,
+        betweenMs: t2 === undefined ? undefined : t2 - t1,
+        loads,
+        newCacheEntries: cacheAfter,
+        ...(error ? { error } : {}),
+      });
+    };
+    if (!exportsObject || typeof exportsObject.activate !== 'function') {
+      finish(undefined, undefined, 'no activate() export');
+      return exportsObject;
+    }
+    // The bundle's exports are getters (esbuild's __export): hand VS Code a plain copy whose
+    // activate is timed; everything else is the same values.
+    const wrapped = Object.assign({}, exportsObject);
+    const activate = exportsObject.activate;
+    wrapped.activate = function timedActivate() {
+      const t2 = performance.now();
+      let result;
+      try {
+        result = activate.apply(this, arguments);
+      } catch (e) {
+        finish(t2, performance.now(), `activate() threw: ${e && e.message}`);
+        throw e;
+      }
+      Promise.resolve(result).then(
+        () => finish(t2, performance.now()),
+        (e) => finish(t2, performance.now(), `activate() rejected: ${e && e.message}`),
+      );
+      return result;
+    };
+    return wrapped;
+  };
+}

@@ -1,0 +1,212 @@
+// Figures and Markdown for the VS Code half of the bench (bench/vscode/index.ts).
+import { builtinModules } from 'node:module';
+import { HEAVY, type BundleFile, type BundleResult, type ExpandSample } from './index';
+
+export interface VscodeResult {
+  status: 'ok' | 'n/a' | 'error';
+  reason?: string;
+  codeServer: string;
+  bundle?: Omit<BundleResult, 'extensionDir' | 'main'>;
+  bundleError?: string;
+  samples: ExpandSample[];
+  summary?: VscodeSummary;
+}
+
+interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export interface VscodeSummary {
+  activationTotal?: Stat;
+  activationRequire?: Stat;
+  activationCall?: Stat;
+  /** Files the extension loaded while loading and activating (relative to the extension or node_modules). */
+  activationFiles: string[];
+  /** Node built-ins it required meanwhile. */
+  activationBuiltins: string[];
+  /** Heavy packages among the activation files (should be none). */
+  activationHeavy: string[];
+  /** Lazily loaded bundles loaded by the time the first page showed (should be none). */
+  lazyLoaded: string[];
+  expandPaint?: Stat;
+  expandDom?: Stat;
+  splitToRequest?: Stat;
+  splitRequest?: Stat;
+  splitAfterResponse?: Stat;
+  anchor?: Stat;
+  ratio?: number;
+  requests: string;
+  byKind: Record<string, number>;
+  requestsBeforeClick: string;
+  firstRow: string;
+  rowsShown: string;
+  /** Median share of CPU idle just before the clicks (others' load; 1 = idle machine). */
+  idleBeforeClick?: number;
+}
+
+function stat(xs: number[]): Stat | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return { median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, min: s[0]!, max: s.at(-1)!, n: s.length };
+}
+
+function spread(xs: number[]): string {
+  if (!xs.length) return '–';
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return lo === hi ? String(lo) : `${lo}–${hi}`;
+}
+
+const BUILTINS = new Set(builtinModules);
+
+function isBuiltin(request: string): boolean {
+  return request.startsWith('node:') || BUILTINS.has(request) || BUILTINS.has(request.split('/')[0]!);
+}
+
+export function summarizeVscode(samples: ExpandSample[], extensionDir: string): VscodeSummary {
+  const acts = samples.map((s) => s.activation).filter((a): a is NonNullable<typeof a> => !!a && a.error === undefined);
+  const files = new Set<string>();
+  const builtins = new Set<string>();
+  for (const a of acts) {
+    for (const l of a.loads) {
+      if (isBuiltin(l.request)) builtins.add(l.request.replace(/^node:/, ''));
+      else if (l.file) files.add(l.file.startsWith(extensionDir) ? l.file.slice(extensionDir.length + 1) : l.file.replace(/^.*\/node_modules\//, 'node_modules/'));
+    }
+    for (const f of a.newCacheEntries) if (f.startsWith(extensionDir)) files.add(f.slice(extensionDir.length + 1));
+  }
+  const activationFiles = [...files].sort();
+  const paint = stat(samples.map((s) => s.paintMs));
+  const anchor = stat(samples.flatMap((s) => s.anchorMs));
+  const byKind: Record<string, number> = {};
+  for (const s of samples) for (const [k, v] of Object.entries(s.byKind)) byKind[k] = Math.max(byKind[k] ?? 0, v);
+  return {
+    activationTotal: stat(acts.map((a) => a.totalMs)),
+    activationRequire: stat(acts.map((a) => a.requireMs)),
+    activationCall: stat(acts.map((a) => a.activateMs)),
+    activationFiles,
+    activationBuiltins: [...builtins].sort(),
+    activationHeavy: activationFiles.filter((f) => HEAVY.some((h) => f.includes(`node_modules/${h}`)) || /^dist\/(sdk\/|deploy\.js)/.test(f)),
+    lazyLoaded: [...new Set(samples.flatMap((s) => s.lazyLoaded))].sort(),
+    ...(paint ? { expandPaint: paint } : {}),
+    ...(stat(samples.map((s) => s.domMs)) ? { expandDom: stat(samples.map((s) => s.domMs))! } : {}),
+    ...(anchor ? { anchor } : {}),
+    ...splitStats(samples),
+    ...(paint && anchor ? { ratio: paint.median / anchor.median } : {}),
+    requests: spread(samples.map((s) => s.requests)),
+    byKind,
+    requestsBeforeClick: spread(samples.map((s) => s.requestsBeforeClick)),
+    firstRow: [...new Set(samples.map((s) => s.firstRow.replace(/, .*$/, '')))].join(' / '),
+    rowsShown: spread(samples.map((s) => s.rowsShown)),
+    ...(stat(samples.map((s) => s.idleBeforeClick).filter((x) => !Number.isNaN(x))) ? { idleBeforeClick: stat(samples.map((s) => s.idleBeforeClick).filter((x) => !Number.isNaN(x)))!.median } : {}),
+  };
+}
+
+function splitStats(samples: ExpandSample[]): Pick<VscodeSummary, 'splitToRequest' | 'splitRequest' | 'splitAfterResponse'> {
+  const sp = samples.map((s) => s.split).filter((x): x is NonNullable<typeof x> => !!x);
+  if (!sp.length) return {};
+  return { splitToRequest: stat(sp.map((x) => x.toRequestMs))!, splitRequest: stat(sp.map((x) => x.requestMs))!, splitAfterResponse: stat(sp.map((x) => x.afterResponseMs))! };
+}
+
+function ms(x: number | undefined): string {
+  if (x === undefined) return '–';
+  if (x >= 10_000) return `${(x / 1000).toFixed(1)} s`;
+  if (x >= 100) return `${Math.round(x)} ms`;
+  return `${x.toFixed(1)} ms`;
+}
+
+function range(s: Stat | undefined): string {
+  return s ? `${ms(s.min)}–${ms(s.max)}` : '';
+}
+
+export function kb(bytes: number): string {
+  return `${(bytes / 1000).toFixed(1)} KB`;
+}
+
+const ok = (b: boolean): string => (b ? '✅' : '❌');
+
+export function vscodeMarkdown(r: VscodeResult, opts: { activationTargetMs: number; bundleTargetBytes: number; repos: number; runs: number }): string[] {
+  const md: string[] = [];
+  md.push(`### Extension in VS Code (code-server ${r.codeServer} = VS Code ${r.codeServer.replace(/^4\./, '1.')}, production build)`);
+  md.push('');
+  if (r.status !== 'ok' && !r.bundle) {
+    md.push(`Not measured: ${r.reason ?? r.status}.`);
+    return md;
+  }
+  const s = r.summary;
+  const head = '| measure | median | range | runs | target | notes |';
+  const rows: string[] = [head, '| --- | ---: | ---: | ---: | --- | --- |'];
+  const row = (cells: string[]): void => void rows.push(`| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
+
+  if (s?.activationTotal) {
+    row([
+      'activation: `require(dist/extension.js)` → `activate()` resolved, in the extension host',
+      ms(s.activationTotal.median),
+      range(s.activationTotal),
+      String(s.activationTotal.n),
+      `< ${opts.activationTargetMs} ms ${ok(s.activationTotal.median < opts.activationTargetMs)}`,
+      `loading the bundle ${ms(s.activationRequire?.median)}, the activate() call ${ms(s.activationCall?.median)} (medians); triggered by opening the view`,
+    ]);
+    const heavyOk = !s.activationHeavy.length && !s.lazyLoaded.length;
+    row([
+      'modules loaded at activation',
+      '',
+      '',
+      String(s.activationTotal.n),
+      `no heavy SDKs ${ok(heavyOk)}`,
+      `${s.activationFiles.join(', ') || 'none'} + Node built-ins (${s.activationBuiltins.join(', ') || 'none'}); ` +
+        (s.activationHeavy.length ? `HEAVY: ${s.activationHeavy.join(', ')}; ` : 'no @aws-sdk, google-auth-library or yaml; ') +
+        (s.lazyLoaded.length ? `lazily loaded bundles loaded by the first page: ${s.lazyLoaded.join(', ')}` : 'dist/sdk/*.js and dist/deploy.js still not loaded after the first page'),
+    ]);
+  } else if (r.samples.length || r.status !== 'ok') {
+    row(['activation', 'not recorded', '', '', `< ${opts.activationTargetMs} ms ❌`, r.reason ?? 'the probe wrote nothing']);
+  }
+
+  if (r.bundle) {
+    const main = r.bundle.files.find((f) => !f.lazy);
+    const lazy = r.bundle.files.filter((f) => f.lazy);
+    if (main) {
+      const top = r.bundle.byPackage.slice(0, 5).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ');
+      row([
+        'bundle: `dist/extension.js` (loaded at activation)',
+        kb(main.bytes),
+        '',
+        '',
+        `< ${kb(opts.bundleTargetBytes)} ${ok(main.bytes < opts.bundleTargetBytes && !r.bundle.heavyInActivationBundle.length)}`,
+        `${main.bytes.toLocaleString('en-US')} bytes, ${kb(main.gzipBytes)} gzipped; largest inputs: ${top}` + (r.bundle.heavyInActivationBundle.length ? `; HEAVY inside: ${r.bundle.heavyInActivationBundle.join(', ')}` : ''),
+      ]);
+    }
+    for (const f of lazy) row([`bundle: \`${f.file}\` (lazy)`, kb(f.bytes), '', '', '', `${f.bytes.toLocaleString('en-US')} bytes, ${kb(f.gzipBytes)} gzipped; ${lazyWhat(f)}`]);
+  } else if (r.bundleError) {
+    row(['bundle', 'error', '', '', `< ${kb(opts.bundleTargetBytes)} ❌`, r.bundleError]);
+  }
+
+  if (s?.expandPaint) {
+    row([
+      `expand a ${opts.repos.toLocaleString('en-US')}-repository registry → first page rendered`,
+      ms(s.expandPaint.median),
+      range(s.expandPaint),
+      String(s.expandPaint.n),
+      '',
+      `click → first child row painted (in the DOM after ${ms(s.expandDom?.median)}); ` +
+        (s.splitToRequest ? `split at the proxy (medians): click → request reaches the registry ${ms(s.splitToRequest.median)}, the request ${ms(s.splitRequest?.median)}, response → row painted ${ms(s.splitAfterResponse?.median)}; ` : '') +
+        `a fresh VS Code per run${s.idleBeforeClick !== undefined ? ` (CPU ${Math.round(s.idleBeforeClick * 100)}% idle just before the clicks, median)` : ''}; first row “${s.firstRow}”, ${s.rowsShown} rows at the first level; ${s.requests} HTTP request${s.requests === '1' ? '' : 's'} on expand (${Object.entries(s.byKind).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    ]);
+    row(['anchor: the same first catalog page (`n=1000`), this client directly', ms(s.anchor?.median), range(s.anchor), String(s.anchor?.n ?? 0), '', 'a fresh RegistryClient per fetch (new connection), from the bench process, 3 before each VS Code run']);
+    row(['expand ÷ anchor', s.ratio !== undefined ? `${s.ratio.toFixed(1)}×` : '–', '', '', '', 'what VS Code (extension host → workbench → tree rendering) and the extension add on top of the request']);
+  } else if (r.status !== 'ok') {
+    row(['expand → first page', r.status, '', '', '', r.reason ?? '']);
+  }
+  md.push(...rows);
+  return md;
+}
+
+function lazyWhat(f: BundleFile): string {
+  if (f.file.includes('client-ecr')) return 'AWS SDK (ECR), loaded when an ECR registry is used';
+  if (f.file.includes('google-auth')) return 'google-auth-library, loaded when a GCR / Artifact Registry connection needs a token';
+  if (f.file.endsWith('deploy.js')) return 'deploy-config engine + yaml, loaded on Link Image or an image hover';
+  return 'loaded on first use';
+}
