@@ -11,9 +11,10 @@
 //
 // Lifetimes: access tokens from /oauth2/token are short (the client caches them and fetches
 // again after a 401); refresh tokens live about three hours, so one is exchanged again shortly
-// before it expires, as long as the Entra token it came from is still valid. When the token
-// endpoint rejects a refresh token anyway (revoked, clock skew), the call is repeated once
-// after a new exchange, so the user never sees that failure.
+// before it expires, as long as the Entra token it came from is still valid. When the registry
+// or its token endpoint rejects what we hold anyway (an access token expired mid-listing, a
+// revoked refresh token), the registry client asks for fresh credentials once: that is a new
+// exchange, and the call goes through without the user seeing the failure.
 //
 // Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `acr` replaces the origin
 // of the token exchange (normally the login server itself).
@@ -277,8 +278,12 @@ export class AcrRefreshTokens {
     return this.current?.expiresAt;
   }
 
-  readonly source: CredentialSource = async ({ signal }) => {
-    await this.ensure(false, signal);
+  /**
+   * What the registry client calls. `forceRefresh` comes after the registry or its token
+   * endpoint rejected what we had: a new exchange then, while the Entra token allows it.
+   */
+  readonly source: CredentialSource = async ({ forceRefresh, signal }) => {
+    await this.ensure(forceRefresh, signal);
     return this.credentials;
   };
 
@@ -379,14 +384,6 @@ export class AcrConnection extends V2Connection {
       {
         before: tokens ? (signal) => tokens.ensure(false, signal) : undefined,
         error: (e) => acrError(e, host, auth, config.username, secretList),
-        retry: tokens
-          ? async (e, signal) => {
-              if (!isRegistryError(e, 'unauthorized') || !tokens.canExchange) return false;
-              ctx.log?.(`ACR: ${host} rejected the refresh token; exchanging the Entra token again.`);
-              await tokens.ensure(true, signal);
-              return true;
-            }
-          : undefined,
       },
     );
     super(config, client);

@@ -77,7 +77,8 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
   const adminPassword = `acr-${randomBytes(16).toString('base64url')}`;
   const sps = { ...(opts.servicePrincipals ?? {}) };
   let refreshSeconds = opts.refreshSeconds ?? 3 * 3600;
-  let revokedBefore = 0;
+  /** Refresh tokens carry the generation they were issued in; a revocation starts a new one. */
+  let generation = 0;
   const aadKey = randomBytes(32);
   const acrKey = randomBytes(32);
   const exchanges: ExchangeRecord[] = [];
@@ -101,14 +102,13 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
     }
   };
   const nowS = (): number => Math.floor(Date.now() / 1000);
-  // Millisecond issue times, so a revocation separates tokens issued in the same second.
   const issueRefresh = (sub: string, service: string, seconds: number): string =>
-    sign(acrKey, { jti: randomUUID(), sub, nbf: nowS() - 1, exp: nowS() + seconds, iat: nowS(), iat_ms: Date.now(), iss: 'Azure Container Registry', aud: service, version: '1.0', grant_type: 'refresh_token', tenant });
+    sign(acrKey, { jti: randomUUID(), sub, nbf: nowS() - 1, exp: nowS() + seconds, iat: nowS(), gen: generation, iss: 'Azure Container Registry', aud: service, version: '1.0', grant_type: 'refresh_token', tenant });
   const checkRefresh = (token: string): { user: string } | { error: string } => {
     const c = verify(acrKey, token);
     if (!c || c.iss !== 'Azure Container Registry') return { error: 'invalid refresh token' };
     if (typeof c.exp !== 'number' || c.exp <= Date.now() / 1000) return { error: 'refresh token has expired' };
-    if (typeof c.iat_ms !== 'number' || c.iat_ms <= revokedBefore) return { error: 'refresh token has been revoked' };
+    if (c.gen !== generation) return { error: 'refresh token has been revoked' };
     return { user: String(c.sub) };
   };
 
@@ -186,7 +186,7 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
       refreshSeconds = seconds;
     },
     revokeRefreshTokens() {
-      revokedBefore = Date.now();
+      generation++;
     },
     reset() {
       exchanges.length = 0;
