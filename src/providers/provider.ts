@@ -62,6 +62,8 @@ export interface TestStep {
   label: string;
   ok: boolean;
   detail?: string;
+  /** The form field a failure concerns, when the provider knows (the wizard shows it there). */
+  field?: string;
 }
 
 export interface Connection {

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { providerFor, providers } from '../providers';
 import type { FieldError, FormValues, ProviderForm } from '../providers/form';
 import type { Connection, ConnectionConfig, TestStep } from '../providers/provider';
+import { fieldErrorsFor } from '../providers/stepFields';
 import type { SaveResultMessage, TestResultMessage } from '../../webview/protocol';
 import type { ConnectionManager } from './connections';
 import type { Log } from './log';
@@ -49,7 +50,7 @@ export class ConnectionWizardBackend implements WizardBackend {
     const failed = steps.find((s) => !s.ok);
     if (failed) this.log.info(`Test of ${prepared.config.url} failed: ${failed.label}: ${failed.detail ?? ''}`);
     return failed
-      ? { ok: false, message: failed.detail ?? failed.label, steps, fieldErrors: fieldErrorsFor(failed) }
+      ? { ok: false, message: failed.detail ?? failed.label, steps, fieldErrors: fieldErrorsFor(failed, providerFor(provider)!.form) }
       : { ok: true, message: vscode.l10n.t('Connection works.'), steps };
   }
 
@@ -59,7 +60,7 @@ export class ConnectionWizardBackend implements WizardBackend {
     const steps = await this.run(prepared.config, prepared.secrets, signal);
     const failed = steps.find((s) => !s.ok);
     if (failed) {
-      return { ok: false, message: vscode.l10n.t('Not saved: {0}', failed.detail ?? failed.label), fieldErrors: fieldErrorsFor(failed) };
+      return { ok: false, message: vscode.l10n.t('Not saved: {0}', failed.detail ?? failed.label), fieldErrors: fieldErrorsFor(failed, providerFor(provider)!.form) };
     }
     await this.store.save(prepared.config, prepared.secrets);
     this.log.info(`Connected ${prepared.config.name} (${prepared.config.provider}, ${prepared.config.url}).`);
@@ -97,11 +98,3 @@ export class ConnectionWizardBackend implements WizardBackend {
 }
 
 /** Put a failed step's message next to the field a person would fix. */
-function fieldErrorsFor(step: TestStep): FieldError[] {
-  const detail = step.detail ?? step.label;
-  if (/rejected the credentials|requires you to sign in|requires credentials|denied access/i.test(detail)) return [{ field: 'password', message: detail }];
-  if (/certificate|TLS/i.test(detail)) return [{ field: 'caPem', message: detail }];
-  if (/refused the connection|could not be resolved|timed out|does not serve the Registry API|Could not reach|did not answer/i.test(detail)) return [{ field: 'url', message: detail }];
-  if (/catalog/i.test(detail)) return [{ field: 'repositories', message: detail }];
-  return [];
-}

@@ -1,26 +1,14 @@
 // Runs test/host/registries.suite.ts inside a real VS Code against real registries, then
 // searches everything the server side wrote (user data, logs, global storage) for the secret.
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { seedStandardImages, startRegistry, type RunningRegistry } from '../support';
+import { filesUnder } from './support/files';
 import { e2eSkipReason } from './support/codeServer';
 import { runHostTests } from './support/hostTests';
 
 const skip = e2eSkipReason();
-
-function filesUnder(dir: string): string[] {
-  let out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory()) out = out.concat(filesUnder(p));
-    else if (st.isFile() && st.size < 50 * 1024 * 1024) out.push(p);
-  }
-  return out;
-}
 
 describe('extension in the real extension host', { skip, concurrency: false }, () => {
   let tls: RunningRegistry;

@@ -1,0 +1,122 @@
+// Cloud providers through the wizard in a real VS Code (code-server + Chromium), as a person
+// connects them: the palette's per-provider command opens the wizard on that provider's form
+// with its own help; a wrong token is shown next to its field with the form intact; the right
+// one saves; the tree lists what the provider's API says, with dates the API gives for free.
+// The control planes are local fakes speaking the real wire protocols, each in front of a real
+// docker-registry. Screenshots in test-artifacts/e2e/.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { startRegistry, type RunningRegistry } from '../support';
+import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
+import { e2eSkipReason } from './support/codeServer';
+import { filesUnder } from './support/files';
+import { startWorkbench, type Workbench } from './support/workbench';
+
+const skip = e2eSkipReason();
+
+const HUB_USER = 'alice';
+const HUB_PAT = 'dckr_pat_E2E-Hub-Secret-7c1f0d9a';
+
+async function fill(form: FrameLocator, field: string, value: string): Promise<void> {
+  await form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first().fill(value);
+}
+
+async function fieldValue(form: FrameLocator, field: string): Promise<string> {
+  return form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first().inputValue();
+}
+
+async function expand(wb: Workbench, name: string | RegExp): Promise<void> {
+  const row = wb.treeItem(name);
+  await row.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+    await wb.screenshot(`providers-fail-expand-${String(name).replace(/[^a-z0-9]+/gi, '-')}`);
+    throw e;
+  });
+  for (let i = 0; i < 50 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
+    if (i % 10 === 0) await row.click();
+    await wb.page.waitForTimeout(200);
+  }
+  assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
+}
+
+describe('Cloud providers through the wizard in a real VS Code', { skip, concurrency: false }, () => {
+  let hubRegistry: RunningRegistry;
+  let hub: FakeDockerHub;
+  let wb: Workbench | undefined;
+
+  before(async () => {
+    hubRegistry = await startRegistry({ mode: 'token', username: HUB_USER, password: HUB_PAT, tokenServer: { service: 'registry.docker.io', anonymousPull: true } });
+    await Promise.all([
+      hubRegistry.pusher.pushImage(`${HUB_USER}/webapp`, ['1.4.2', 'latest'], { created: '2024-03-01T10:00:00Z', layerBytes: [3000, 700] }),
+      hubRegistry.pusher.pushImage(`${HUB_USER}/worker`, 'edge', { created: '2024-04-01T10:00:00Z', layerBytes: [1000] }),
+    ]);
+    hub = await startFakeDockerHub({ registry: hubRegistry });
+  });
+
+  after(async () => {
+    await wb?.close();
+    await hub?.stop();
+    await hubRegistry?.stop();
+  });
+
+  test('Docker Hub: palette command → its form and help → wrong token kept in the form → save → tree', { timeout: 300_000 }, async () => {
+    wb = await startWorkbench({
+      workspace: mkdtempSync(join(tmpdir(), 'regx-providers-ws-')),
+      settings: { 'registryExplorer.apiEndpoints': { dockerhub: hub.apiUrl, 'dockerhub-registry': hub.registryUrl } },
+      name: 'providers-ui',
+    });
+    const page = wb.page;
+    await wb.openView('Registry Explorer');
+    await wb.runCommand('Registry Explorer: Connect Docker Hub');
+    const form = wb.webview();
+    // The command skips the provider picker: Docker Hub's own form and help.
+    await form.locator('.field[data-field="username"]').waitFor({ timeout: 30_000 });
+    const help = form.locator('aside.help');
+    assert.match(await help.innerText(), /About Docker Hub/);
+    assert.match(await help.innerText(), /access token/i);
+    assert.match((await help.locator('a.docs-link').getAttribute('href')) ?? '', /^https:\/\/docs\.docker\.com\//);
+
+    await fill(form, 'username', HUB_USER);
+    await fill(form, 'password', 'dckr_pat_Wrong-Token-000');
+    await fill(form, 'name', 'Hub e2e');
+    await form.locator('#save').click();
+    const pwError = form.locator('.field[data-field="password"] .field-error:not([hidden])');
+    await pwError.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+      await wb!.screenshot('providers-fail-hub-wrong-token');
+      throw e;
+    });
+    const pwMessage = await pwError.innerText();
+    assert.match(pwMessage, /token|password/i);
+    assert.ok(!pwMessage.includes('Wrong-Token'), 'the rejected token is not echoed');
+    assert.equal(await fieldValue(form, 'username'), HUB_USER, 'the form kept its values');
+    assert.equal(await fieldValue(form, 'name'), 'Hub e2e');
+    await wb.screenshot('providers-1-hub-wrong-token');
+
+    await fill(form, 'password', HUB_PAT);
+    await form.locator('#test').click();
+    await form.locator('.result:not(.fail) .steps').waitFor({ timeout: 30_000 });
+    await wb.screenshot('providers-2-hub-test-ok');
+    await form.locator('#save').click();
+    await page.locator('iframe.webview.ready:visible').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+
+    await expand(wb, 'Hub e2e');
+    await expand(wb, new RegExp(`^${HUB_USER} folder`));
+    await expand(wb, new RegExp(`^${HUB_USER}/webapp repository`));
+    const tagRow = page.locator('.monaco-list-row', { hasText: '1.4.2' });
+    await tagRow.waitFor({ timeout: 30_000 });
+    await wb.treeItem(new RegExp(`^${HUB_USER}/worker repository`)).waitFor();
+    // The Hub API gives digest and push date with the tag list: no manifest GETs for them.
+    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-list-row')].some((r) => /1\.4\.2/.test(r.textContent ?? '') && /[0-9a-f]{12}/.test(r.textContent ?? '')), undefined, { timeout: 30_000 });
+    await wb.screenshot('providers-3-hub-tree');
+    const manifestGets = hub.registryRequests.filter((r) => r.method === 'GET' && /\/manifests\//.test(r.path));
+    assert.deepEqual(manifestGets, [], 'no manifest GET was made to date or size the tags');
+
+    // The token went to secret storage only: nothing the server side wrote holds it.
+    const home = wb.server!.home;
+    const hits = filesUnder(home).filter((f) => readFileSync(f).includes(HUB_PAT));
+    assert.deepEqual(hits, [], `the token was written to ${hits.join(', ')}`);
+  });
+});
