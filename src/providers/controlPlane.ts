@@ -195,19 +195,17 @@ export interface ClientGuard {
   before?(signal?: AbortSignal): Promise<void>;
   /** Rewrites a failure: the provider's own words, and never a secret. */
   error?(e: unknown): unknown;
-  /**
-   * After a failure (already rewritten): true when fresh credentials were obtained and the call
-   * is worth repeating once, e.g. a token endpoint that rejected a refresh token past its life.
-   */
-  retry?(e: unknown, signal?: AbortSignal): Promise<boolean>;
 }
 
 /**
  * A registry client whose every public call goes through a provider's guard. The tree uses
  * `connection.client` directly for manifests and digests, so the guard has to sit here, not
- * only in the provider's own listing code.
+ * only in the provider's own listing code. Calls nest (imageDetails → getManifest, listTags →
+ * tagPages): an error is rewritten once, by the innermost call that sees it.
  */
 export class GuardedRegistryClient extends RegistryClient {
+  private readonly rewritten = new WeakSet<object>();
+
   constructor(
     opts: RegistryClientOptions,
     private readonly guard: ClientGuard,
@@ -215,40 +213,36 @@ export class GuardedRegistryClient extends RegistryClient {
     super(opts);
   }
 
+  private rewrite(e: unknown): unknown {
+    if (!this.guard.error || (typeof e === 'object' && e !== null && this.rewritten.has(e))) return e;
+    const out = this.guard.error(e);
+    if (typeof out === 'object' && out !== null) this.rewritten.add(out);
+    return out;
+  }
+
   private async run<T>(signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      let failure: unknown;
-      try {
-        await this.guard.before?.(signal);
-        return await call();
-      } catch (e) {
-        failure = this.guard.error ? this.guard.error(e) : e;
-      }
-      if (attempt === 0 && this.guard.retry && (await this.guard.retry(failure, signal).catch(() => false))) continue;
-      throw failure;
+    try {
+      await this.guard.before?.(signal);
+      return await call();
+    } catch (e) {
+      throw this.rewrite(e);
     }
   }
 
   private async *guarded<T>(signal: AbortSignal | undefined, make: () => AsyncGenerator<T>): AsyncGenerator<T> {
-    let it!: AsyncGenerator<T>;
-    // The first page may be retried after a refresh; later pages keep the iterator's place.
-    const first = await this.run(signal, async () => {
-      it = make();
-      return it.next();
-    });
-    if (first.done) return;
-    yield first.value;
+    let it: AsyncGenerator<T> | undefined;
     try {
       for (;;) {
         await this.guard.before?.(signal);
+        it ??= make();
         const r = await it.next();
         if (r.done) return;
         yield r.value;
       }
     } catch (e) {
-      throw this.guard.error ? this.guard.error(e) : e;
+      throw this.rewrite(e);
     } finally {
-      await it.return(undefined);
+      await it?.return(undefined);
     }
   }
 

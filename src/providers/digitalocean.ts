@@ -14,6 +14,7 @@ import { RegistryError, isRegistryError } from '../registry/errors';
 import { staticCredentials } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
 import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
+import type { DockerConfigEntry } from './dockerConfig';
 import type { FieldError, ProviderForm } from './form';
 import { keepSecret, str } from './generic';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
@@ -93,6 +94,13 @@ export const digitalOceanProvider: RegistryProvider = {
 
   toForm(config) {
     return { registry: typeof config.options?.registry === 'string' ? config.options.registry : '', name: config.name };
+  },
+
+  /** `doctl registry login` writes the API token as both username and password. */
+  fromDockerConfig(entry: DockerConfigEntry): { config: Omit<ConnectionConfig, 'id'>; secrets: ConnectionSecrets } | undefined {
+    const token = entry.password ?? entry.identityToken;
+    if (!token || (entry.username && entry.username !== token)) return undefined;
+    return { config: { provider: 'digitalocean', name: 'DigitalOcean Container Registry', url: DIGITALOCEAN_REGISTRY }, secrets: { token } };
   },
 
   connect(config, secrets, ctx) {

@@ -129,6 +129,56 @@ describe('DigitalOcean Container Registry (fake API + real registry)', () => {
     }
   });
 
+  test('a registry token that expires mid-listing: the API token is sent again, nothing fails', async () => {
+    fake.reset();
+    const c = connect(fake.token, 'acme');
+    try {
+      const repos = (await all(await c.listRepositories())).items.map((r) => r.name);
+      let i = 0;
+      for (const repo of repos) {
+        if (i++ === 1) fake.registry.tokenServer!.issueExpired(1);
+        await c.client.headManifest(repo, (await c.listTags(repo)).items[0]!.name);
+      }
+      const logins = fake.registry.tokenServer!.requests;
+      assert.equal(logins.length, repos.length + 1, 'one token per repository, plus the replacement of the expired one');
+      assert.ok(logins.every((r) => r.status === 200));
+    } finally {
+      await c.dispose();
+    }
+  });
+
+  test('the API rate limit: waits as told by Retry-After, then goes on', async () => {
+    fake.reset();
+    const c = connect(fake.token, 'acme');
+    try {
+      fake.failNext(1, 429, { 'retry-after': '1', 'ratelimit-remaining': '0' });
+      const started = Date.now();
+      assert.equal((await c.listRepositories()).items.length, 2);
+      assert.ok(Date.now() - started >= 900);
+      assert.deepEqual(fake.requests.map((r) => r.status), [429, 200]);
+      fake.failNext(10, 429, { 'retry-after': '3600' });
+      await assert.rejects(c.listTags('acme/web'), (e: unknown) => isRegistryError(e, 'rateLimited') && e.resetAt instanceof Date);
+    } finally {
+      fake.failNext(0, 200);
+      await c.dispose();
+    }
+  });
+
+  test('a registry denial is worded once, whichever call meets it', async () => {
+    const c = connect(fake.token, 'acme');
+    fake.registry.tokenServer!.setDenyRepositories(['acme/worker']);
+    try {
+      await assert.rejects(c.client.imageDetails('acme/worker', 'main'), (e: unknown) => {
+        assert.ok(isRegistryError(e, 'forbidden'));
+        assert.equal(e.message.split('registry:read').length - 1, 1, e.message);
+        return true;
+      });
+    } finally {
+      fake.registry.tokenServer!.setDenyRepositories([]);
+      await c.dispose();
+    }
+  });
+
   test('a wrong token: unauthorized from the API and the registry, in DigitalOcean’s words, never the token', async () => {
     const wrong = `dop_v1_${'f'.repeat(64)}`;
     logs.length = 0;

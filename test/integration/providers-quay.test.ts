@@ -130,6 +130,22 @@ describe('Quay (fake Quay API + real registry)', () => {
     await done();
   });
 
+  test('a registry token that expires mid-listing is replaced without a failed call', async () => {
+    fake.reset();
+    const c = connect({ namespaces: 'acme', oauthToken: fake.oauthToken, robotUsername: fake.robot, robotToken: fake.robotToken });
+    const repos = (await all(await c.listRepositories())).items.map((r) => r.name);
+    let i = 0;
+    for (const repo of repos) {
+      if (i++ === 2) fake.registry.tokenServer!.issueExpired(1);
+      const tag = (await c.listTags(repo)).items[0]!;
+      assert.equal((await c.client.headManifest(repo, tag.name)).digest, tag.digest);
+    }
+    const fetched = fake.registry.tokenServer!.requests;
+    assert.equal(fetched.length, repos.length + 1);
+    assert.ok(fetched.every((r) => r.status === 200 && r.user === fake.robot));
+    await done();
+  });
+
   test('wrong OAuth token, token without repo:read, wrong robot token: specific messages, never a secret', async () => {
     logs.length = 0;
     const wrongOauth = 'WrongOAuthToken0123456789abcdefghij';

@@ -49,6 +49,8 @@ export interface FakeDigitalOcean {
   /** Registry sign-ins (token-server Basic checks), in order. */
   registryLogins: { ok: boolean }[];
   setTokens(tokens: Record<string, string[]>): void;
+  /** The next `count` API requests get this status (429 comes with `ratelimit-reset` / `retry-after`). */
+  failNext(count: number, status: number, headers?: Record<string, string>): void;
   /** Re-read the registry after pushing. */
   sync(): Promise<void>;
   reset(): void;
@@ -97,6 +99,7 @@ export async function startFakeDigitalOcean(opts: FakeDigitalOceanOptions = {}):
   let contents = new Map<string, TagFacts[]>();
   const requests: DoApiRequest[] = [];
   let apiUrl = '';
+  let failures: { count: number; status: number; headers: Record<string, string> } = { count: 0, status: 0, headers: {} };
 
   const pageLinks = (path: string, page: number, perPage: number, total: number, tokenFor?: (offset: number) => string): Record<string, unknown> => {
     const last = Math.max(1, Math.ceil(total / perPage));
@@ -118,6 +121,14 @@ export async function startFakeDigitalOcean(opts: FakeDigitalOceanOptions = {}):
 
   const handle = (req: IncomingMessage, res: ServerResponse, rec: DoApiRequest): void => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (failures.count > 0) {
+      failures.count--;
+      const body = failures.status === 429 ? { id: 'too_many_requests', message: 'API Rate limit exceeded.' } : { id: 'server_error', message: 'Server was unable to give you a response.' };
+      const t = JSON.stringify(body);
+      res.writeHead(failures.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(t), ...failures.headers });
+      res.end(t);
+      return;
+    }
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!m) {
       rec.auth = 'none';
@@ -239,6 +250,9 @@ export async function startFakeDigitalOcean(opts: FakeDigitalOceanOptions = {}):
     registryLogins,
     setTokens(t) {
       tokens = t;
+    },
+    failNext(count, status, headers = {}) {
+      failures = { count, status, headers };
     },
     async sync() {
       contents = await readRegistry(registry);

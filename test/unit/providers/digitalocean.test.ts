@@ -52,6 +52,16 @@ describe('DigitalOcean form', () => {
     assert.equal(f.fields.find((x) => x.id === 'token')?.secret, true);
   });
 
+  test('Docker config: the token as username and password becomes a DigitalOcean connection', () => {
+    const entry = { registry: 'registry.digitalocean.com', serverKey: 'registry.digitalocean.com', source: 'auths' as const, username: TOKEN, password: TOKEN };
+    assert.deepEqual(digitalOceanProvider.fromDockerConfig!(entry), {
+      config: { provider: 'digitalocean', name: 'DigitalOcean Container Registry', url: 'registry.digitalocean.com' },
+      secrets: { token: TOKEN },
+    });
+    assert.equal(digitalOceanProvider.fromDockerConfig!({ ...entry, username: 'someone' }), undefined);
+    assert.equal(digitalOceanProvider.fromDockerConfig!({ ...entry, username: undefined, password: undefined }), undefined);
+  });
+
   test('host pattern', () => {
     assert.ok(isDigitalOceanHost('registry.digitalocean.com'));
     assert.ok(isDigitalOceanHost('https://registry.digitalocean.com/acme'));
