@@ -399,11 +399,15 @@ export class AcrConnection extends V2Connection {
         const until = this.tokens.expiresAt;
         steps.push({ label: `Got a registry refresh token from ${this.registryHost}`, ok: true, ...(until ? { detail: `Valid until ${clock(until)}; renewed automatically while the Entra token is valid.` } : {}) });
       } catch (e) {
-        steps.push({ label: `Exchange the Microsoft Entra token at ${this.registryHost}`, ok: false, detail: e instanceof Error ? e.message : String(e) });
+        steps.push({ label: `Exchange the Microsoft Entra token at ${this.registryHost}`, ok: false, detail: e instanceof Error ? e.message : String(e), field: 'aadToken' });
         return steps;
       }
     }
-    return [...steps, ...(await super.test(signal))];
+    // A credentials failure concerns the secret of the chosen way of signing in.
+    const auth = (this.config.options?.auth as AcrAuth | undefined) ?? 'admin';
+    const field = auth === 'servicePrincipal' ? 'clientSecret' : auth === 'token' ? 'aadToken' : 'password';
+    const registry = (await super.test(signal)).map((s) => (!s.ok && /rejected|sign in|denied|expired/i.test(s.detail ?? '') ? { ...s, field } : s));
+    return [...steps, ...registry];
   }
 
   override async dispose(): Promise<void> {

@@ -209,7 +209,8 @@ export class DigitalOceanConnection implements Connection {
       const n = page.items.length;
       steps.push({ label: `Signed in to the DigitalOcean API: registry ${registry}, ${n}${page.more ? '+' : ''} repositor${n === 1 ? 'y' : 'ies'}`, ok: true });
     } catch (e) {
-      steps.push({ label: registry ? `List the repositories of ${registry}` : 'Sign in to the DigitalOcean API', ok: false, detail: message(e) });
+      const field = isRegistryError(e, 'notFound') && registry ? 'registry' : isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'token' : undefined;
+      steps.push({ label: registry ? `List the repositories of ${registry}` : 'Sign in to the DigitalOcean API', ok: false, detail: message(e), ...(field ? { field } : {}) });
       return steps;
     }
     try {
@@ -221,7 +222,8 @@ export class DigitalOceanConnection implements Connection {
         steps.push({ label: `Reached ${new URL(ping.url).host}`, ok: true, detail: 'The registry has no repositories yet.' });
       }
     } catch (e) {
-      steps.push({ label: `Sign in to ${this.registryHost}`, ok: false, detail: message(e) });
+      const field = isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'token' : undefined;
+      steps.push({ label: `Sign in to ${this.registryHost}`, ok: false, detail: message(e), ...(field ? { field } : {}) });
     }
     return steps;
   }

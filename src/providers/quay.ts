@@ -25,6 +25,7 @@ export const OAUTH_USERNAME = '$oauthtoken';
 /** The tag endpoint's largest `limit`. */
 const TAG_PAGE = 100;
 const NAMESPACE = /^[a-z0-9][a-z0-9_.-]{1,254}$/;
+const CREDENTIAL_FAILURE = /rejected|sign in|denied|requires/i;
 const ROBOT = /^[a-z0-9][a-z0-9_.-]*\+[a-z][a-z0-9_]{0,254}$/;
 
 export function isQuayHost(host: string): boolean {
@@ -227,7 +228,8 @@ export class QuayConnection extends V2Connection {
   }
 
   override async test(signal?: AbortSignal): Promise<TestStep[]> {
-    if (this.listsThroughRegistry) return super.test(signal);
+    // Robot only: the registry's own steps; a credentials failure concerns the robot token.
+    if (this.listsThroughRegistry) return (await super.test(signal)).map((s) => (!s.ok && CREDENTIAL_FAILURE.test(s.detail ?? '') ? { ...s, field: 'robotToken' } : s));
     const steps: TestStep[] = [];
     let first: string | undefined;
     try {
@@ -239,7 +241,8 @@ export class QuayConnection extends V2Connection {
         ok: true,
       });
     } catch (e) {
-      steps.push({ label: 'List repositories through the Quay API', ok: false, detail: message(e) });
+      const field = isRegistryError(e, 'notFound') ? 'namespaces' : isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'oauthToken' : undefined;
+      steps.push({ label: 'List repositories through the Quay API', ok: false, detail: message(e), ...(field ? { field } : {}) });
       return steps;
     }
     if (!first) return steps;
@@ -250,7 +253,8 @@ export class QuayConnection extends V2Connection {
         steps.push({ label: `Read the digest of ${first}:${tag} from the registry${this.config.username ? ` as ${this.config.username}` : ''}`, ok: true });
       }
     } catch (e) {
-      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: message(e) });
+      const field = isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? (this.config.username ? 'robotToken' : 'oauthToken') : undefined;
+      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: message(e), ...(field ? { field } : {}) });
     }
     return steps;
   }

@@ -106,7 +106,7 @@ describe('Azure Container Registry (fake exchange + real token-mode registry)', 
       return true;
     });
     const steps = await b.test();
-    assert.ok(steps.some((s) => !s.ok));
+    assert.deepEqual(steps.filter((s) => !s.ok).map((s) => s.field), ['clientSecret'], 'the wizard shows the failure at the client secret');
     assertNoSecret(JSON.stringify(steps) + logs.join('\n'), [wrongPassword, wrongSecret]);
     await done();
   });

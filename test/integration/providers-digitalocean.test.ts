@@ -198,6 +198,7 @@ describe('DigitalOcean Container Registry (fake API + real registry)', () => {
       });
       const steps = await c.test();
       assert.equal(steps[0]!.ok, false);
+      assert.equal(steps[0]!.field, 'token');
       noSecret(JSON.stringify(steps), wrong);
       noSecret(logs.join('\n'), wrong);
       assert.ok(logs.some((l) => /DigitalOcean API: GET \/v2\/registry\/acme\/repositoriesV2 → 401/.test(l)), logs.join('\n'));

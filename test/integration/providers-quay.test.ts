@@ -169,7 +169,7 @@ describe('Quay (fake Quay API + real registry)', () => {
       return true;
     });
     const steps = [...(await a.test()), ...(await c.test())];
-    assert.ok(steps.some((s) => !s.ok));
+    assert.deepEqual(steps.filter((s) => !s.ok).map((s) => s.field), ['oauthToken', 'robotToken'], 'each failure lands on its own secret');
     const everything = JSON.stringify(steps) + logs.join('\n');
     for (const s of [wrongOauth, weak, wrongRobot, fake.oauthToken]) assert.ok(!everything.includes(s), 'a secret reached the steps or the log');
     assert.ok(logs.some((l) => /the Quay API: GET \/api\/v1\/repository → 401/.test(l)));
