@@ -1,12 +1,15 @@
 // The provider registry: every provider kind the extension knows, by id.
 
+import { acrProvider } from './acr';
+import { digitalOceanProvider } from './digitalocean';
 import { dockerHubProvider } from './dockerhub';
 import { genericProvider } from './generic';
 import { githubProvider } from './github';
 import { googleProvider } from './google';
+import { quayProvider } from './quay';
 import type { RegistryProvider } from './provider';
 
-export const providers: readonly RegistryProvider[] = [genericProvider, dockerHubProvider, githubProvider, googleProvider];
+export const providers: readonly RegistryProvider[] = [genericProvider, dockerHubProvider, githubProvider, googleProvider, acrProvider, digitalOceanProvider, quayProvider];
 
 export function providerFor(id: string): RegistryProvider | undefined {
   return providers.find((p) => p.form.id === id);
