@@ -51,6 +51,8 @@ export interface BundleResult {
   byPackage: { name: string; bytes: number }[];
   /** Heavy packages found in the activation bundle (should be none). */
   heavyInActivationBundle: string[];
+  /** The project's own modules in the activation bundle, largest first. */
+  largestSources: { name: string; bytes: number }[];
 }
 
 /** Packages that must stay out of dist/extension.js. */
@@ -86,6 +88,7 @@ export async function buildProduction(tmpDir: string): Promise<BundleResult> {
 
   // esbuild's analyzeMetafile text for the first build (the extension bundle): one line per input.
   const byPackage = new Map<string, number>();
+  const sources: { name: string; bytes: number }[] = [];
   for (const line of stdout.split('\n')) {
     const m = /[├└]\s+(\S+)\s+([\d.]+(?:b|kb|mb))\s/i.exec(line);
     if (!m) continue;
@@ -97,6 +100,8 @@ export async function buildProduction(tmpDir: string): Promise<BundleResult> {
       name = rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
     } else {
       name = /\/(src|webview)\//.exec(path)?.[1] ?? path;
+      const src = /\/(src\/.*)$/.exec(path)?.[1];
+      if (src) sources.push({ name: src, bytes: parseSize(m[2]!) });
     }
     byPackage.set(name, (byPackage.get(name) ?? 0) + parseSize(m[2]!));
   }
@@ -108,6 +113,7 @@ export async function buildProduction(tmpDir: string): Promise<BundleResult> {
     buildMs,
     files,
     byPackage: packages,
+    largestSources: sources.sort((a, b) => b.bytes - a.bytes).slice(0, 12),
     heavyInActivationBundle: packages.filter((p) => HEAVY.some((h) => (h.endsWith('/') ? p.name.startsWith(h) : p.name === h))).map((p) => p.name),
   };
 }
@@ -119,8 +125,13 @@ export interface ActivationRecord {
   activateMs: number;
   totalMs: number;
   betweenMs: number;
+  /** CPU time of the host process during the require and during activate(). */
+  requireCpuMs?: number;
+  activateCpuMs?: number;
   loads: { request: string; from?: string; file?: string }[];
   newCacheEntries: string[];
+  /** Node internal modules first loaded by the extension (whole host, during its load + activate). */
+  newBuiltins?: string[];
   error?: string;
 }
 
@@ -320,7 +331,7 @@ export async function expandRuns(opts: VscodeBenchOptions): Promise<ExpandSample
       `[vscode] run ${i + 1}/${opts.runs}: expand → first row ${s.paintMs.toFixed(0)} ms (DOM ${s.domMs.toFixed(0)} ms, ${s.rowsShown} rows, ${s.requests} request${s.requests === 1 ? '' : 's'}` +
         (s.split ? `; click → request ${s.split.toRequestMs.toFixed(0)} ms, request ${s.split.requestMs.toFixed(0)} ms, response → painted ${s.split.afterResponseMs.toFixed(0)} ms` : '') +
         '); ' +
-        `anchor ${s.anchorMs.map((x) => x.toFixed(1)).join('/')} ms; activation ${s.activation ? `${s.activation.totalMs.toFixed(1)} ms (require ${s.activation.requireMs.toFixed(1)}, activate ${s.activation.activateMs.toFixed(1)})` : 'not recorded'}`,
+        `anchor ${s.anchorMs.map((x) => x.toFixed(1)).join('/')} ms; activation ${s.activation ? `require ${s.activation.requireMs.toFixed(1)} + activate() ${s.activation.activateMs.toFixed(1)} ms (CPU ${((s.activation.requireCpuMs ?? NaN) + (s.activation.activateCpuMs ?? NaN)).toFixed(1)} ms), ${s.activation.totalMs.toFixed(1)} ms with VS Code's context wait` : 'not recorded'}`,
     );
   }
   return samples;

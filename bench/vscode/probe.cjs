@@ -31,8 +31,11 @@ if (main && out) {
     }
   };
   const originalLoad = Module._load;
-  /** Requires seen while the extension loads and activates: { request, from, file }. */
+  /** Requires the extension issued while it loaded and activated: { request, from, file }. */
   let recording = null;
+  /** Files loaded on the extension's behalf: a require counts when its parent is one of these
+   * (other extensions activate in the same host meanwhile; their requires are not ours). */
+  const ours = new Set([main]);
   let seenMain = false;
   const lazySeen = new Set();
 
@@ -47,7 +50,11 @@ if (main && out) {
           file = undefined;
         }
         const from = parent && parent.filename ? parent.filename : undefined;
-        if (recording) recording.push({ request, from, file });
+        if (recording) {
+          if (!from || !ours.has(from)) return originalLoad.apply(this, arguments);
+          if (file && file.includes(sep)) ours.add(file);
+          recording.push({ request, from, file });
+        }
         else if (file && file.startsWith(distDir) && !lazySeen.has(file)) {
           lazySeen.add(file);
           const t0 = performance.now();
@@ -62,6 +69,21 @@ if (main && out) {
     seenMain = true;
     recording = [];
     const cacheBefore = new Set(Object.keys(require.cache));
+    // Node's internal modules loaded so far: the diff says which built-ins the extension was
+    // first to load (the host has most of them loaded already).
+    const internalBefore = new Set(process.moduleLoadList);
+    try {
+      ours.add(Module._resolveFilename(request, parent, isMain));
+    } catch {
+      /* the load below reports it */
+    }
+    // CPU time too (the whole host process, user + system): on a machine shared with other work
+    // the wall clock stretches, CPU time much less so.
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const c0 = cpu();
     const t0 = performance.now();
     let exportsObject;
     try {
@@ -72,18 +94,24 @@ if (main && out) {
       throw e;
     }
     const t1 = performance.now();
+    const c1 = cpu();
+    let c2;
     const finish = (t2, t3, error) => {
+      const c3 = cpu();
       const loads = recording || [];
       recording = null;
-      const cacheAfter = Object.keys(require.cache).filter((k) => !cacheBefore.has(k));
+      const cacheAfter = Object.keys(require.cache).filter((k) => !cacheBefore.has(k) && (ours.has(k) || k.startsWith(distDir)));
       write({
         kind: 'activation',
         requireMs: t1 - t0,
         activateMs: t3 === undefined ? undefined : t3 - t2,
         totalMs: t3 === undefined ? undefined : t3 - t0,
         betweenMs: t2 === undefined ? undefined : t2 - t1,
+        requireCpuMs: c1 - c0,
+        activateCpuMs: c2 === undefined ? undefined : c3 - c2,
         loads,
         newCacheEntries: cacheAfter,
+        newBuiltins: process.moduleLoadList.filter((m) => !internalBefore.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)),
         ...(error ? { error } : {}),
       });
     };
@@ -96,6 +124,7 @@ if (main && out) {
     const wrapped = Object.assign({}, exportsObject);
     const activate = exportsObject.activate;
     wrapped.activate = function timedActivate() {
+      c2 = cpu();
       const t2 = performance.now();
       let result;
       try {

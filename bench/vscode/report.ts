@@ -23,10 +23,18 @@ export interface VscodeSummary {
   activationTotal?: Stat;
   activationRequire?: Stat;
   activationCall?: Stat;
+  /** require + activate() call: the extension's own share (what VS Code reports as activation time). */
+  activationOwn?: Stat;
+  /** VS Code's wait for the ExtensionContext between the two. */
+  activationBetween?: Stat;
+  /** CPU time (host process) of require + activate(): less sensitive to others' load than the wall clock. */
+  activationOwnCpu?: Stat;
   /** Files the extension loaded while loading and activating (relative to the extension or node_modules). */
   activationFiles: string[];
   /** Node built-ins it required meanwhile. */
   activationBuiltins: string[];
+  /** Node internals the host had not loaded before the extension (in every run). */
+  newBuiltins: string[];
   /** Heavy packages among the activation files (should be none). */
   activationHeavy: string[];
   /** Lazily loaded bundles loaded by the time the first page showed (should be none). */
@@ -87,8 +95,12 @@ export function summarizeVscode(samples: ExpandSample[], extensionDir: string): 
     activationTotal: stat(acts.map((a) => a.totalMs)),
     activationRequire: stat(acts.map((a) => a.requireMs)),
     activationCall: stat(acts.map((a) => a.activateMs)),
+    activationOwn: stat(acts.map((a) => a.requireMs + a.activateMs)),
+    activationBetween: stat(acts.map((a) => a.betweenMs)),
+    activationOwnCpu: stat(acts.filter((a) => a.requireCpuMs !== undefined && a.activateCpuMs !== undefined).map((a) => a.requireCpuMs! + a.activateCpuMs!)),
     activationFiles,
     activationBuiltins: [...builtins].sort(),
+    newBuiltins: acts.length ? [...acts.map((a) => new Set(a.newBuiltins ?? [])).reduce((x, y) => new Set([...x].filter((m) => y.has(m))))].filter((m) => !m.startsWith('internal/')).sort() : [],
     activationHeavy: activationFiles.filter((f) => HEAVY.some((h) => f.includes(`node_modules/${h}`)) || /^dist\/(sdk\/|deploy\.js)/.test(f)),
     lazyLoaded: [...new Set(samples.flatMap((s) => s.lazyLoaded))].sort(),
     ...(paint ? { expandPaint: paint } : {}),
@@ -143,12 +155,22 @@ export function vscodeMarkdown(r: VscodeResult, opts: { activationTargetMs: numb
 
   if (s?.activationTotal) {
     row([
-      'activation: `require(dist/extension.js)` → `activate()` resolved, in the extension host',
+      'activation: loading `dist/extension.js` + the `activate()` call, in the extension host',
+      ms(s.activationOwn?.median),
+      range(s.activationOwn),
+      String(s.activationOwn?.n ?? 0),
+      `< ${opts.activationTargetMs} ms ${ok((s.activationOwn?.median ?? Infinity) < opts.activationTargetMs)}`,
+      `the extension's own time, as VS Code counts activation (code loading + activate call + resolve): loading ${ms(s.activationRequire?.median)}, activate() ${ms(s.activationCall?.median)} (medians); ` +
+        (s.activationOwnCpu ? `CPU time of the host meanwhile ${ms(s.activationOwnCpu.median)} (median; range ${range(s.activationOwnCpu)}); ` : '') +
+        'triggered by opening the view',
+    ]);
+    row([
+      'activation, wall clock: `require` start → `activate()` resolved',
       ms(s.activationTotal.median),
       range(s.activationTotal),
       String(s.activationTotal.n),
-      `< ${opts.activationTargetMs} ms ${ok(s.activationTotal.median < opts.activationTargetMs)}`,
-      `loading the bundle ${ms(s.activationRequire?.median)}, the activate() call ${ms(s.activationCall?.median)} (medians); triggered by opening the view`,
+      '',
+      `adds VS Code's wait, between loading and calling activate(), for the extension's context (globalState / storage from the workbench): ${ms(s.activationBetween?.median)} (median); other extensions activate in the same host meanwhile`,
     ]);
     const heavyOk = !s.activationHeavy.length && !s.lazyLoaded.length;
     row([
@@ -157,7 +179,7 @@ export function vscodeMarkdown(r: VscodeResult, opts: { activationTargetMs: numb
       '',
       String(s.activationTotal.n),
       `no heavy SDKs ${ok(heavyOk)}`,
-      `${s.activationFiles.join(', ') || 'none'} + Node built-ins (${s.activationBuiltins.join(', ') || 'none'}); ` +
+      `${s.activationFiles.join(', ') || 'none'} + Node built-ins (${s.activationBuiltins.join(', ') || 'none'}; of these the host had not loaded ${s.newBuiltins.join(', ') || 'none'}); ` +
         (s.activationHeavy.length ? `HEAVY: ${s.activationHeavy.join(', ')}; ` : 'no @aws-sdk, google-auth-library or yaml; ') +
         (s.lazyLoaded.length ? `lazily loaded bundles loaded by the first page: ${s.lazyLoaded.join(', ')}` : 'dist/sdk/*.js and dist/deploy.js still not loaded after the first page'),
     ]);
@@ -176,7 +198,9 @@ export function vscodeMarkdown(r: VscodeResult, opts: { activationTargetMs: numb
         '',
         '',
         `< ${kb(opts.bundleTargetBytes)} ${ok(main.bytes < opts.bundleTargetBytes && !r.bundle.heavyInActivationBundle.length)}`,
-        `${main.bytes.toLocaleString('en-US')} bytes, ${kb(main.gzipBytes)} gzipped; largest inputs: ${top}` + (r.bundle.heavyInActivationBundle.length ? `; HEAVY inside: ${r.bundle.heavyInActivationBundle.join(', ')}` : ''),
+        `${main.bytes.toLocaleString('en-US')} bytes, ${kb(main.gzipBytes)} gzipped; by package: ${top}` +
+          (r.bundle.largestSources?.length ? `; largest of src: ${r.bundle.largestSources.slice(0, 6).map((p) => `${p.name.replace(/^src\//, '')} ${kb(p.bytes)}`).join(', ')}` : '') +
+          (r.bundle.heavyInActivationBundle.length ? `; HEAVY inside: ${r.bundle.heavyInActivationBundle.join(', ')}` : ''),
       ]);
     }
     for (const f of lazy) row([`bundle: \`${f.file}\` (lazy)`, kb(f.bytes), '', '', '', `${f.bytes.toLocaleString('en-US')} bytes, ${kb(f.gzipBytes)} gzipped; ${lazyWhat(f)}`]);
