@@ -383,8 +383,8 @@ export class EcrApi {
       const client = await this.sdk();
       const sdk = await import('@aws-sdk/client-ecr');
       this.stats.calls++;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return (await client.send(make(sdk) as any, signal ? { abortSignal: signal } : {})) as T;
+      // The commands' own input/output types are narrowed by the callers' result shapes.
+      return (await client.send(make(sdk) as Parameters<ECRClient['send']>[0], signal ? { abortSignal: signal } : {})) as T;
     } catch (e) {
       throw await mapAwsError(e, this.errorContext(action, repository));
     }
