@@ -382,6 +382,25 @@ describe('Amazon ECR (real SDK → fake ECR API, fake registry front → real re
     }
   });
 
+  test('an unreachable API endpoint: a network error that names it, on the region field', async () => {
+    const r = ecrProvider.fromForm({ region: 'us-east-1', auth: 'keys', accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey });
+    assert.ok(r.ok);
+    const c = connectEcr({ id: 'down', ...r.config }, r.secrets, { apiBaseUrls: { ecr: 'http://127.0.0.1:9', 'ecr-registry': fake.registryUrl } });
+    const started = Date.now();
+    try {
+      await assert.rejects(c.listRepositories(), (e: unknown) => {
+        assert.ok(isRegistryError(e, 'network'), String(e));
+        assert.match((e as Error).message, /^Could not reach the ECR API at 127\.0\.0\.1:9 \(ECONNREFUSED\)\. Check your network, VPN and proxy settings, and the region\.$/);
+        return true;
+      });
+      const steps = await c.test();
+      assert.equal(steps[0]!.field, 'region');
+      assert.ok(Date.now() - started < 10_000);
+    } finally {
+      await c.dispose();
+    }
+  });
+
   test('no secret in any message, test step or log line', async () => {
     const wrong = connect({ accessKeyId: KEY.accessKeyId, secretAccessKey: 'wrongSecretKey/abcdefghijklmnopqrstuvwxy' });
     const good = withKey();
