@@ -54,3 +54,13 @@ describe('Import from Docker config: provider-specific entries', () => {
     assert.equal(c.config.provider, 'generic');
   });
 });
+
+describe('Import from Docker config: ECR', () => {
+  test('an ecr-login helper entry becomes an ECR connection with the account and region from the host, and no stored password', () => {
+    const c = connectionFromDockerEntry({ registry: '123456789012.dkr.ecr.eu-central-1.amazonaws.com', serverKey: '123456789012.dkr.ecr.eu-central-1.amazonaws.com', source: 'credHelpers', helper: 'ecr-login', username: 'AWS', password: 'eyJwYXlsb2FkIjoi-12h-token' });
+    assert.equal(c.config.provider, 'ecr');
+    assert.equal(c.config.options?.region, 'eu-central-1');
+    assert.equal(c.config.options?.registryId, '123456789012');
+    assert.ok(!JSON.stringify(c).includes('12h-token'), 'the 12-hour password is not kept: the provider renews its own');
+  });
+});
