@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { startRegistry, type RunningRegistry } from '../support';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
+import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
 import { e2eSkipReason } from './support/codeServer';
 import { filesUnder } from './support/files';
 import { startWorkbench, type Workbench } from './support/workbench';
@@ -20,6 +21,7 @@ const skip = e2eSkipReason();
 
 const HUB_USER = 'alice';
 const HUB_PAT = 'dckr_pat_E2E-Hub-Secret-7c1f0d9a';
+const AWS_KEY: FakeAwsKey = { accessKeyId: 'AKIAE2ETESTKEY000001', secretAccessKey: 'E2e/Aws/Secret+Key/0123456789abcdefGHIJ' };
 
 async function fill(form: FrameLocator, field: string, value: string): Promise<void> {
   await form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first().fill(value);
@@ -42,9 +44,17 @@ async function expand(wb: Workbench, name: string | RegExp): Promise<void> {
   assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
 }
 
+let current: Workbench | undefined;
+const this_wb = (): Workbench => {
+  assert.ok(current, 'the workbench did not start');
+  return current;
+};
+
 describe('Cloud providers through the wizard in a real VS Code', { skip, concurrency: false }, () => {
   let hubRegistry: RunningRegistry;
   let hub: FakeDockerHub;
+  let ecrRegistry: RunningRegistry;
+  let ecr: FakeEcr;
   let wb: Workbench | undefined;
 
   before(async () => {
@@ -54,22 +64,38 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
       hubRegistry.pusher.pushImage(`${HUB_USER}/worker`, 'edge', { created: '2024-04-01T10:00:00Z', layerBytes: [1000] }),
     ]);
     hub = await startFakeDockerHub({ registry: hubRegistry });
+    ecrRegistry = await startRegistry({ mode: 'plain' });
+    await Promise.all([
+      ecrRegistry.pusher.pushImage('team/api', ['2.0.1', 'stable'], { created: '2024-05-02T08:00:00Z', layerBytes: [5000, 1200] }),
+      ecrRegistry.pusher.pushImage('team/batch', '0.9', { created: '2024-05-03T08:00:00Z', layerBytes: [800] }),
+    ]);
+    ecr = await startFakeEcr({ registry: ecrRegistry, keys: [AWS_KEY] });
+    wb = await startWorkbench({
+      workspace: mkdtempSync(join(tmpdir(), 'regx-providers-ws-')),
+      settings: {
+        'registryExplorer.apiEndpoints': { dockerhub: hub.apiUrl, 'dockerhub-registry': hub.registryUrl, ecr: ecr.endpoint, 'ecr-registry': ecr.registryUrl },
+      },
+      name: 'providers-ui',
+    });
+    await wb.openView('Registry Explorer');
+    current = wb;
   });
+
+  /** Nothing the server side wrote (settings, state, logs, storage) holds the secret. */
+  function assertNotWritten(secret: string): void {
+    const hits = filesUnder(wb!.server!.home).filter((f) => readFileSync(f).includes(secret));
+    assert.deepEqual(hits, [], `the secret was written to ${hits.join(', ')}`);
+  }
 
   after(async () => {
     await wb?.close();
-    await hub?.stop();
-    await hubRegistry?.stop();
+    await Promise.all([hub?.stop(), ecr?.stop()]);
+    await Promise.all([hubRegistry?.stop(), ecrRegistry?.stop()]);
   });
 
   test('Docker Hub: palette command → its form and help → wrong token kept in the form → save → tree', { timeout: 300_000 }, async () => {
-    wb = await startWorkbench({
-      workspace: mkdtempSync(join(tmpdir(), 'regx-providers-ws-')),
-      settings: { 'registryExplorer.apiEndpoints': { dockerhub: hub.apiUrl, 'dockerhub-registry': hub.registryUrl } },
-      name: 'providers-ui',
-    });
+    const wb = this_wb();
     const page = wb.page;
-    await wb.openView('Registry Explorer');
     await wb.runCommand('Registry Explorer: Connect Docker Hub');
     const form = wb.webview();
     // The command skips the provider picker: Docker Hub's own form and help.
@@ -114,9 +140,50 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
     const manifestGets = hub.registryRequests.filter((r) => r.method === 'GET' && /\/manifests\//.test(r.path));
     assert.deepEqual(manifestGets, [], 'no manifest GET was made to date or size the tags');
 
-    // The token went to secret storage only: nothing the server side wrote holds it.
-    const home = wb.server!.home;
-    const hits = filesUnder(home).filter((f) => readFileSync(f).includes(HUB_PAT));
-    assert.deepEqual(hits, [], `the token was written to ${hits.join(', ')}`);
+    // The token went to secret storage only.
+    assertNotWritten(HUB_PAT);
+  });
+
+  test('Amazon ECR: palette command → access key form and IAM help → wrong secret kept in the form → save → tree with push dates', { timeout: 300_000 }, async () => {
+    const wb = this_wb();
+    const page = wb.page;
+    await wb.runCommand('Registry Explorer: Connect Amazon ECR');
+    const form = wb.webview();
+    await form.locator('.field[data-field="accessKeyId"]').waitFor({ timeout: 30_000 });
+    const help = form.locator('aside.help');
+    assert.match(await help.innerText(), /About Amazon ECR/);
+    assert.match(await help.innerText(), /ecr:DescribeImages|AmazonEC2ContainerRegistryReadOnly/);
+    assert.match((await help.locator('a.docs-link').getAttribute('href')) ?? '', /^https:\/\/docs\.aws\.amazon\.com\//);
+
+    await fill(form, 'accessKeyId', AWS_KEY.accessKeyId);
+    await fill(form, 'secretAccessKey', 'Not/The/Right/Secret/0000000000000000000');
+    await fill(form, 'name', 'ECR e2e');
+    await form.locator('#save').click();
+    const keyError = form.locator('.field[data-field="secretAccessKey"] .field-error:not([hidden])');
+    await keyError.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+      await wb.screenshot('providers-fail-ecr-wrong-secret');
+      throw e;
+    });
+    assert.match(await keyError.innerText(), /secret|signature|key/i);
+    assert.equal(await fieldValue(form, 'accessKeyId'), AWS_KEY.accessKeyId, 'the form kept its values');
+    assert.equal(await fieldValue(form, 'name'), 'ECR e2e');
+    await wb.screenshot('providers-4-ecr-wrong-secret');
+
+    await fill(form, 'secretAccessKey', AWS_KEY.secretAccessKey);
+    await form.locator('#save').click();
+    await page.locator('iframe.webview.ready:visible').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+
+    await expand(wb, 'ECR e2e');
+    await expand(wb, /^team folder/);
+    await expand(wb, /^team\/api repository/);
+    await page.locator('.monaco-list-row', { hasText: '2.0.1' }).waitFor({ timeout: 30_000 });
+    await wb.treeItem(/^team\/batch repository/).waitFor();
+    // DescribeImages gives digest, push date and size with the listing.
+    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-list-row')].some((r) => /2\.0\.1/.test(r.textContent ?? '') && /[0-9a-f]{12}/.test(r.textContent ?? '')), undefined, { timeout: 30_000 });
+    await wb.screenshot('providers-5-ecr-tree');
+    assert.ok(ecr.count('DescribeRepositories', true) >= 1 && ecr.count('DescribeImages', true) >= 1, JSON.stringify(ecr.calls.map((c) => c.op)));
+    assert.deepEqual(ecr.registryRequests.filter((r) => r.method === 'GET' && /\/manifests\//.test(r.path)), [], 'no manifest GET to date the tags');
+    assertNotWritten(AWS_KEY.secretAccessKey);
+    for (const password of ecr.issuedPasswords()) assertNotWritten(password);
   });
 });
