@@ -1,5 +1,5 @@
 // A/B for one task, to see where this client's time goes next to the floor's:
-//   node --import tsx bench/ab.ts [tags|catalog|resolve] [iterations]
+//   [AB_MODE=token] [AB_PROFILE=1] node --import tsx bench/ab.ts [tags|catalog|resolve] [iterations]
 // Starts a plain registry (no proxy: the client talks to it directly), pushes the content the
 // task needs, then alternates floor / this client, a fresh client each time, and prints
 // medians and the median of the paired differences. With AB_PROFILE=1 it also writes a CPU
@@ -22,13 +22,15 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const reg = await startRegistry({ mode: 'plain', maxEntries: 1000 });
+  // AB_MODE=token: the token-auth registry (Bearer; the clients hold its credentials).
+  const mode = process.env.AB_MODE === 'token' ? 'token' : 'plain';
+  const reg = await startRegistry({ mode, maxEntries: 1000 });
   try {
     if (task === 'tags') await reg.pusher.pushManyTags('bench/many-tags', 5000, { concurrency: 8 });
     if (task === 'catalog') await reg.pusher.pushManyRepos(Array.from({ length: 2000 }, (_, i) => `r/${String(i).padStart(4, '0')}`), { concurrency: 16 });
     if (task === 'resolve')
       await reg.pusher.pushIndex('bench/multi-arch', 'latest', [{ os: 'linux', arch: 'amd64' }, { os: 'linux', arch: 'arm64', variant: 'v8' }, { os: 'linux', arch: 'arm', variant: 'v7' }, { os: 'linux', arch: 'ppc64le' }], { format: 'oci', attestation: true });
-    const target: Target = { mode: 'plain', url: reg.url, host: reg.host, maxEntries: 1000, tmpDir: '/tmp' };
+    const target: Target = { mode, url: reg.url, host: reg.host, maxEntries: 1000, tmpDir: '/tmp', ...(reg.username !== undefined ? { username: reg.username, password: reg.password! } : {}) };
     const once = async (f: ClientFactory): Promise<number> => {
       const c = f.create(target);
       const t0 = performance.now();
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
       session.disconnect();
     }
     const diffs = a.map((x, i) => b[i]! - x);
-    console.log(`${task}: ${N} pairs; floor median ${median(a).toFixed(2)} ms, this client ${median(b).toFixed(2)} ms, ratio ${(median(b) / median(a)).toFixed(3)}; median paired difference ${median(diffs).toFixed(2)} ms`);
+    console.log(`${task} (${mode}): ${N} pairs; floor median ${median(a).toFixed(2)} ms, this client ${median(b).toFixed(2)} ms, ratio ${(median(b) / median(a)).toFixed(3)}; median paired difference ${median(diffs).toFixed(2)} ms`);
   } finally {
     await reg.stop();
   }

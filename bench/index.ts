@@ -308,6 +308,9 @@ async function measureTask(bed: BedProcess, target: BedTarget & Target, factorie
     owed: 0,
     cell: { mode: target.mode, task, client: factory.key, clientName: factory.name, status: 'ok', samples: [], notes: [] } as Cell,
   }));
+  // How many runs a fast cell gets follows the floor's warm-up, so every client of a task is
+  // measured as often (a client's own warm-up decides only whether it is slow).
+  let floorWarmupMs: number | undefined;
   for (const p of plan) {
     const reason = await p.factory.unavailable?.(log);
     if (reason) {
@@ -323,7 +326,9 @@ async function measureTask(bed: BedProcess, target: BedTarget & Target, factorie
         p.owed = 2;
       } else {
         p.cell.warmupMs = first.ms;
-        p.owed = first.ms < VERY_FAST_MS ? RUNS * 6 : first.ms < FAST_MS ? RUNS * 2 : RUNS;
+        if (p.factory.key === floor.key) floorWarmupMs = first.ms;
+        const basis = floorWarmupMs ?? first.ms;
+        p.owed = basis < VERY_FAST_MS ? RUNS * 6 : basis < FAST_MS ? RUNS * 2 : RUNS;
       }
     } catch (e) {
       failed(p.cell, e);

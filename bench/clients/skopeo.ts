@@ -17,7 +17,8 @@ import { promisify } from 'node:util';
 import { platformName, runnable, Unsupported, type BenchClient, type ClientFactory, type IndexEntry, type ResolvedImage, type Target } from './types';
 
 const run = promisify(execFile);
-export const SKOPEO = '/usr/bin/skopeo';
+/** BENCH_SKOPEO overrides the path (e.g. to check how the bench reports a missing skopeo). */
+export const SKOPEO = process.env.BENCH_SKOPEO || '/usr/bin/skopeo';
 
 class Skopeo implements BenchClient {
   private readonly env: NodeJS.ProcessEnv;
@@ -72,6 +73,7 @@ let availability: Promise<string | undefined> | undefined;
 export function ensureSkopeo(log: (s: string) => void): Promise<string | undefined> {
   availability ??= (async () => {
     if (works()) return undefined;
+    if (process.env.BENCH_SKOPEO) return `${SKOPEO} (BENCH_SKOPEO) does not run`;
     if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return `${SKOPEO} is not installed (Debian package \`skopeo\`: run \`sudo apt-get install skopeo\` or \`node scripts/setup.mjs\`)`;
     log('bench: skopeo is missing; installing the Debian package `skopeo`…');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

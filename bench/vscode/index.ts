@@ -72,7 +72,9 @@ export async function buildProduction(tmpDir: string): Promise<BundleResult> {
   mkdirSync(join(dir, 'scripts'));
   copyFileSync(join(repoRoot, 'scripts', 'build.mjs'), join(dir, 'scripts', 'build.mjs'));
   const started = performance.now();
-  const { stdout } = await run(process.execPath, [join(dir, 'scripts', 'build.mjs'), '--production', '--meta'], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  // BENCH_DEV_BUILD=1 (diagnosis only): the development build, readable in CPU profiles.
+  const mode = process.env.BENCH_DEV_BUILD === '1' ? [] : ['--production'];
+  const { stdout } = await run(process.execPath, [join(dir, 'scripts', 'build.mjs'), ...mode, '--meta'], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
   const buildMs = performance.now() - started;
 
   const dist = join(dir, 'dist');
@@ -261,6 +263,7 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
         NODE_OPTIONS: `--require ${join(__dirname, 'probe.cjs')}`,
         BENCH_ACTIVATION_MAIN: opts.bundle.main,
         BENCH_ACTIVATION_OUT: probeOut,
+        ...(process.env.BENCH_ACTIVATION_PROFILE ? { BENCH_ACTIVATION_PROFILE: join(repoRoot, 'bench', 'results', `activation-${index}.cpuprofile`) } : {}),
       },
     });
     const { page } = wb;

@@ -83,6 +83,22 @@ if (main && out) {
       const u = process.cpuUsage();
       return (u.user + u.system) / 1000;
     };
+    // BENCH_ACTIVATION_PROFILE=FILE: a CPU profile of the load + activate() (diagnosis only:
+    // profiling slows both down). Same-thread inspector sessions answer synchronously.
+    let session;
+    if (process.env.BENCH_ACTIVATION_PROFILE) {
+      try {
+        const inspector = require('node:inspector');
+        session = new inspector.Session();
+        session.connect();
+        session.post('Profiler.enable');
+        session.post('Profiler.setSamplingInterval', { interval: 100 });
+        session.post('Profiler.start');
+      } catch (e) {
+        session = undefined;
+        write({ kind: 'profile', error: String(e) });
+      }
+    }
     const c0 = cpu();
     const t0 = performance.now();
     let exportsObject;
@@ -98,6 +114,16 @@ if (main && out) {
     let c2;
     const finish = (t2, t3, error) => {
       const c3 = cpu();
+      if (session) {
+        session.post('Profiler.stop', (err, res) => {
+          try {
+            require('node:fs').writeFileSync(process.env.BENCH_ACTIVATION_PROFILE, JSON.stringify(err ? { error: String(err) } : res.profile));
+          } catch {
+            /* best effort */
+          }
+          session.disconnect();
+        });
+      }
       const loads = recording || [];
       recording = null;
       const cacheAfter = Object.keys(require.cache).filter((k) => !cacheBefore.has(k) && (ours.has(k) || k.startsWith(distDir)));
