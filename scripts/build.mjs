@@ -1,5 +1,6 @@
 // Builds every bundle with esbuild:
 //   dist/extension.js      the extension host bundle (Node, CommonJS, `vscode` external)
+//   dist/providers.js      the cloud providers, required on first use
 //   dist/sdk/*.js          heavy provider SDKs, each its own bundle, required only when a
 //                          registry of that kind is used (keeps activation fast)
 //   dist/webview/main.js   the wizard page (browser, ESM) + codicons
@@ -55,6 +56,19 @@ const lazyDeployPlugin = {
   },
 };
 
+// Same for the cloud providers (a quarter of the extension's code): src/providers/index.ts
+// requires ./cloud when a provider other than Generic is first asked for; here that becomes
+// dist/providers.js. It carries its own copy of the registry layer it builds on, so nothing in
+// the main bundle may rely on `instanceof` for objects that come from it (errors are
+// recognised by name: isRegistryError).
+/** @type {esbuild.Plugin} */
+const lazyProvidersPlugin = {
+  name: 'lazy-providers',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cloud$/ }, (args) => (args.importer.endsWith('/src/providers/index.ts') && args.kind === 'require-call' ? { path: './providers.js', external: true } : undefined));
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -71,7 +85,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin],
     external: ['vscode'],
     metafile: true,
   },
@@ -83,6 +97,17 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { providers: 'src/providers/cloud.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [lazySdkPlugin, simdOnlyPlugin],
+    external: ['vscode'],
+    metafile: true,
   },
   {
     ...common,

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { providerFor, providers } from '../providers';
+import { allProviders, providerFor } from '../providers';
 import type { FieldError, FormValues, ProviderForm } from '../providers/form';
 import type { Connection, ConnectionConfig, TestStep } from '../providers/provider';
 import { fieldErrorsFor } from '../providers/stepFields';
@@ -23,7 +23,7 @@ export class ConnectionWizardBackend implements WizardBackend {
   ) {}
 
   forms(): ProviderForm[] {
-    return providers.map((p) => p.form);
+    return allProviders().map((p) => p.form);
   }
 
   async loadEditing(id: string): Promise<{ values: FormValues; storedSecrets: string[] } | undefined> {

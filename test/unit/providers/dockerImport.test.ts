@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { connectionFromDockerEntry } from '../../../src/providers/dockerImport';
-import { providers, providerForRegistryHost } from '../../../src/providers';
+import { allProviders, providerForRegistryHost } from '../../../src/providers';
 
 describe('Import from Docker config: entry → connection', () => {
   test('an unknown host becomes a Generic v2 connection with the credentials as secrets', () => {
@@ -21,7 +21,7 @@ describe('Import from Docker config: entry → connection', () => {
   });
 
   test('hosts map to the provider that serves them, when that provider is built in', () => {
-    const known = new Set(providers.map((p) => p.form.id));
+    const known = new Set(allProviders().map((p) => p.form.id));
     const expect = (host: string, id: string) => assert.equal(providerForRegistryHost(host), known.has(id) ? id : 'generic', host);
     expect('docker.io', 'dockerhub');
     expect('123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'ecr');
