@@ -1,16 +1,18 @@
-// The HTTP client the ACR, DigitalOcean and Quay providers use for their control planes (ACR's
-// token exchange, the DigitalOcean API, the Quay API). It is the registry layer's transport
-// stack — body caps, network failures in plain words, retries on 429/5xx honouring
+// The HTTP client the cloud providers use for their control planes (the Docker Hub and GitHub
+// APIs, ACR's token exchange, the DigitalOcean API, the Quay API). It is the registry layer's
+// transport stack — body caps, network failures in plain words, retries on 429/5xx honouring
 // Retry-After and `ratelimit-reset`, redirects that never carry Authorization to another
-// origin — on its own keep-alive pool with the user's proxy and trust settings. Requests are
-// logged by method, path and status only: headers, bodies and queries never reach the log.
-// Plus `cursorPages`, the glue from "a page and a cursor" APIs to the tree's `Page`s.
+// origin — on its own keep-alive pool with the user's proxy and trust settings, or on the
+// provider's pool when it shares one with its registry client. Requests are logged by method,
+// path and status only: headers, bodies and queries never reach the log. Plus the paging glue
+// from "a page and a cursor" and "several sources with next links" APIs to the tree's `Page`s.
 
 import { RegistryClient, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
 import { createDispatcher, type ProxySettings } from '../registry/dispatcher';
 import { httpAllowed } from '../registry/endpoint';
 import { RegistryError } from '../registry/errors';
-import type { HttpRequest, HttpResponse, RoundTripper } from '../registry/http';
+import { ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from '../registry/http';
+import type { Page as ClientPage } from '../registry/paging';
 import { redirectTransport } from '../registry/redirect';
 import { retryTransport, type RetryOptions } from '../registry/retry';
 import { baseTransport } from '../registry/transport';
@@ -20,10 +22,15 @@ import type { Page } from './provider';
 const MAX_API_BODY = 8 * 1024 * 1024;
 
 export interface ControlPlaneOptions {
-  /** `https://api.digitalocean.com`, `https://quay.io`, `https://quay.example.com:8443/`. */
+  /** `https://api.digitalocean.com`, `https://quay.io`, `https://ghe.example.com/api/v3`. */
   baseUrl: string | URL;
   /** For messages and logs: “the DigitalOcean API”. */
   label: string;
+  /**
+   * A pool the provider owns and shares with its registry client (Docker Hub, GitHub); `close`
+   * leaves it open. Without one, the client opens its own from the settings below.
+   */
+  dispatcher?: Dispatcher;
   proxy?: ProxySettings;
   /** Extra trusted CA (self-hosted Quay). */
   caPem?: string;
@@ -34,6 +41,8 @@ export interface ControlPlaneOptions {
   retry?: RetryOptions;
   connectTimeoutMs?: number;
   readTimeoutMs?: number;
+  /** Called after every exchange, for a provider's own statistics and logs (never given headers). */
+  onResponse?: (method: string, url: URL, status: number) => void;
 }
 
 export interface ApiResponse extends HttpResponse {
@@ -64,7 +73,8 @@ export class ControlPlane {
   readonly base: URL;
   readonly label: string;
   readonly stats = { requests: 0 };
-  private readonly dispatcher: Dispatcher;
+  /** Undefined when the pool is the provider's: then closing it is the provider's business. */
+  private readonly ownDispatcher?: Dispatcher;
   private readonly transport: RoundTripper;
   private readonly log?: (message: string) => void;
 
@@ -72,20 +82,24 @@ export class ControlPlane {
     this.base = parseApiBase(opts.baseUrl, opts.label, opts.insecure);
     this.label = opts.label;
     this.log = opts.log;
-    this.dispatcher = createDispatcher({
-      caPem: opts.caPem,
-      skipTlsVerify: opts.insecure,
-      proxy: opts.proxy,
-      connectTimeoutMs: opts.connectTimeoutMs,
-      readTimeoutMs: opts.readTimeoutMs,
-      connections: 4,
-    });
-    const raw = baseTransport(this.dispatcher, opts.userAgent ?? 'registry-explorer/0.1');
+    const dispatcher =
+      opts.dispatcher ??
+      createDispatcher({
+        caPem: opts.caPem,
+        skipTlsVerify: opts.insecure,
+        proxy: opts.proxy,
+        connectTimeoutMs: opts.connectTimeoutMs,
+        readTimeoutMs: opts.readTimeoutMs,
+        connections: 4,
+      });
+    if (!opts.dispatcher) this.ownDispatcher = dispatcher;
+    const raw = baseTransport(dispatcher, opts.userAgent ?? 'registry-explorer/0.1');
     const observed: RoundTripper = async (req) => {
       this.stats.requests++;
       const started = Date.now();
       const res = await raw(req);
       this.log?.(`${this.label}: ${req.method} ${req.url.pathname} → ${res.status} (${Date.now() - started} ms)`);
+      opts.onResponse?.(req.method, req.url, res.status);
       return res;
     };
     const insecure = !!opts.insecure;
@@ -101,10 +115,24 @@ export class ControlPlane {
     return u;
   }
 
+  /** A link the API sent (`next`): resolved, and refused when it leaves the API's origin. */
+  follow(link: string, from: URL): URL {
+    let u: URL;
+    try {
+      u = new URL(link, from);
+    } catch {
+      throw new RegistryError('protocol', `${capitalize(this.label)} sent a next-page link that is not a URL.`);
+    }
+    if (u.origin !== this.base.origin) {
+      throw new RegistryError('protocol', `${capitalize(this.label)} sent a next-page link to another server (${u.host}); refused.`);
+    }
+    return u;
+  }
+
   async request(
     method: HttpRequest['method'],
     url: URL,
-    opts: { headers?: Record<string, string>; form?: Record<string, string>; signal?: AbortSignal } = {},
+    opts: { headers?: Record<string, string>; form?: Record<string, string>; json?: unknown; signal?: AbortSignal } = {},
   ): Promise<ApiResponse> {
     if (url.origin !== this.base.origin) throw new RegistryError('protocol', `Refused to send a request for ${this.label} to ${url.host}.`);
     const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
@@ -112,6 +140,9 @@ export class ControlPlane {
     if (opts.form) {
       body = new URLSearchParams(opts.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (opts.json !== undefined) {
+      body = JSON.stringify(opts.json);
+      headers['content-type'] = 'application/json';
     }
     const res = await this.transport({ method, url, headers, body, signal: opts.signal, maxBodyBytes: MAX_API_BODY });
     let json: unknown;
@@ -126,8 +157,17 @@ export class ControlPlane {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close().catch(() => undefined);
+    await this.ownDispatcher?.close().catch(() => undefined);
   }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Where a request went, for a provider's debug log: path and query (never a secret there), no host. */
+export function logPath(url: URL): string {
+  return `${url.pathname}${url.search}`;
 }
 
 /** A plain-object view of a JSON value, or an empty one. */
@@ -187,6 +227,116 @@ export function cursorPages<T, C>(
     return { items: page.items, more };
   };
   return (signal?: AbortSignal) => step(undefined, signal);
+}
+
+/**
+ * One listing made of several sources (a Docker Hub namespace, a GitHub owner), each a paged
+ * API. A tree page is filled to at least `target` items where the sources allow: a source that
+ * ends mid-page hands over to the next one in the same call, so three small namespaces show
+ * as one page rather than three. A source that fails after others filled part of a page does
+ * not hide them: the page comes back with what was gathered, and `more` retries the failed
+ * source (skipping what it already delivered), so its error shows where its items would be.
+ * `more` is memoized while it runs or after it succeeds: a double click gets the same page.
+ */
+export function chainedPages<T>(
+  sources: ((signal: () => AbortSignal | undefined) => AsyncGenerator<ClientPage<T>>)[],
+  target: number,
+): (signal?: AbortSignal) => Promise<Page<T>> {
+  let index = 0;
+  let current: AsyncGenerator<ClientPage<T>> | undefined;
+  /** Items of `sources[index]` handed out so far, and how many a restarted source must skip. */
+  let delivered = 0;
+  let skip = 0;
+  let signal: AbortSignal | undefined;
+  const currentSignal = (): AbortSignal | undefined => signal;
+  const nextSource = (): void => {
+    current = undefined;
+    index++;
+    delivered = 0;
+    skip = 0;
+  };
+
+  const step = async (s?: AbortSignal): Promise<Page<T>> => {
+    signal = s;
+    const items: T[] = [];
+    while (index < sources.length && items.length < target) {
+      if (!current) {
+        current = sources[index]!(currentSignal);
+        skip = delivered;
+      }
+      let r: IteratorResult<ClientPage<T>>;
+      try {
+        r = await current.next();
+      } catch (e) {
+        current = undefined;
+        if (!items.length) throw e;
+        break;
+      }
+      if (r.done) {
+        nextSource();
+        continue;
+      }
+      let got = r.value.items;
+      if (skip > 0) {
+        const n = Math.min(skip, got.length);
+        got = got.slice(n);
+        skip -= n;
+      }
+      items.push(...got);
+      delivered += got.length;
+      if (!r.value.next) {
+        await current.return(undefined);
+        nextSource();
+      }
+    }
+    if (index >= sources.length) return { items };
+    let pending: Promise<Page<T>> | undefined;
+    return {
+      items,
+      more: (next?: AbortSignal) =>
+        (pending ??= step(next).catch((e: unknown) => {
+          pending = undefined;
+          throw e;
+        })),
+    };
+  };
+  return step;
+}
+
+/** What `observeResponses` reports: never request headers, so never a credential. */
+export interface ObservedResponse {
+  method: string;
+  url: URL;
+  status: number;
+  headers: ResponseHeaders;
+}
+
+/**
+ * A view of `dispatcher` that reports the status and headers of every response before the
+ * caller sees it (Docker Hub's `ratelimit-remaining` arrives on manifest responses, which the
+ * registry client does not hand out). Requests go through the returned dispatcher; close the
+ * original one.
+ */
+export function observeResponses(dispatcher: Dispatcher, observe: (r: ObservedResponse) => void): Dispatcher {
+  type Handler = Dispatcher.DispatchHandler;
+  const interceptor = (dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'] => (opts: Dispatcher.DispatchOptions, handler: Handler) =>
+    dispatch(opts, {
+      onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+      onRequestUpgrade: (controller, status, headers, socket) => handler.onRequestUpgrade?.(controller, status, headers, socket),
+      onResponseStart: (controller, status, headers, statusMessage) => {
+        try {
+          const origin = typeof opts.origin === 'string' ? opts.origin : (opts.origin?.toString() ?? '');
+          observe({ method: opts.method, url: new URL(opts.path, origin), status, headers: new ResponseHeaders(headers as Record<string, string | string[]>) });
+        } catch {
+          // An observer never breaks a request.
+        }
+        return handler.onResponseStart?.(controller, status, headers, statusMessage);
+      },
+      onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+      onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+      onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    });
+  return dispatcher.compose(interceptor);
 }
 
 /** What a provider wraps around every call of its registry client. */

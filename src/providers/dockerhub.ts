@@ -21,7 +21,7 @@ import { DOCKER_HUB, DOCKER_HUB_REGISTRY, normalizeRegistryHost } from '../regis
 import type { Dispatcher } from '../registry/undici';
 import type { FieldError, ProviderForm } from './form';
 import { keepSecret, str } from './generic';
-import { chainedPages, JsonApi, logPath, observeResponses, type ApiResponse } from './jsonApi';
+import { chainedPages, ControlPlane, logPath, observeResponses, type ApiResponse } from './controlPlane';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
 export const DOCKER_HUB_API = 'https://hub.docker.com';
@@ -280,7 +280,7 @@ interface HubTag {
 export class DockerHubConnection implements Connection {
   readonly registryHost = DOCKER_HUB;
   readonly client: RegistryClient;
-  readonly api: JsonApi;
+  readonly api: ControlPlane;
   /** Counts for tests and diagnostics. */
   readonly stats = { logins: 0, apiRequests: 0 };
   private readonly dispatcher: Dispatcher;
@@ -307,9 +307,9 @@ export class DockerHubConnection implements Connection {
     const observed = observeResponses(this.dispatcher, (r) => {
       if (/\/manifests\/[^/]+$/.test(r.url.pathname)) this.observeRateLimit(r.headers);
     });
-    this.api = new JsonApi({
+    this.api = new ControlPlane({
       baseUrl: ctx.apiBaseUrls?.dockerhub ?? DOCKER_HUB_API,
-      service: 'Docker Hub',
+      label: 'the Docker Hub API',
       dispatcher: this.dispatcher,
       userAgent: ctx.userAgent,
       onResponse: (method, url, status) => {
@@ -509,7 +509,7 @@ export class DockerHubConnection implements Connection {
     const started = this.now();
     let res: ApiResponse;
     try {
-      res = await this.api.request('POST', this.api.url('/v2/users/login'), { body: { username, password: this.password }, signal });
+      res = await this.api.request('POST', this.api.url('/v2/users/login'), { json: { username, password: this.password }, signal });
     } catch (e) {
       throw this.rewrapRateLimit(e);
     }

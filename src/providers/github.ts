@@ -21,7 +21,7 @@ import { isValidRepository } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
 import type { FieldError, ProviderForm } from './form';
 import { keepSecret, parseRepositoryList, str } from './generic';
-import { chainedPages, JsonApi, logPath, type ApiResponse } from './jsonApi';
+import { chainedPages, ControlPlane, logPath, type ApiResponse } from './controlPlane';
 import { pagesFrom, singlePage } from './pages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
@@ -208,7 +208,7 @@ function describe(what: What): string {
 export class GitHubConnection implements Connection {
   readonly registryHost: string;
   readonly client: RegistryClient;
-  readonly api: JsonApi;
+  readonly api: ControlPlane;
   readonly stats = { apiRequests: 0 };
   private readonly dispatcher: Dispatcher;
   private readonly username?: string;
@@ -224,9 +224,9 @@ export class GitHubConnection implements Connection {
     this.username = config.username || undefined;
     this.token = secrets.password || undefined;
     this.dispatcher = createDispatcher({ proxy: ctx.proxy });
-    this.api = new JsonApi({
+    this.api = new ControlPlane({
       baseUrl: ctx.apiBaseUrls?.ghcr ?? GITHUB_API,
-      service: 'GitHub',
+      label: 'the GitHub API',
       dispatcher: this.dispatcher,
       userAgent: ctx.userAgent,
       onResponse: (method, url, status) => {

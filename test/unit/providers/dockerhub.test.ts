@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { describeRateLimit, dockerHubProvider, hubNamespaces, hubRepository, isDockerHubHost, parseRateLimit } from '../../../src/providers/dockerhub';
-import { chainedPages, JsonApi, parseApiBase } from '../../../src/providers/jsonApi';
+import { chainedPages, ControlPlane, parseApiBase } from '../../../src/providers/controlPlane';
 import { createDispatcher } from '../../../src/registry/dispatcher';
 import { ResponseHeaders } from '../../../src/registry/http';
 import { RegistryError } from '../../../src/registry/errors';
@@ -152,13 +152,13 @@ describe('chainedPages', () => {
   });
 });
 
-describe('JsonApi', () => {
+describe('ControlPlane', () => {
   test('paths join under a base path; next links may not leave the API origin', async () => {
     const d = createDispatcher({});
     try {
-      const api = new JsonApi({ baseUrl: 'https://ghe.example.com/api/v3/', service: 'GitHub', dispatcher: d });
+      const api = new ControlPlane({ baseUrl: 'https://ghe.example.com/api/v3/', label: 'the GitHub API', dispatcher: d });
       assert.equal(api.url('/user', { per_page: 100 }).toString(), 'https://ghe.example.com/api/v3/user?per_page=100');
-      const bare = new JsonApi({ baseUrl: 'https://hub.docker.com', service: 'Docker Hub', dispatcher: d });
+      const bare = new ControlPlane({ baseUrl: 'https://hub.docker.com', label: 'the Docker Hub API', dispatcher: d });
       assert.equal(bare.url('/v2/users/login').toString(), 'https://hub.docker.com/v2/users/login');
       assert.equal(bare.follow('/v2/x?page=2', bare.url('/v2/x')).toString(), 'https://hub.docker.com/v2/x?page=2');
       assert.throws(() => bare.follow('https://evil.example/v2/x?page=2', bare.url('/v2/x')), (e: unknown) => e instanceof RegistryError && e.kind === 'protocol');
