@@ -12,10 +12,10 @@
 // Microsoft Entra tokens are minted by the fake (`aadToken()`): HS256 JWTs with the claims Entra
 // puts in them (iss sts.windows.net/TENANT/, aud containerregistry, tid, upn, exp). Refresh
 // tokens can be made short-lived or revoked to test renewal.
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { closeServer, listenLocal } from './digitalocean';
+import { closeServer, listenLocal, readText, sendJson, signJwt, verifyJwt } from './http';
 
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
@@ -56,21 +56,6 @@ export interface FakeAcr {
   stop(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const t = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(t) });
-  res.end(t);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> {
   const tenant = opts.tenant ?? randomUUID();
   const adminUser = opts.adminUser ?? 'myregistry';
@@ -83,29 +68,11 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
   const acrKey = randomBytes(32);
   const exchanges: ExchangeRecord[] = [];
 
-  const sign = (key: Buffer, claims: Record<string, unknown>): string => {
-    const head = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    const sig = createHmac('sha256', key).update(`${head}.${body}`).digest('base64url');
-    return `${head}.${body}.${sig}`;
-  };
-  const verify = (key: Buffer, token: string): Record<string, unknown> | undefined => {
-    const parts = token.split('.');
-    if (parts.length !== 3) return undefined;
-    const want = createHmac('sha256', key).update(`${parts[0]}.${parts[1]}`).digest();
-    const got = Buffer.from(parts[2]!, 'base64url');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
-    try {
-      return JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  };
   const nowS = (): number => Math.floor(Date.now() / 1000);
   const issueRefresh = (sub: string, service: string, seconds: number): string =>
-    sign(acrKey, { jti: randomUUID(), sub, nbf: nowS() - 1, exp: nowS() + seconds, iat: nowS(), gen: generation, iss: 'Azure Container Registry', aud: service, version: '1.0', grant_type: 'refresh_token', tenant });
+    signJwt(acrKey, { jti: randomUUID(), sub, nbf: nowS() - 1, exp: nowS() + seconds, iat: nowS(), gen: generation, iss: 'Azure Container Registry', aud: service, version: '1.0', grant_type: 'refresh_token', tenant });
   const checkRefresh = (token: string): { user: string } | { error: string } => {
-    const c = verify(acrKey, token);
+    const c = verifyJwt(acrKey, token);
     if (!c || c.iss !== 'Azure Container Registry') return { error: 'invalid refresh token' };
     if (typeof c.exp !== 'number' || c.exp <= Date.now() / 1000) return { error: 'refresh token has expired' };
     if (c.gen !== generation) return { error: 'refresh token has been revoked' };
@@ -132,7 +99,7 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
     res.on('finish', () => (rec.status = res.statusCode));
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const body = await readBody(req);
+      const body = await readText(req);
       if (url.pathname !== '/oauth2/exchange') return sendJson(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'not found' }] });
       exchanges.push(rec);
       if (req.method !== 'POST') return sendJson(res, 405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: 'method not allowed' }] });
@@ -143,7 +110,7 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
       if (rec.grant !== 'access_token') return sendJson(res, 400, { errors: [{ code: 'UNSUPPORTED', message: `grant_type ${rec.grant ?? ''} is not supported` }] });
       if (!rec.service) return sendJson(res, 400, { errors: [{ code: 'BAD_REQUEST', message: 'service is required' }] });
       if (rec.service !== registry.host) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: `service ${rec.service} does not match this registry` }] });
-      const claims = verify(aadKey, form.get('access_token') ?? '');
+      const claims = verifyJwt(aadKey, form.get('access_token') ?? '');
       if (!claims) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'the access token is not a valid Microsoft Entra token' }] });
       if (typeof claims.exp !== 'number' || claims.exp <= nowS()) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'the access token has expired' }] });
       if (claims.tid !== tenant || (rec.tenant && rec.tenant !== tenant)) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'the token is for another tenant' }] });
@@ -168,7 +135,7 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
     adminPassword,
     exchanges,
     aadToken({ upn = 'dev@contoso.example', seconds = 3600, tenant: tid = tenant } = {}) {
-      return sign(aadKey, {
+      return signJwt(aadKey, {
         aud: 'https://containerregistry.azure.net',
         iss: `https://sts.windows.net/${tid}/`,
         iat: nowS(),

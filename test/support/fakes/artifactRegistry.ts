@@ -14,11 +14,11 @@
 // registry's repositories named `P/R/...`, as `L-docker.pkg.dev/P/R/IMAGE` does.
 
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { FULL_ACCEPT } from '../mediaTypes';
 import type { RunningRegistry } from '../registry';
 import { INTERNAL_HEADER } from '../tokenServer';
+import { closeServer, listenLocal } from './http';
 
 export interface FakeArRepository {
   project: string;
@@ -325,20 +325,15 @@ export async function startFakeArtifactRegistry(opts: FakeArtifactRegistryOption
     );
   });
   server.keepAliveTimeout = 2000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     setAllow(a) {
       allow = a;
     },
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await reader.close();
     },
   };

@@ -14,9 +14,9 @@
 // registry:read scope → 403 {id: "forbidden"}. Repositories are the registry's `NAME/…` ones,
 // read from the registry itself (`sync()`), so API and registry tell the same story.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
+import { closeServer, listenLocal, sendJson } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface FakeDigitalOceanOptions {
@@ -55,25 +55,6 @@ export interface FakeDigitalOcean {
   sync(): Promise<void>;
   reset(): void;
   stop(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const t = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(t), ...extra });
-  res.end(t);
-}
-
-export async function listenLocal(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-export function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 export async function startFakeDigitalOcean(opts: FakeDigitalOceanOptions = {}): Promise<FakeDigitalOcean> {

@@ -12,11 +12,11 @@
 // Hub does. The repositories and tags are read from the registry (`sync()`), so what the API
 // says matches what the registry serves. `registryUrl` is a reverse proxy to the registry that
 // adds Docker Hub's pull-limit headers to manifest responses (GET counts, HEAD does not).
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import type { RunningRegistry } from '../registry';
+import { b64url, closeServer, listenLocal, readText, sendJson as send, signJwt, verifyJwt } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface FakeDockerHubOptions {
@@ -76,36 +76,9 @@ export interface HubTagRecord extends TagFacts {
 
 const NAMESPACE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-function b64url(data: string | Buffer): string {
-  return Buffer.from(data).toString('base64url');
-}
-
+/** Docker Hub answers `application/json` with no charset. */
 function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  send(res, status, body, { 'content-type': 'application/json', ...extra });
 }
 
 export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<FakeDockerHub> {
@@ -129,33 +102,24 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
   let serial = 0;
   function issue(username: string): string {
     const now = Math.floor(Date.now() / 1000);
-    const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-    const claims = b64url(
-      JSON.stringify({
-        'https://hub.docker.com': { username, email: `${username}@example.test`, role_id: '', session_id: randomUUID(), source: 'pat' },
-        sub: randomUUID(),
-        username,
-        iat: now,
-        exp: now + sessionSeconds,
-        jti: `${++serial}-${randomBytes(6).toString('hex')}`,
-        iss: 'https://hub.docker.com',
-        issued_ms: Date.now(),
-      }),
-    );
-    const sig = createHmac('sha256', secret).update(`${header}.${claims}`).digest();
-    return `${header}.${claims}.${b64url(sig)}`;
+    return signJwt(secret, {
+      'https://hub.docker.com': { username, email: `${username}@example.test`, role_id: '', session_id: randomUUID(), source: 'pat' },
+      sub: randomUUID(),
+      username,
+      iat: now,
+      exp: now + sessionSeconds,
+      jti: `${++serial}-${randomBytes(6).toString('hex')}`,
+      iss: 'https://hub.docker.com',
+      issued_ms: Date.now(),
+    });
   }
 
   function check(auth: string | undefined): { state: HubApiRequest['auth']; user?: string } {
     if (!auth) return { state: 'none' };
     const m = /^(?:Bearer|JWT)\s+(\S+)$/i.exec(auth);
     if (!m) return { state: 'invalid' };
-    const [h, c, s] = m[1]!.split('.');
-    if (!h || !c || !s) return { state: 'invalid' };
-    const want = createHmac('sha256', secret).update(`${h}.${c}`).digest();
-    const got = Buffer.from(s, 'base64url');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return { state: 'invalid' };
-    const claims = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { username: string; exp: number; issued_ms: number };
+    const claims = verifyJwt(secret, m[1]!) as { username: string; exp: number; issued_ms: number } | undefined;
+    if (!claims) return { state: 'invalid' };
     if (claims.issued_ms <= revokedBefore) return { state: 'revoked', user: claims.username };
     if (claims.exp * 1000 <= Date.now()) return { state: 'expired', user: claims.username };
     return { state: 'valid', user: claims.username };
@@ -261,7 +225,7 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
   async function handle(req: IncomingMessage, res: ServerResponse, rec: HubApiRequest): Promise<void> {
     const url = new URL(req.url ?? '/', apiUrl);
     if (req.method === 'POST' && url.pathname === '/v2/users/login') {
-      const text = await readBody(req);
+      const text = await readText(req);
       let body: { username?: unknown; password?: unknown } = {};
       try {
         body = JSON.parse(text) as typeof body;
@@ -334,7 +298,7 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
     });
   });
   api.keepAliveTimeout = 2000;
-  apiUrl = await listen(api);
+  apiUrl = await listenLocal(api);
 
   // ——— registry proxy with pull-limit headers ———
   let pullsRemaining = pullLimit;
@@ -371,7 +335,7 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
       });
   });
   proxy.keepAliveTimeout = 2000;
-  const registryUrl = await listen(proxy);
+  const registryUrl = await listenLocal(proxy);
 
   let nextId = 1;
   const fake: FakeDockerHub = {
@@ -413,8 +377,8 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
       registryRequests.length = 0;
     },
     async stop() {
-      await close(api);
-      await close(proxy);
+      await closeServer(api);
+      await closeServer(proxy);
       await agent.close();
     },
   };

@@ -16,11 +16,11 @@
 //    time), so tests can assert exact dates; imageSizeInBytes is config + layers, and for an
 //    index the largest platform image (ECR documents "the max size of all manifests").
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import { FULL_ACCEPT, MT } from '../mediaTypes';
 import type { RunningRegistry } from '../registry';
+import { closeServer, listenLocal, readBody } from './http';
 
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 
@@ -125,22 +125,6 @@ function sha256Hex(data: string | Buffer): string {
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
@@ -480,9 +464,7 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
   });
   front.keepAliveTimeout = 2000;
 
-  const [apiPort, frontPort] = await Promise.all([listen(api), listen(front)]);
-  const endpoint = `http://127.0.0.1:${apiPort}`;
-  const registryUrl = `http://127.0.0.1:${frontPort}`;
+  const [endpoint, registryUrl] = await Promise.all([listenLocal(api), listenLocal(front)]);
 
   return {
     endpoint,
@@ -513,8 +495,7 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
       registryRequests.length = 0;
     },
     async stop() {
-      for (const s of [api, front]) s.closeAllConnections();
-      await Promise.all([api, front].map((s) => new Promise<void>((r) => s.close(() => r()))));
+      await Promise.all([api, front].map(closeServer));
       await behind.close();
     },
   };

@@ -18,8 +18,8 @@
 // name; one version per digest, plus `untaggedVersions` older untagged ones per package.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RunningRegistry } from '../registry';
+import { closeServer, listenLocal, sendJson } from './http';
 import { readRegistry } from './registryContents';
 
 export interface FakeGitHubUser {
@@ -82,12 +82,6 @@ interface Package {
 }
 
 const DOCS = 'https://docs.github.com/rest';
-
-function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extra });
-  res.end(text);
-}
 
 export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitHub> {
   const users = opts.users.map((u) => ({ ...u, scopes: u.scopes ?? ['read:packages', 'repo'] }));
@@ -240,11 +234,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     req.resume();
   });
   server.keepAliveTimeout = 2000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  apiUrl = await listenLocal(server);
 
   let nextId = 1;
   const fake: FakeGitHub = {
@@ -294,8 +284,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       requests.length = 0;
     },
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
   await fake.sync();

@@ -14,8 +14,8 @@
 // accept exactly those (`isValid`, for the token server's `validate` option).
 
 import { createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { closeServer, listenLocal, readText, sendJson } from './http';
 
 export const GOOGLE_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -78,19 +78,8 @@ function b64urlJson(part: string): Record<string, unknown> | undefined {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate' });
-  res.end(text);
+  sendJson(res, status, body, { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate' });
 }
 
 function makeKeyFile(email: string, projectId: string): { file: ServiceAccountKeyFile; publicKey: KeyObject } {
@@ -171,13 +160,13 @@ export async function startGoogleTokenEndpoint(opts: FakeGoogleTokenOptions = {}
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (req.method !== 'POST' || url.pathname !== '/token') {
-        await readBody(req);
+        await readText(req);
         send(res, 404, { error: 'not_found', error_description: `${req.method} ${url.pathname} is not served here` });
         return;
       }
       requests.push(rec);
       const type = String(req.headers['content-type'] ?? '');
-      const body = await readBody(req);
+      const body = await readText(req);
       if (!type.startsWith('application/x-www-form-urlencoded')) {
         rec.status = 400;
         rec.error = 'invalid_request';
@@ -193,12 +182,7 @@ export async function startGoogleTokenEndpoint(opts: FakeGoogleTokenOptions = {}
     });
   });
   server.keepAliveTimeout = 2000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = await listenLocal(server);
 
   return {
     url,
@@ -227,8 +211,7 @@ export async function startGoogleTokenEndpoint(opts: FakeGoogleTokenOptions = {}
       expiresIn = seconds;
     },
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

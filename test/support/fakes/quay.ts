@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { closeServer, listenLocal } from './digitalocean';
+import { closeServer, listenLocal, sendJson as send } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface FakeQuayOptions {
@@ -50,10 +50,9 @@ export interface FakeQuay {
   stop(): Promise<void>;
 }
 
+/** Quay answers `application/json` with no charset. */
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const t = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(t) });
-  res.end(t);
+  send(res, status, body, { 'content-type': 'application/json' });
 }
 
 function quayError(res: ServerResponse, status: number, type: string, detail: string): void {
