@@ -25,8 +25,9 @@ import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError } from '../registry/errors';
 import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, hideSecrets, obj, reword, scrub, text } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
-import type { FieldError, FormValues, ProviderForm } from './form';
+import { displayNameField, type FieldError, type FormValues, type ProviderForm } from './form';
 import { V2Connection, bool, keepSecret, str } from './generic';
+import { errorMessage } from './messages';
 import type { ConnectionConfig, ConnectionSecrets, FormResult, ProviderContext, RegistryProvider, TestStep } from './provider';
 
 /** The user name Azure pairs with an ACR refresh token (`az acr login --expose-token`). */
@@ -98,7 +99,7 @@ export const acrForm: ProviderForm = {
     },
     { id: 'tenant', label: 'Tenant ID (optional)', kind: 'text', showIf: { field: 'auth', equals: 'token' }, help: 'Read from the token when left empty.' },
     { id: 'insecure', label: 'Allow insecure (skip TLS verification, allow plain HTTP)', kind: 'checkbox', default: false },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to the login server' },
+    displayNameField('Defaults to the login server'),
   ],
 };
 
@@ -145,7 +146,7 @@ export function acrFromForm(values: FormValues, previous?: { config: ConnectionC
     try {
       parseEndpoint(loginServer, insecure);
     } catch (e) {
-      errors.push({ field: 'loginServer', message: e instanceof Error ? e.message : String(e) });
+      errors.push({ field: 'loginServer', message: errorMessage(e) });
     }
   }
   const authValue = str(values, 'auth') || 'admin';
@@ -399,7 +400,7 @@ export class AcrConnection extends V2Connection {
         const until = this.tokens.expiresAt;
         steps.push({ label: `Got a registry refresh token from ${this.registryHost}`, ok: true, ...(until ? { detail: `Valid until ${clock(until)}; renewed automatically while the Entra token is valid.` } : {}) });
       } catch (e) {
-        steps.push({ label: `Exchange the Microsoft Entra token at ${this.registryHost}`, ok: false, detail: e instanceof Error ? e.message : String(e), field: 'aadToken' });
+        steps.push({ label: `Exchange the Microsoft Entra token at ${this.registryHost}`, ok: false, detail: errorMessage(e), field: 'aadToken' });
         return steps;
       }
     }

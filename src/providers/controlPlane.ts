@@ -17,6 +17,7 @@ import { redirectTransport } from '../registry/redirect';
 import { retryTransport, type RetryOptions } from '../registry/retry';
 import { baseTransport } from '../registry/transport';
 import type { Dispatcher } from '../registry/undici';
+import { capitalize } from './messages';
 import type { Page } from './provider';
 
 const MAX_API_BODY = 8 * 1024 * 1024;
@@ -159,10 +160,6 @@ export class ControlPlane {
   async close(): Promise<void> {
     await this.ownDispatcher?.close().catch(() => undefined);
   }
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Where a request went, for a provider's debug log: path and query (never a secret there), no host. */

@@ -15,8 +15,9 @@ import { staticCredentials } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
 import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
-import type { FieldError, ProviderForm } from './form';
+import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
+import { countOf, errorMessage } from './messages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
 export const DIGITALOCEAN_API = 'https://api.digitalocean.com';
@@ -57,7 +58,7 @@ export const digitalOceanForm: ProviderForm = {
       placeholder: 'Leave empty to use your account’s registry',
       help: 'The name after registry.digitalocean.com/ in your image references, shown on the Container Registry page.',
     },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to DigitalOcean (registry name)' },
+    displayNameField('Defaults to DigitalOcean (registry name)'),
   ],
 };
 
@@ -206,11 +207,10 @@ export class DigitalOceanConnection implements Connection {
       registry = await this.registry(signal);
       const page = await this.listRepositories(signal);
       first = page.items[0]?.name;
-      const n = page.items.length;
-      steps.push({ label: `Signed in to the DigitalOcean API: registry ${registry}, ${n}${page.more ? '+' : ''} repositor${n === 1 ? 'y' : 'ies'}`, ok: true });
+      steps.push({ label: `Signed in to the DigitalOcean API: registry ${registry}, ${countOf(page, 'repository', 'repositories')}`, ok: true });
     } catch (e) {
       const field = isRegistryError(e, 'notFound') && registry ? 'registry' : isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'token' : undefined;
-      steps.push({ label: registry ? `List the repositories of ${registry}` : 'Sign in to the DigitalOcean API', ok: false, detail: message(e), ...(field ? { field } : {}) });
+      steps.push({ label: registry ? `List the repositories of ${registry}` : 'Sign in to the DigitalOcean API', ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
       return steps;
     }
     try {
@@ -223,7 +223,7 @@ export class DigitalOceanConnection implements Connection {
       }
     } catch (e) {
       const field = isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'token' : undefined;
-      steps.push({ label: `Sign in to ${this.registryHost}`, ok: false, detail: message(e), ...(field ? { field } : {}) });
+      steps.push({ label: `Sign in to ${this.registryHost}`, ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
     }
     return steps;
   }
@@ -297,8 +297,4 @@ function nextPage(body: Record<string, unknown>): { page?: string; page_token?: 
   } catch {
     return undefined;
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -19,9 +19,10 @@ import type { Descriptor } from '../registry/manifest';
 import { paginate, type Page as ClientPage } from '../registry/paging';
 import { DOCKER_HUB, DOCKER_HUB_REGISTRY, normalizeRegistryHost } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
-import type { FieldError, ProviderForm } from './form';
+import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
 import { chainedPages, ControlPlane, logPath, observeResponses, type ApiResponse } from './controlPlane';
+import { countOf, errorMessage, rateLimitedError, serverWords } from './messages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
 export const DOCKER_HUB_API = 'https://hub.docker.com';
@@ -86,7 +87,7 @@ export const dockerHubForm: ProviderForm = {
       placeholder: 'my-org\nlibrary',
       help: 'Organizations or users whose repositories to list, one per line; your own namespace is always included when you sign in. Use library for the Docker Official Images.',
     },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to Docker Hub (your Docker ID)' },
+    displayNameField('Defaults to Docker Hub (your Docker ID)'),
   ],
 };
 
@@ -377,7 +378,7 @@ export class DockerHubConnection implements Connection {
         await this.sessionToken(signal);
         steps.push({ label: `Signed in to Docker Hub as ${this.username}`, ok: true });
       } catch (e) {
-        steps.push({ label: `Sign in to Docker Hub as ${this.username}`, ok: false, detail: message(e) });
+        steps.push({ label: `Sign in to Docker Hub as ${this.username}`, ok: false, detail: errorMessage(e) });
         return steps;
       }
     } else {
@@ -387,17 +388,16 @@ export class DockerHubConnection implements Connection {
       const ping = await this.client.ping(signal);
       steps.push({ label: `Reached the registry (${new URL(ping.url).host})`, ok: true });
     } catch (e) {
-      steps.push({ label: 'Reach the Docker Hub registry', ok: false, detail: message(e) });
+      steps.push({ label: 'Reach the Docker Hub registry', ok: false, detail: errorMessage(e) });
       return steps;
     }
     let first: string | undefined;
     try {
       const page = await this.listRepositories(signal);
       first = page.items[0]?.name;
-      const n = page.items.length;
-      steps.push({ label: `Listed ${n}${page.more ? '+' : ''} repositor${n === 1 ? 'y' : 'ies'} in ${this.namespaces().join(', ')}`, ok: true });
+      steps.push({ label: `Listed ${countOf(page, 'repository', 'repositories')} in ${this.namespaces().join(', ')}`, ok: true });
     } catch (e) {
-      steps.push({ label: `List the repositories of ${this.namespaces().join(', ') || 'your namespaces'}`, ok: false, detail: message(e) });
+      steps.push({ label: `List the repositories of ${this.namespaces().join(', ') || 'your namespaces'}`, ok: false, detail: errorMessage(e) });
       return steps;
     }
     if (!first) return steps;
@@ -410,7 +410,7 @@ export class DockerHubConnection implements Connection {
         steps.push({ label: `Read the digest of ${first}:${tag} from the registry`, ok: true, ...(limit ? { detail: `Pull limit: ${describeRateLimit(limit)}` } : {}) });
       }
     } catch (e) {
-      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: message(e) });
+      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: errorMessage(e) });
     }
     return steps;
   }
@@ -535,12 +535,7 @@ export class DockerHubConnection implements Connection {
   }
 
   private rewrapRateLimit(e: unknown): unknown {
-    if (!isRegistryError(e, 'rateLimited')) return e;
-    const until = e.resetAt ? ` until ${e.resetAt.toLocaleTimeString()}` : '';
-    return new RegistryError('rateLimited', `Docker Hub is limiting API requests${until}. Try again ${until ? 'then' : 'in a minute'}.`, {
-      status: 429,
-      ...(e.resetAt ? { resetAt: e.resetAt } : {}),
-    });
+    return isRegistryError(e, 'rateLimited') ? hubRateLimited(e.resetAt) : e;
   }
 
   private apiError(res: ApiResponse, what: What, signedIn: boolean): RegistryError {
@@ -574,7 +569,7 @@ export class DockerHubConnection implements Connection {
         ? new RegistryError('notFound', `Docker Hub has no namespace “${what.name}” that ${signedIn ? `${this.username} can see` : 'is public'}. Check the Namespaces list of the connection.`, { status })
         : new RegistryError('notFound', `Repository ${what.kind === 'repository' ? what.name : ''} was not found on Docker Hub${signedIn ? '' : ' (or it is private: sign in to see it)'}.`, { status });
     }
-    if (status === 429) return new RegistryError('rateLimited', 'Docker Hub is limiting API requests. Try again in a minute.', { status });
+    if (status === 429) return hubRateLimited();
     if (status >= 500) return new RegistryError('network', `Docker Hub had a server error (HTTP ${status}) reading ${describe(what)}. Try again shortly.`, { status });
     return new RegistryError('protocol', `Docker Hub answered HTTP ${status} reading ${describe(what)}${detail}.`, { status });
   }
@@ -583,13 +578,10 @@ export class DockerHubConnection implements Connection {
   private serverMessage(res: ApiResponse): string | undefined {
     const body = res.json as { detail?: unknown; message?: unknown } | undefined;
     const text = typeof body?.detail === 'string' ? body.detail : typeof body?.message === 'string' ? body.message : undefined;
-    if (!text) return undefined;
-    let clean = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-    for (const secret of [this.password, this.session?.token]) if (secret) clean = clean.split(secret).join('…');
-    return clean.replace(/\.$/, '') || undefined;
+    return serverWords(text, [this.password, this.session?.token]);
   }
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+function hubRateLimited(resetAt?: Date): RegistryError {
+  return rateLimitedError('Docker Hub', resetAt, { status: 429, later: 'in a minute' });
 }

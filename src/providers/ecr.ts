@@ -32,8 +32,9 @@ import type { Dispatcher } from '../registry/undici';
 import { cursorPages, hideSecrets, parseApiBase, reword } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { AWS_REGIONS, REGION_RE, ecrRegistryHost, mapAwsError, parseEcrHost, partitionDomain, undiciRequestHandler, type AwsErrorContext, type CredentialKind } from './ecrApi';
-import type { FieldError, FormValues, ProviderForm } from './form';
+import { displayNameField, type FieldError, type FormValues, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
+import { countOf, errorMessage } from './messages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
 /** DescribeRepositories and DescribeImages take at most 1000 per page. */
@@ -122,7 +123,7 @@ export const ecrForm: ProviderForm = {
       placeholder: 'Leave empty for your own account’s registry',
       help: 'The 12-digit account ID of another account’s registry, or its address (123456789012.dkr.ecr.eu-west-1.amazonaws.com). That registry’s repository policies must allow you.',
     },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to Amazon ECR (region)' },
+    displayNameField('Defaults to Amazon ECR (region)'),
   ],
 };
 
@@ -722,17 +723,16 @@ export class EcrConnection implements Connection {
         ...(until ? { detail: `Valid until ${clock(until)}; renewed automatically.` } : {}),
       });
     } catch (e) {
-      steps.push({ label: `Sign in to AWS with ${who} (GetAuthorizationToken in ${s.region})`, ok: false, detail: message(e), ...fieldFor(e, s) });
+      steps.push({ label: `Sign in to AWS with ${who} (GetAuthorizationToken in ${s.region})`, ok: false, detail: errorMessage(e), ...fieldFor(e, s) });
       return steps;
     }
     let first: string | undefined;
     try {
       const page = await this.listRepositories(signal);
       first = page.items[0]?.name;
-      const n = page.items.length;
-      steps.push({ label: `Listed ${n}${page.more ? '+' : ''} repositor${n === 1 ? 'y' : 'ies'} (DescribeRepositories)`, ok: true });
+      steps.push({ label: `Listed ${countOf(page, 'repository', 'repositories')} (DescribeRepositories)`, ok: true });
     } catch (e) {
-      steps.push({ label: 'List the repositories (DescribeRepositories)', ok: false, detail: message(e), ...fieldFor(e, s) });
+      steps.push({ label: 'List the repositories (DescribeRepositories)', ok: false, detail: errorMessage(e), ...fieldFor(e, s) });
       return steps;
     }
     try {
@@ -746,7 +746,7 @@ export class EcrConnection implements Connection {
         steps.push({ label: `Reached ${this.registryHost}`, ok: true, ...(first ? {} : { detail: 'The registry has no repositories yet.' }) });
       }
     } catch (e) {
-      steps.push({ label: first ? `Read ${first} from ${this.registryHost}` : `Reach ${this.registryHost}`, ok: false, detail: message(e), ...fieldFor(e, s) });
+      steps.push({ label: first ? `Read ${first} from ${this.registryHost}` : `Reach ${this.registryHost}`, ok: false, detail: errorMessage(e), ...fieldFor(e, s) });
     }
     return steps;
   }
@@ -792,8 +792,4 @@ function fieldFor(e: unknown, s: EcrSettings): { field?: string } {
 
 function clock(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -22,6 +22,14 @@ export interface FormField {
   showIf?: { field: string; equals: string | boolean };
 }
 
+/**
+ * The last field of every form: the name the tree shows. Every provider stores it as `name` and
+ * falls back to its own default when it is left empty, which the placeholder states.
+ */
+export function displayNameField(placeholder: string): FormField {
+  return { id: 'name', label: 'Display name', kind: 'text', placeholder };
+}
+
 export interface ProviderForm {
   /** Provider kind id: `generic`, `ecr`, `dockerhub`… */
   id: string;

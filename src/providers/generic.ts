@@ -7,7 +7,8 @@ import { staticCredentials } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
 import { isRegistryError } from '../registry/errors';
 import { isValidRepository } from '../registry/reference';
-import type { FieldError, FormValues, ProviderForm } from './form';
+import { displayNameField, type FieldError, type FormValues, type ProviderForm } from './form';
+import { countOf, errorMessage } from './messages';
 import { pagesFrom, singlePage } from './pages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, RegistryProvider, TestStep } from './provider';
 
@@ -20,7 +21,7 @@ export const genericForm: ProviderForm = {
   docsUrl: 'https://distribution.github.io/distribution/spec/api/',
   fields: [
     { id: 'url', label: 'Registry address', kind: 'text', required: true, placeholder: 'registry.example.com or localhost:5000', help: 'Host and optional port. Add https:// or http:// to force a scheme.' },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to the address' },
+    displayNameField('Defaults to the address'),
     { id: 'username', label: 'Username', kind: 'text', placeholder: 'Leave empty for anonymous access' },
     { id: 'password', label: 'Password or access token', kind: 'password', secret: true, help: 'Stored in VS Code’s secret storage, never in settings.' },
     { id: 'insecure', label: 'Allow insecure (skip TLS verification, allow plain HTTP)', kind: 'checkbox', default: false },
@@ -86,7 +87,7 @@ export const genericProvider: RegistryProvider = {
     try {
       parseEndpoint(url, insecure);
     } catch (e) {
-      errors.push({ field: 'url', message: e instanceof Error ? e.message : String(e) });
+      errors.push({ field: 'url', message: errorMessage(e) });
     }
     const username = str(values, 'username');
     const password = keepSecret(values, 'password', previous?.secrets);
@@ -163,7 +164,7 @@ export class V2Connection implements Connection {
       const ping = await this.client.ping(signal);
       steps.push({ label: `Reached ${ping.url}`, ok: true, detail: ping.auth === 'none' ? 'No authentication required' : `Authentication: ${ping.auth}` });
     } catch (e) {
-      steps.push({ label: `Reach ${this.config.url}`, ok: false, detail: message(e) });
+      steps.push({ label: `Reach ${this.config.url}`, ok: false, detail: errorMessage(e) });
       return steps;
     }
     const named = this.config.repositories?.[0];
@@ -173,11 +174,11 @@ export class V2Connection implements Connection {
         steps.push({ label: `Listed ${tags.length} tag${tags.length === 1 ? '' : 's'} of ${named}`, ok: true });
       } else {
         const page = await this.listRepositories(signal);
-        steps.push({ label: `Listed the catalog: ${page.items.length}${page.more ? '+' : ''} repositor${page.items.length === 1 ? 'y' : 'ies'}`, ok: true });
+        steps.push({ label: `Listed the catalog: ${countOf(page, 'repository', 'repositories')}`, ok: true });
       }
     } catch (e) {
       const hint = !named && isRegistryError(e) && (e.kind === 'notFound' || e.kind === 'forbidden') ? ' Add repository names to the connection to browse without the catalog.' : '';
-      steps.push({ label: named ? `List tags of ${named}` : 'List the catalog', ok: false, detail: message(e) + hint });
+      steps.push({ label: named ? `List tags of ${named}` : 'List the catalog', ok: false, detail: errorMessage(e) + hint });
     }
     return steps;
   }
@@ -185,8 +186,4 @@ export class V2Connection implements Connection {
   dispose(): Promise<void> {
     return this.client.close();
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -19,9 +19,10 @@ import type { Descriptor } from '../registry/manifest';
 import { nextLink, paginate, type Page as ClientPage } from '../registry/paging';
 import { isValidRepository } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
-import type { FieldError, ProviderForm } from './form';
+import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, parseRepositoryList, str } from './generic';
 import { chainedPages, ControlPlane, logPath, type ApiResponse } from './controlPlane';
+import { countOf, errorMessage, rateLimitedError, serverWords } from './messages';
 import { pagesFrom, singlePage } from './pages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
@@ -78,7 +79,7 @@ export const githubForm: ProviderForm = {
       placeholder: 'owner/image',
       help: 'Specific images to show, one per line, e.g. octo-org/app. Required without a token; with one, they replace the listing.',
     },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to GitHub Packages (your login)' },
+    displayNameField('Defaults to GitHub Packages (your login)'),
   ],
 };
 
@@ -295,7 +296,7 @@ export class GitHubConnection implements Connection {
         }
         steps.push({ label: `Signed in to GitHub as ${login || this.username}`, ok: true, ...(list ? { detail: `Token scopes: ${list.join(', ')}` } : {}) });
       } catch (e) {
-        steps.push({ label: `Sign in to GitHub as ${this.username}`, ok: false, detail: message(e) });
+        steps.push({ label: `Sign in to GitHub as ${this.username}`, ok: false, detail: errorMessage(e) });
         return steps;
       }
     } else {
@@ -305,18 +306,17 @@ export class GitHubConnection implements Connection {
       const ping = await this.client.ping(signal);
       steps.push({ label: `Reached the registry (${new URL(ping.url).host})`, ok: true });
     } catch (e) {
-      steps.push({ label: `Reach ${this.registryHost}`, ok: false, detail: message(e) });
+      steps.push({ label: `Reach ${this.registryHost}`, ok: false, detail: errorMessage(e) });
       return steps;
     }
     let first: string | undefined;
     try {
       const page = await this.listRepositories(signal);
       first = page.items[0]?.name;
-      const n = page.items.length;
       const where = this.config.repositories?.length || !this.token ? 'named in the connection' : ['your packages', ...this.organizations()].join(', ');
-      steps.push({ label: `Listed ${n}${page.more ? '+' : ''} repositor${n === 1 ? 'y' : 'ies'} (${where})`, ok: true });
+      steps.push({ label: `Listed ${countOf(page, 'repository', 'repositories')} (${where})`, ok: true });
     } catch (e) {
-      steps.push({ label: 'List your container packages', ok: false, detail: message(e) });
+      steps.push({ label: 'List your container packages', ok: false, detail: errorMessage(e) });
       return steps;
     }
     if (!first) return steps;
@@ -329,7 +329,7 @@ export class GitHubConnection implements Connection {
         steps.push({ label: `Listed the tags of ${first}: none yet`, ok: true });
       }
     } catch (e) {
-      steps.push({ label: `Read ${first}`, ok: false, detail: message(e) });
+      steps.push({ label: `Read ${first}`, ok: false, detail: errorMessage(e) });
     }
     return steps;
   }
@@ -451,18 +451,10 @@ export class GitHubConnection implements Connection {
   /** GitHub's own `message`, short and scrubbed of the token. */
   private serverMessage(res: ApiResponse): string | undefined {
     const m = (res.json as { message?: unknown } | undefined)?.message;
-    if (typeof m !== 'string' || !m) return undefined;
-    let clean = m.replace(/\s+/g, ' ').trim().slice(0, 200);
-    if (this.token) clean = clean.split(this.token).join('…');
-    return clean.replace(/\.$/, '') || undefined;
+    return typeof m === 'string' ? serverWords(m, [this.token]) : undefined;
   }
 }
 
 function rateLimited(resetAt?: Date): RegistryError {
-  const until = resetAt ? ` until ${resetAt.toLocaleTimeString()}` : '';
-  return new RegistryError('rateLimited', `GitHub is limiting API requests${until}. Try again ${until ? 'then' : 'in a few minutes'}.`, { status: 403, ...(resetAt ? { resetAt } : {}) });
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return rateLimitedError('GitHub', resetAt, { status: 403, later: 'in a few minutes' });
 }

@@ -33,9 +33,10 @@ import { redirectTransport } from '../registry/redirect';
 import { retryTransport } from '../registry/retry';
 import { baseTransport } from '../registry/transport';
 import type { Dispatcher } from '../registry/undici';
-import type { FieldError, ProviderForm } from './form';
+import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
 import { GoogleAccessTokens, keyFromDockerPassword, parseServiceAccountKey, tokenUrlFrom, type ServiceAccountKey } from './googleAuth';
+import { capitalize, countOf, errorMessage } from './messages';
 import { pagesFrom } from './pages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
@@ -193,7 +194,7 @@ export const googleForm: ProviderForm = {
       help: 'Choose the key file or paste its contents. Create one in the Cloud console: IAM & Admin → Service accounts → the account → Keys → Add key → Create new key → JSON. Stored in VS Code’s secret storage.',
       showIf: { field: 'auth', equals: 'key' },
     },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to the registry path' },
+    displayNameField('Defaults to the registry path'),
   ],
 };
 
@@ -589,7 +590,7 @@ export class GoogleConnection implements Connection {
       const left = this.tokens.expiresAt !== undefined ? Math.round((this.tokens.expiresAt - Date.now()) / 60_000) : undefined;
       steps.push({ label: `Signed in to Google as ${this.tokens.account}`, ok: true, ...(left !== undefined && left < 10_000 ? { detail: `Access token valid for ${left} min; renewed automatically.` } : {}) });
     } catch (e) {
-      steps.push({ label: 'Get a Google access token', ok: false, detail: message(e) });
+      steps.push({ label: 'Get a Google access token', ok: false, detail: errorMessage(e) });
       return steps;
     }
     const t = this.target;
@@ -604,7 +605,7 @@ export class GoogleConnection implements Connection {
         }
         steps.push({ label: `Found ${what}`, ok: true, detail: 'Docker format' });
       } catch (e) {
-        steps.push({ label: `Find ${what}`, ok: false, detail: message(e) });
+        steps.push({ label: `Find ${what}`, ok: false, detail: errorMessage(e) });
         return steps;
       }
     }
@@ -612,17 +613,16 @@ export class GoogleConnection implements Connection {
       await this.client.ping(signal);
       steps.push({ label: `Reached ${this.registryHost}`, ok: true });
     } catch (e) {
-      steps.push({ label: `Reach ${this.registryHost}`, ok: false, detail: message(e) });
+      steps.push({ label: `Reach ${this.registryHost}`, ok: false, detail: errorMessage(e) });
       return steps;
     }
     let first: string | undefined;
     try {
       const page = await this.listRepositories(signal);
       first = page.items[0]?.name;
-      const n = page.items.length;
-      steps.push({ label: `Listed ${n}${page.more ? '+' : ''} image${n === 1 ? '' : 's'} in ${targetPath(t)}`, ok: true });
+      steps.push({ label: `Listed ${countOf(page, 'image', 'images')} in ${targetPath(t)}`, ok: true });
     } catch (e) {
-      steps.push({ label: `List the images in ${targetPath(t)}`, ok: false, detail: message(e) });
+      steps.push({ label: `List the images in ${targetPath(t)}`, ok: false, detail: errorMessage(e) });
       return steps;
     }
     if (!first) return steps;
@@ -634,7 +634,7 @@ export class GoogleConnection implements Connection {
         steps.push({ label: `Read ${first}:${tag} from the registry`, ok: true });
       }
     } catch (e) {
-      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: message(e) });
+      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: errorMessage(e) });
     }
     return steps;
   }
@@ -770,12 +770,4 @@ export class GoogleConnection implements Connection {
     next.searchParams.set('pageToken', token);
     return { next };
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

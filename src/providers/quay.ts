@@ -15,8 +15,9 @@ import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError } from '../registry/errors';
 import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
-import type { FieldError, ProviderForm } from './form';
+import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { V2Connection, bool, checkCaPem, keepSecret, str } from './generic';
+import { countOf, errorMessage } from './messages';
 import { pagesFrom } from './pages';
 import type { ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
@@ -56,7 +57,7 @@ export const quayForm: ProviderForm = {
     { id: 'robotToken', label: 'Robot token', kind: 'password', secret: true, help: 'Robot Accounts → the robot → Robot Token. Stored in VS Code’s secret storage.' },
     { id: 'insecure', label: 'Allow insecure (skip TLS verification, allow plain HTTP)', kind: 'checkbox', default: false },
     { id: 'caPem', label: 'Custom CA certificate', kind: 'file', help: 'For a self-hosted Quay with a private CA: its PEM certificate.', fileFilters: { 'PEM certificate': ['pem', 'crt', 'cer'] } },
-    { id: 'name', label: 'Display name', kind: 'text', placeholder: 'Defaults to the address' },
+    displayNameField('Defaults to the address'),
   ],
 };
 
@@ -75,7 +76,7 @@ export const quayProvider: RegistryProvider = {
     try {
       parseEndpoint(url, insecure);
     } catch (e) {
-      errors.push({ field: 'url', message: e instanceof Error ? e.message : String(e) });
+      errors.push({ field: 'url', message: errorMessage(e) });
     }
     const namespaces = str(values, 'namespaces')
       .split(/[\n,]/)
@@ -235,14 +236,13 @@ export class QuayConnection extends V2Connection {
     try {
       const page = await this.listRepositories(signal);
       first = page.items[0]?.name;
-      const n = page.items.length;
       steps.push({
-        label: `${this.oauthToken ? 'Signed in to the Quay API' : 'Reached the Quay API anonymously'}: ${n}${page.more ? '+' : ''} repositor${n === 1 ? 'y' : 'ies'} in ${quayNamespaces(this.config).join(', ')}`,
+        label: `${this.oauthToken ? 'Signed in to the Quay API' : 'Reached the Quay API anonymously'}: ${countOf(page, 'repository', 'repositories')} in ${quayNamespaces(this.config).join(', ')}`,
         ok: true,
       });
     } catch (e) {
       const field = isRegistryError(e, 'notFound') ? 'namespaces' : isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'oauthToken' : undefined;
-      steps.push({ label: 'List repositories through the Quay API', ok: false, detail: message(e), ...(field ? { field } : {}) });
+      steps.push({ label: 'List repositories through the Quay API', ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
       return steps;
     }
     if (!first) return steps;
@@ -254,7 +254,7 @@ export class QuayConnection extends V2Connection {
       }
     } catch (e) {
       const field = isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? (this.config.username ? 'robotToken' : 'oauthToken') : undefined;
-      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: message(e), ...(field ? { field } : {}) });
+      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
     }
     return steps;
   }
@@ -319,8 +319,4 @@ function quayRegistryError(e: unknown, host: string, robot: string | undefined, 
 function narrow<T>(page: Page<T>, keep: (item: T) => boolean): Page<T> {
   const more = page.more;
   return { items: page.items.filter(keep), ...(more ? { more: async (signal?: AbortSignal) => narrow(await more(signal), keep) } : {}) };
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
