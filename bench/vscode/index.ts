@@ -3,7 +3,7 @@
 //   bundle      a production build (scripts/build.mjs --production, run unchanged on a mirror
 //               of the checkout in a temp folder, so the shared dist/ is left alone): bytes of
 //               dist/extension.js (what activation loads) and of each lazily loaded bundle
-//               (dist/sdk/*.js, dist/deploy.js), and which packages the activation bundle
+//               (dist/sdk/*.js, dist/deploy.js, dist/providers.js), and which packages the activation bundle
 //               holds (from esbuild's metafile);
 //   activation  in the real extension host of code-server 4.100.3 (VS Code 1.100.3), with the
 //               host's own clock: from the require of dist/extension.js until activate()
@@ -85,8 +85,10 @@ export async function buildProduction(tmpDir: string): Promise<BundleResult> {
     files.push({ file: `dist/${rel}`, bytes: statSync(p).size, gzipBytes: gzipSync(readFileSync(p), { level: 9 }).length, lazy });
   };
   add('extension.js', false);
-  for (const f of readdirSync(join(dist, 'sdk')).filter((f) => f.endsWith('.js')).sort()) add(`sdk/${f}`, true);
-  add('deploy.js', true);
+  // Everything else the build puts next to it is loaded on first use (dist/sdk/*.js, dist/deploy.js,
+  // dist/providers.js, …); dist/webview/ is the wizard page, loaded by the browser.
+  for (const f of readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'extension.js').sort()) add(f, true);
+  if (existsSync(join(dist, 'sdk'))) for (const f of readdirSync(join(dist, 'sdk')).filter((f) => f.endsWith('.js')).sort()) add(`sdk/${f}`, true);
 
   // esbuild's analyzeMetafile text for the first build (the extension bundle): one line per input.
   const byPackage = new Map<string, number>();
