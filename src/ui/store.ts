@@ -22,11 +22,16 @@ export class ConnectionStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  // The tree looks a connection up per row; reading the setting each time would be most of
+  // that cost. Cleared by the same event that tells VS Code's own configuration it changed.
+  private fromSettings?: ConnectionConfig[];
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('registryExplorer.registries')) this.changed.fire();
+        if (!e.affectsConfiguration('registryExplorer.registries')) return;
+        this.fromSettings = undefined;
+        this.changed.fire();
       }),
       context.secrets.onDidChange((e) => {
         if (e.key.startsWith(SECRET_PREFIX)) this.changed.fire();
@@ -36,7 +41,11 @@ export class ConnectionStore implements vscode.Disposable {
 
   list(): ConnectionConfig[] {
     const stored = this.context.globalState.get<ConnectionConfig[]>(CONNECTIONS_KEY, []);
-    const fromSettings = vscode.workspace
+    return [...stored, ...this.settingsRegistries().filter((s) => !stored.some((c) => c.id === s.id))];
+  }
+
+  private settingsRegistries(): ConnectionConfig[] {
+    return (this.fromSettings ??= vscode.workspace
       .getConfiguration('registryExplorer')
       .get<SettingsRegistry[]>('registries', [])
       .filter((r): r is SettingsRegistry & { url: string } => typeof r?.url === 'string' && r.url.length > 0)
@@ -51,9 +60,7 @@ export class ConnectionStore implements vscode.Disposable {
           ...(r.repositories?.length ? { repositories: r.repositories } : {}),
           options: { fromSettings: true },
         }),
-      )
-      .filter((s) => !stored.some((c) => c.id === s.id));
-    return [...stored, ...fromSettings];
+      ));
   }
 
   get(id: string): ConnectionConfig | undefined {

@@ -56,7 +56,7 @@ export function registerFind(ctx: CommandContext): vscode.Disposable {
       if (i <= 0) return;
       const repo = value.slice(0, i);
       for (const c of configs) {
-        if (tree.repositories(c).items.some((r) => r.name === repo)) {
+        if (tree.repositories(c).byName(repo)) {
           const tags = tree.tags(c, repo);
           if (tags.status === 'idle') void tags.load(ac.signal).then(update);
         }

@@ -13,7 +13,7 @@ import type { ImageDetails } from '../../registry/client';
 export type TagDetails = ImageDetails;
 
 export interface DigestCache {
-  get(digest: string): TagDetails | undefined;
+  get(digest: string): TagDetails | undefined | Promise<TagDetails | undefined>;
   set(digest: string, details: TagDetails): void;
 }
 
@@ -82,7 +82,7 @@ export class TagDetailsLoader {
 
   private async load(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails> {
     const head = await limit(() => conn.client.headManifest(repository, tag, signal));
-    const cached = this.cache.get(head.digest);
+    const cached = await this.cache.get(head.digest);
     if (cached) return cached;
     let shared = this.byDigest.get(head.digest);
     if (!shared) {

@@ -19,6 +19,7 @@ export class Listing<T> {
   private more?: (signal?: AbortSignal) => Promise<Page<T>>;
   private inflight?: Promise<void>;
   private generation = 0;
+  private index?: { items: T[]; byName: Map<string, T> };
 
   constructor(
     private readonly first: (signal?: AbortSignal) => Promise<Page<T>>,
@@ -33,6 +34,13 @@ export class Listing<T> {
 
   get hasMore(): boolean {
     return this.shown < this.items.length || !!this.more;
+  }
+
+  /** The loaded item of that name: the tree looks one up per row, so not a scan each time. */
+  byName(this: Listing<T & { name: string }>, name: string): T | undefined {
+    // `items` is replaced, never changed in place, so its identity says when to re-index.
+    if (this.index?.items !== this.items) this.index = { items: this.items, byName: new Map(this.items.map((i) => [i.name, i])) };
+    return this.index.byName.get(name);
   }
 
   visible(): T[] {

@@ -47,19 +47,25 @@ export class ListingCache {
 }
 
 export class PersistentDigestCache implements DigestCache, vscode.Disposable {
-  private map = new Map<string, TagDetails>();
+  private readonly map = new Map<string, TagDetails>();
   private timer?: NodeJS.Timeout;
   private readonly uri: vscode.Uri;
-  readonly ready: Promise<void>;
+  // Read on the first lookup, not at activation: the file holds up to MAX_DIGESTS entries.
+  private loading?: Promise<void>;
+  private dirty = false;
 
   constructor(dir: vscode.Uri) {
     this.uri = vscode.Uri.joinPath(dir, 'digests.json');
-    this.ready = readJson<[string, TagDetails][]>(this.uri).then((entries) => {
-      for (const [k, v] of entries ?? []) if (!this.map.has(k)) this.map.set(k, v);
-    });
   }
 
-  get(digest: string): TagDetails | undefined {
+  private load(): Promise<void> {
+    return (this.loading ??= readJson<[string, TagDetails][]>(this.uri).then((entries) => {
+      for (const [k, v] of entries ?? []) if (!this.map.has(k)) this.map.set(k, v);
+    }));
+  }
+
+  async get(digest: string): Promise<TagDetails | undefined> {
+    await this.load();
     const v = this.map.get(digest);
     if (v) {
       // Recently used last, so trimming drops the oldest.
@@ -72,13 +78,18 @@ export class PersistentDigestCache implements DigestCache, vscode.Disposable {
   set(digest: string, details: TagDetails): void {
     this.map.set(digest, details);
     while (this.map.size > MAX_DIGESTS) this.map.delete(this.map.keys().next().value!);
+    this.dirty = true;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), 2000);
   }
 
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     clearTimeout(this.timer);
-    return writeJson(this.uri, [...this.map]).catch(() => undefined);
+    // Nothing new: the file already holds it (and a session that never read it must not overwrite it).
+    if (!this.dirty) return;
+    this.dirty = false;
+    await this.load();
+    await writeJson(this.uri, [...this.map]).catch(() => undefined);
   }
 
   dispose(): void {

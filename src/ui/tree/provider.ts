@@ -9,12 +9,12 @@ import { formatPlatform } from '../../registry/manifest';
 import type { ConnectionManager } from '../connections';
 import type { Log } from '../log';
 import type { ConnectionStore } from '../store';
-import { TagDetailsLoader, type TagDetails } from './details';
+import { TagDetailsLoader, type DigestCache, type TagDetails } from './details';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
 import { Listing } from './listing';
 import { countUnder, levelOf } from './namespaces';
 import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, RepositoryNode, TagNode, type MessageAction, type Node } from './nodes';
-import { PersistentDigestCache, type ListingCache } from './persist';
+import type { ListingCache } from './persist';
 import { sortTags, type TagSort } from './sort';
 
 const VIEW_ID = 'registryExplorer.registries';
@@ -32,7 +32,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     private readonly store: ConnectionStore,
     private readonly connections: ConnectionManager,
     private readonly listingCache: ListingCache,
-    digestCache: PersistentDigestCache,
+    digestCache: DigestCache,
     private readonly log: Log,
   ) {
     this.details = new TagDetailsLoader(
@@ -291,7 +291,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private tagItem(node: TagNode): vscode.TreeItem {
     const d = this.details.get(node.connectionId, node.repository, node.tag);
     const listing = this.tagListings.get(repoKey(node.connectionId, node.repository));
-    const info = listing?.items.find((t) => t.name === node.tag);
+    const info = listing?.byName(node.tag);
     const item = new vscode.TreeItem(node.tag, d?.isIndex ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     const digest = d?.digest ?? info?.digest;
     const created = info?.created ?? d?.created;
