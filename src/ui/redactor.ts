@@ -12,11 +12,14 @@ const PATTERNS: [RegExp, string][] = [
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** Longest first, so a secret that contains another is replaced whole; kept until `add`. */
+  private ordered?: string[];
 
-  /** Remember a secret value (and its base64 forms, which is how Basic sends it). */
+  /** Remember a secret value (Basic's base64 form is caught by PATTERNS). */
   add(value: string | undefined): void {
-    if (!value || value.length < 4) return;
+    if (!value || value.length < 4 || this.secrets.has(value)) return;
     this.secrets.add(value);
+    this.ordered = undefined;
   }
 
   addAll(values: Record<string, string>): void {
@@ -25,7 +28,7 @@ export class Redactor {
 
   redact(text: string): string {
     let out = text;
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    for (const s of (this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length))) {
       if (out.includes(s)) out = out.split(s).join('[REDACTED]');
     }
     for (const [re, rep] of PATTERNS) out = out.replace(re, rep);

@@ -96,5 +96,3 @@ export class ConnectionWizardBackend implements WizardBackend {
     }
   }
 }
-
-/** Put a failed step's message next to the field a person would fix. */

@@ -1,13 +1,12 @@
 // One palette command per provider ("Registry Explorer: Connect Amazon ECR"), the way
 // `porter connect ecr` works on the command line: the wizard opens on that provider's form.
 // The ids here must match package.json's `contributes.commands`; a provider this build does
-// not know falls back to the provider picker rather than failing.
+// not know falls back to the provider picker (the wizard ignores an unknown provider).
 
 import * as vscode from 'vscode';
-import { providerFor } from '../../providers';
 
 /** Command id → provider id. */
-export const PROVIDER_COMMANDS: Readonly<Record<string, string>> = {
+const PROVIDER_COMMANDS: Readonly<Record<string, string>> = {
   'registryExplorer.connectGeneric': 'generic',
   'registryExplorer.connectEcr': 'ecr',
   'registryExplorer.connectGoogle': 'google',
@@ -19,7 +18,5 @@ export const PROVIDER_COMMANDS: Readonly<Record<string, string>> = {
 };
 
 export function registerProviderCommands(): vscode.Disposable[] {
-  return Object.entries(PROVIDER_COMMANDS).map(([command, provider]) =>
-    vscode.commands.registerCommand(command, () => vscode.commands.executeCommand('registryExplorer.connect', providerFor(provider) ? provider : undefined)),
-  );
+  return Object.entries(PROVIDER_COMMANDS).map(([command, provider]) => vscode.commands.registerCommand(command, () => vscode.commands.executeCommand('registryExplorer.connect', provider)));
 }

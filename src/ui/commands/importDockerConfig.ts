@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { dockerConfigPath, readDockerConfig, type DockerConfigEntry } from '../../providers/dockerConfig';
 import { connectionFromDockerEntry } from '../../providers/dockerImport';
+import { registryHost } from '../tree/provider';
 import type { CommandContext } from './context';
 
 interface EntryItem extends vscode.QuickPickItem {
@@ -29,7 +30,7 @@ export function registerImportDockerConfig(ctx: CommandContext): vscode.Disposab
       void vscode.window.showInformationMessage(vscode.l10n.t('{0} lists no registries.', path));
       return;
     }
-    const connected = new Set(ctx.store.list().map((c) => c.url.replace(/^https?:\/\//, '')));
+    const connected = new Set(ctx.store.list().map(registryHost));
     const items: EntryItem[] = entries.map((entry) => ({
       label: entry.registry,
       description: [entry.username ?? (entry.identityToken ? vscode.l10n.t('identity token') : vscode.l10n.t('no credentials')), entry.helper ? vscode.l10n.t('via docker-credential-{0}', entry.helper) : undefined, connected.has(entry.registry) ? vscode.l10n.t('already connected') : undefined]
