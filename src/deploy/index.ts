@@ -5,10 +5,11 @@
 export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from './classify';
 export { createDeployConfig, dnsLabel, type CreateKind, type CreatedFile } from './create';
 export { findReferences, markMatches, scanText, type ScanOptions } from './find';
-export { dockerConfigJsonSecret, kubectlCreateSecretCommand, PASSWORD_PLACEHOLDER, type PullSecretOptions } from './pullSecret';
+export { dockerConfigJsonSecret, kubectlCreateSecretCommand, type PullSecretOptions } from './pullSecret';
 export { applyEdits, describeChange, linkReference, linkReferences } from './rewrite';
 export {
   LinkError,
+  refIdentity,
   StaleReferenceError,
   type DeployFile,
   type DeployKind,
@@ -21,4 +22,5 @@ export {
   type RefShape,
   type ScanResult,
   type TextEdit,
+  PASSWORD_PLACEHOLDER,
 } from './types';

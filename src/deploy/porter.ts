@@ -1,18 +1,13 @@
 // porter.yaml `images:` map: `<name>: {repository, tag?, digest?}`. Porter uses the digest when
 // one is set, so the same tag/digest rule as Helm applies.
 
-import { isMap } from 'yaml';
 import { nameFor, normalizeTarget, parseLoose, planVersion, sameRepository, withVersion, type FieldValues } from './naming';
 import { blockRef, type Finder, type Shape } from './shape';
-import { getMap, keyOf, ownPair, resolve } from './yamlAst';
+import { namedMaps, ownPair } from './yamlAst';
 
 export const findPorter: Finder = (doc, text, emit) => {
-  const images = getMap(doc.contents, ['images'], doc);
-  if (!images) return;
-  for (const pair of images.items) {
-    const name = keyOf(pair);
-    const entry = resolve(pair.value, doc);
-    if (name === undefined || !isMap(entry) || !ownPair(entry, 'repository')) continue;
+  for (const [name, entry] of namedMaps(doc.contents, 'images', doc)) {
+    if (!ownPair(entry, 'repository')) continue;
     const ref = blockRef(text, entry, doc, 'porter', ['repository', 'tag', 'digest'], ['images', name], `images.${name}`);
     if (ref?.fields.repository) emit(ref);
   }

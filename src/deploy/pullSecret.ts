@@ -15,11 +15,8 @@ export interface PullSecretOptions {
   password: string;
 }
 
-/** What the command shows instead of the password (defined with the types: no YAML there). */
-export { PASSWORD_PLACEHOLDER };
-
 /** The server key Docker and kubelet use: Docker Hub's is the legacy index URL. */
-export function dockerConfigServer(registry: string): string {
+function dockerConfigServer(registry: string): string {
   return normalizeRegistryHost(registry) === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
 }
 

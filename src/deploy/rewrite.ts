@@ -9,6 +9,7 @@ import { checkTarget } from './naming';
 import { formatScalar } from './scalar';
 import {
   LinkError,
+  refIdentity,
   StaleReferenceError,
   type DeployRef,
   type FieldLocation,
@@ -67,16 +68,15 @@ function verify(text: string, refs: readonly DeployRef[]): void {
       const p = scan.problems[0];
       throw new StaleReferenceError(`${p.file} no longer parses (line ${p.line}: ${p.message}); scan it again.`);
     }
-    for (const r of scan.refs) fresh.set(identity(r), fingerprint(r));
+    for (const r of scan.refs) fresh.set(refIdentity(r), fingerprint(r));
   }
   for (const r of refs) {
-    if (fresh.get(identity(r)) !== fingerprint(r)) {
+    if (fresh.get(refIdentity(r)) !== fingerprint(r)) {
       throw new StaleReferenceError(`${r.file}:${r.line}: ${r.label} changed since it was scanned; scan it again.`);
     }
   }
 }
 
-const identity = (r: DeployRef) => JSON.stringify([r.kind, r.shape, r.document, r.path]);
 const fingerprint = (r: DeployRef) => JSON.stringify([r.fields, r.globalRegistry ?? null]);
 
 function editsFor(text: string, ref: DeployRef, target: ImageReference, mode: LinkMode): TextEdit[] {

@@ -18,7 +18,7 @@ export function isPlainSafe(value: string, flow: boolean): boolean {
   return isScalar(node) && node.value === value && !node.anchor && !node.tag;
 }
 
-export function quoteDouble(value: string): string {
+function quoteDouble(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 

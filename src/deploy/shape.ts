@@ -43,7 +43,7 @@ export interface FoundRef {
 export type Finder = (doc: Doc, text: string, emit: (ref: FoundRef) => void) => void;
 
 /** Anything non-empty without white space counts: `${IMAGE}` is still where the image goes. */
-export function isImageString(value: string): boolean {
+function isImageString(value: string): boolean {
   return value !== '' && !/\s/.test(value);
 }
 

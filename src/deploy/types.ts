@@ -107,6 +107,14 @@ export interface LinkResult {
   text: string;
 }
 
+/**
+ * Which reference in a file a ref is, independent of offsets: it survives edits elsewhere in
+ * the file, so a later scan of the same file finds the same ref by it.
+ */
+export function refIdentity(ref: Pick<DeployRef, 'kind' | 'shape' | 'document' | 'path'>): string {
+  return JSON.stringify([ref.kind, ref.shape, ref.document, ref.path]);
+}
+
 /** The text no longer has the reference where the scan found it: scan the current text again. */
 export class StaleReferenceError extends Error {
   override readonly name = 'StaleReferenceError';

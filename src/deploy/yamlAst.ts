@@ -11,7 +11,7 @@ export function resolve(node: unknown, doc: Doc): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
 }
 
-export function keyOf(pair: Pair): string | undefined {
+function keyOf(pair: Pair): string | undefined {
   const k = pair.key;
   return isScalar(k) && (typeof k.value === 'string' || typeof k.value === 'number') ? String(k.value) : undefined;
 }
@@ -51,6 +51,15 @@ export function getMap(map: unknown, path: string[], doc: Doc): YAMLMap | undefi
   return isMap(cur) ? cur : undefined;
 }
 
+/** The named map entries of `map`'s `key` (a Compose `services:`, a porter `images:`), aliases followed. */
+export function* namedMaps(map: unknown, key: string, doc: Doc): Generator<[name: string, value: YAMLMap]> {
+  for (const pair of getMap(map, [key], doc)?.items ?? []) {
+    const name = keyOf(pair);
+    const value = resolve(pair.value, doc);
+    if (name !== undefined && isMap(value)) yield [name, value];
+  }
+}
+
 /** A non-empty string scalar's value (numbers as written), else undefined. */
 export function stringValue(node: unknown): string | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
@@ -83,16 +92,10 @@ export function fieldAt(text: string, raw: unknown, doc: Doc, flow: boolean): Fi
   if (typeof node.value === 'object' && node.value !== null) return undefined;
   const [start, end] = node.range;
   const holder = (raw as Node).range!;
-  const value =
-    node.value === null || node.value === undefined
-      ? ''
-      : typeof node.value === 'string'
-        ? node.value
-        : node.source ?? String(node.value);
   return {
     offset: start,
     source: text.slice(start, end),
-    value,
+    value: stringValue(node) ?? '',
     style: styleOf(node),
     flow: flow || isAlias(raw),
     holderOffset: holder[0],

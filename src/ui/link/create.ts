@@ -7,7 +7,7 @@ import { createDeployConfig, type CreateKind } from './deploy';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import { LinkFlowError, targetText } from './flow';
 
-export const CREATE_KINDS: { kind: CreateKind; label: () => string }[] = [
+const CREATE_KINDS: { kind: CreateKind; label: () => string }[] = [
   { kind: 'kubernetes', label: () => vscode.l10n.t('Kubernetes Deployment + Service') },
   { kind: 'compose', label: () => vscode.l10n.t('Compose File') },
   { kind: 'kustomize', label: () => vscode.l10n.t('Kustomize Overlay') },
@@ -52,7 +52,7 @@ interface FolderItem extends vscode.QuickPickItem {
 }
 
 /** A workspace folder (the first is the default), or any folder through the open dialog. */
-export async function pickFolder(): Promise<vscode.Uri | undefined> {
+async function pickFolder(): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const browse = async () =>
     (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: vscode.l10n.t('Create Here'), ...(folders[0] ? { defaultUri: folders[0].uri } : {}) }))?.[0];

@@ -2,12 +2,13 @@
 // bundle) that only linking, hovers and the pinned-digest check need, so activation does not
 // pay for it: these wrappers require it when first called. In the bundle the require below
 // resolves to dist/deploy.js (scripts/build.mjs); under plain Node, to the sources.
-// Constants and small helpers without YAML are imported directly.
+// Constants and small helpers without YAML are imported directly: classifyFile among them, so
+// hovering or opening a YAML file that is not deploy config never loads the bundle.
 
 import type * as Deploy from '../../deploy';
 
-export { DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from '../../deploy/classify';
-export { PASSWORD_PLACEHOLDER } from '../../deploy/types';
+export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from '../../deploy/classify';
+export { PASSWORD_PLACEHOLDER, refIdentity } from '../../deploy/types';
 export type { CreateKind, DeployKind, DeployProblem, DeployRef, FieldLocation, LinkMode, LinkResult, ScanResult, TextEdit } from '../../deploy';
 
 let loaded: typeof Deploy | undefined;
@@ -17,7 +18,6 @@ function deploy(): typeof Deploy {
   return loaded;
 }
 
-export const classifyFile: typeof Deploy.classifyFile = (...a) => deploy().classifyFile(...a);
 export const scanText: typeof Deploy.scanText = (...a) => deploy().scanText(...a);
 export const describeChange: typeof Deploy.describeChange = (...a) => deploy().describeChange(...a);
 export const linkReferences: typeof Deploy.linkReferences = (...a) => deploy().linkReferences(...a);

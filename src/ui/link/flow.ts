@@ -9,15 +9,17 @@ import {
   linkReferences,
   scanText,
   isStaleReference,
+  refIdentity,
   type DeployProblem,
   type DeployRef,
   type LinkMode,
   type LinkResult,
   type TextEdit,
 } from './deploy';
+import { isRegistryError } from '../../registry/errors';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
-import { groupByFile, refIdentity } from './patterns';
+import { groupByFile } from './patterns';
 import { fileLine, scanWorkspace, type WorkspaceScan } from './scan';
 import { LINK_MODES, linkSettings } from './settings';
 
@@ -91,18 +93,13 @@ export function targetText(t: ImageReference): string {
   return formatReference({ registry: t.registry, repository: t.repository, ...(t.tag ? { tag: t.tag } : { digest: t.digest }) });
 }
 
-/** A RegistryError's kind, checked by shape: errors may come from another bundle's copy of the class. */
-function registryErrorKind(e: unknown): string | undefined {
-  return e instanceof Error && e.name === 'RegistryError' ? String((e as { kind?: unknown }).kind) : undefined;
-}
-
 interface Resolved {
   digest?: string;
   error?: unknown;
 }
 
 /** The digest of the target: known already, or one HEAD (not a pull on Docker Hub). */
-export async function resolveDigest(lctx: LinkContext, target: LinkTarget, signal?: AbortSignal): Promise<Resolved> {
+async function resolveDigest(lctx: LinkContext, target: LinkTarget, signal?: AbortSignal): Promise<Resolved> {
   if (target.digest) return { digest: target.digest };
   if (!target.connectionId) {
     return { error: new LinkFlowError(vscode.l10n.t('{0} is not in a connected registry, so its digest is unknown. Connect the registry, or link by tag.', targetText(target))) };
@@ -146,7 +143,7 @@ function describe(ref: DeployRef, target: ImageReference, mode: LinkMode): strin
 }
 
 /** The picker's rows: same repository first, then by file and position. */
-export function refChoices(refs: readonly DeployRef[], target: ImageReference, mode: LinkMode): RefChoice[] {
+function refChoices(refs: readonly DeployRef[], target: ImageReference, mode: LinkMode): RefChoice[] {
   const sorted = [...refs].sort((a, b) => Number(b.matches) - Number(a.matches) || a.file.localeCompare(b.file) || a.offset - b.offset);
   return sorted.map((ref) => {
     const shared = ref.shared?.length
@@ -162,7 +159,7 @@ export function refChoices(refs: readonly DeployRef[], target: ImageReference, m
   });
 }
 
-export function problemChoices(problems: readonly DeployProblem[]): ProblemChoice[] {
+function problemChoices(problems: readonly DeployProblem[]): ProblemChoice[] {
   return problems.map((problem) => ({ problem, text: `${fileLine(problem.file, problem.line)}: ${problem.message}` }));
 }
 
@@ -220,7 +217,7 @@ export async function linkImage(lctx: LinkContext, target: LinkTarget, picker: L
     throw e;
   }
   const { resolved, scan } = found;
-  if (registryErrorKind(resolved.error) === 'notFound') {
+  if (isRegistryError(resolved.error, 'notFound')) {
     throw new LinkFlowError(vscode.l10n.t('{0} was not found in the registry. Nothing was changed. Refresh the Registries view and pick a tag that exists.', targetText(target)));
   }
   if (resolved.error) lctx.log.warn(`link: digest of ${targetText(target)}: ${lctx.log.safe(resolved.error)}`);
@@ -277,7 +274,7 @@ function wrap(e: unknown, file: string): Error {
 export async function applyLinks(picked: readonly DeployRef[], target: ImageReference, mode: LinkMode): Promise<LinkedFile[]> {
   const edit = new vscode.WorkspaceEdit();
   const prepared: { doc: vscode.TextDocument; version: number; file: LinkedFile }[] = [];
-  for (const [file, refs] of groupByFile(picked)) {
+  for (const [file, refs] of groupByFile(picked, (r) => r.file)) {
     const uri = vscode.Uri.parse(file);
     const doc = await vscode.workspace.openTextDocument(uri);
     const text = doc.getText();

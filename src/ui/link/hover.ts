@@ -17,13 +17,13 @@ import { connectionForRegistry } from './targets';
 
 const FACTS_TTL_MS = 60_000;
 
-export interface RefHit {
+interface RefHit {
   ref: DeployRef;
   field: FieldLocation;
 }
 
 /** The ref (and its scalar) at `offset`: on one of its scalars, or anywhere in a block's keys. */
-export function refAt(refs: readonly DeployRef[], offset: number): RefHit | undefined {
+function refAt(refs: readonly DeployRef[], offset: number): RefHit | undefined {
   for (const ref of refs) {
     const fields = Object.values(ref.fields);
     const on = fields.find((f) => offset >= f.offset && offset <= f.offset + f.source.length);

@@ -14,7 +14,7 @@ import { offerPullSecret, pullCredentials } from './secret';
 import { linkSettings } from './settings';
 import { pickTarget, targetFromNode, targetFromText } from './targets';
 
-export const LINK_COMMAND = 'registryExplorer.linkImage';
+const LINK_COMMAND = 'registryExplorer.linkImage';
 
 export { linkImage, applyLinks, LinkFlowError, type LinkPicker, type LinkTarget, type LinkOutcome, type LinkContext } from './flow';
 export { createDeployFiles } from './create';
@@ -64,7 +64,7 @@ async function afterLink(lctx: LinkContext, target: LinkTarget, o: Extract<LinkO
   }
 }
 
-export async function runLinkCommand(ctx: CommandContext, arg?: unknown): Promise<void> {
+async function runLinkCommand(ctx: CommandContext, arg?: unknown): Promise<void> {
   try {
     if (!vscode.workspace.workspaceFolders?.length) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Open the folder that holds your deploy config first (File › Open Folder), then link the image.'));
@@ -98,7 +98,7 @@ export function registerLink(ctx: CommandContext): vscode.Disposable {
     lens,
     vscode.commands.registerCommand(LINK_COMMAND, (arg?: unknown) => runLinkCommand(ctx, arg)),
     vscode.commands.registerCommand(UPDATE_PIN_COMMAND, (uri: vscode.Uri, identity: string, digest: string) =>
-      updatePinnedDigest(uri, identity, digest).then(() => lens.refresh(), (e: unknown) => showError(ctx, e)),
+      updatePinnedDigest(docs, uri, identity, digest).then(() => lens.refresh(), (e: unknown) => showError(ctx, e)),
     ),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('registryExplorer.deployConfigPaths')) registerProviders();

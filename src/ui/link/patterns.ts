@@ -1,7 +1,5 @@
 // Pure helpers of the link flow (no `vscode` import): exclude globs for `workspace.findFiles`,
-// "newer" tags for the hover, and a ref's identity across scans.
-
-import type { DeployRef } from './deploy';
+// "newer" tags for the hover, grouping by file.
 
 /**
  * Expands `{a,b}` alternatives, nested ones too: `**\/{a,b{c,d}}/**` → 3 patterns. An unbalanced
@@ -99,14 +97,14 @@ export function newerTags(current: string, tags: readonly string[], max = 5): st
     .map((x) => x.t);
 }
 
-/** Which reference in a file a ref is, independent of offsets: survives edits elsewhere in it. */
-export function refIdentity(ref: Pick<DeployRef, 'kind' | 'shape' | 'document' | 'path'>): string {
-  return JSON.stringify([ref.kind, ref.shape, ref.document, ref.path]);
-}
-
-/** The file's refs grouped by file, in first-seen order. */
-export function groupByFile<T extends { file: string }>(items: readonly T[]): Map<string, T[]> {
+/** Items grouped by the file they belong to, files in first-seen order. */
+export function groupByFile<T>(items: readonly T[], fileOf: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const i of items) out.set(i.file, [...(out.get(i.file) ?? []), i]);
+  for (const i of items) {
+    const file = fileOf(i);
+    const group = out.get(file);
+    if (group) group.push(i);
+    else out.set(file, [i]);
+  }
   return out;
 }

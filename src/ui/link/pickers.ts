@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { DeployRef, LinkMode } from './deploy';
 import type { LinkPicker, ModeChoice, ProblemChoice, RefChoice } from './flow';
+import { groupByFile } from './patterns';
 
 interface RefItem extends vscode.QuickPickItem {
   ref?: DeployRef;
@@ -25,9 +26,8 @@ const MODE_DESCRIPTIONS: Record<LinkMode, () => string> = {
  * Rows per file (a separator names the file; files with references to the same repository
  * first), then the files that do not parse: listed, never checkable for long (see below).
  */
-export function refItems(choices: readonly RefChoice[], problems: readonly ProblemChoice[]): RefItem[] {
-  const files = new Map<string, RefChoice[]>();
-  for (const c of choices) files.set(c.ref.file, [...(files.get(c.ref.file) ?? []), c]);
+function refItems(choices: readonly RefChoice[], problems: readonly ProblemChoice[]): RefItem[] {
+  const files = groupByFile(choices, (c) => c.ref.file);
   const order = [...files.entries()].sort(
     ([fa, a], [fb, b]) => Number(b.some((c) => c.ref.matches)) - Number(a.some((c) => c.ref.matches)) || fa.localeCompare(fb),
   );

@@ -4,13 +4,12 @@
 
 import * as vscode from 'vscode';
 import pLimit from 'p-limit';
-import { linkReferences, type DeployRef } from './deploy';
+import { linkReferences, refIdentity, type DeployRef } from './deploy';
 import type { Connection } from '../../providers/provider';
 import { isIndexMediaType } from '../../registry/manifest';
 import { shortDigest } from '../tree/format';
 import { LinkFlowError, type LinkContext } from './flow';
-import { refIdentity } from './patterns';
-import { scanDocument, type DocumentRefs } from './scan';
+import type { DocumentRefs } from './scan';
 import { linkSettings } from './settings';
 import { connectionForRegistry } from './targets';
 
@@ -93,10 +92,13 @@ export class PinnedDigestLens implements vscode.CodeLensProvider, vscode.Disposa
   }
 }
 
-/** The CodeLens command: relink one pinned reference to the tag's current digest (one undo step). */
-export async function updatePinnedDigest(uri: vscode.Uri, identity: string, digest: string): Promise<void> {
+/**
+ * The CodeLens command: relink one pinned reference to the tag's current digest (one undo step).
+ * The lens's own scan of this version is reused, so the link's check is the only parse.
+ */
+export async function updatePinnedDigest(docs: DocumentRefs, uri: vscode.Uri, identity: string, digest: string): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
-  const ref = scanDocument(doc)?.refs.find((r) => refIdentity(r) === identity);
+  const ref = docs.get(doc).find((r) => refIdentity(r) === identity);
   if (!ref?.image?.tag) throw new LinkFlowError(vscode.l10n.t('That reference is no longer in {0}. Nothing was changed.', vscode.workspace.asRelativePath(uri)));
   const { edits } = linkReferences(doc.getText(), [ref], { registry: ref.image.registry, repository: ref.image.repository, tag: ref.image.tag, digest }, 'tag@digest');
   const edit = new vscode.WorkspaceEdit();

@@ -49,7 +49,7 @@ export interface ScanOptions {
 }
 
 /** The exclude glob given to `findFiles` (files.exclude is applied by VS Code on top). */
-export function excludeGlob(): string {
+function excludeGlob(): string {
   const search = vscode.workspace.getConfiguration('search').get<Record<string, unknown>>('exclude');
   return combineExcludes([DEPLOY_FILE_EXCLUDE_GLOB, ...enabledPatterns(search)]) ?? DEPLOY_FILE_EXCLUDE_GLOB;
 }
@@ -65,29 +65,23 @@ function isConfigured(doc: vscode.TextDocument): boolean {
   return patterns.length > 0 && vscode.languages.match(patterns.map((pattern) => ({ pattern })), doc) > 0;
 }
 
-/** The deploy kind of an open document, or undefined when it is not deploy config. */
-export function documentKind(doc: vscode.TextDocument, text = doc.getText()): DeployKind | undefined {
-  return classifyFile(doc.uri.path, text, { configured: isConfigured(doc) });
-}
-
-/** Scans one open document as it is now (hover, CodeLens, rescans before an edit). */
-export function scanDocument(doc: vscode.TextDocument, target?: ImageReference): (ScanResult & { kind: DeployKind }) | undefined {
+/** The refs of an open document as it is now, unsaved changes included; none when it is not deploy config. */
+function scanDocument(doc: vscode.TextDocument): DeployRef[] {
   const text = doc.getText();
-  const kind = documentKind(doc, text);
-  if (!kind) return undefined;
-  return { ...scanText(doc.uri.toString(), text, kind, target ? { target } : {}), kind };
+  const kind = classifyFile(doc.uri.path, text, { configured: isConfigured(doc) });
+  return kind ? scanText(doc.uri.toString(), text, kind).refs : [];
 }
 
 const SCAN_CACHE = 20;
 
-/** Per-document scans, by version: hovering again over the same text scans nothing. */
+/** Per-document scans, by version, shared by the hover, the CodeLens and its update command: the same text is scanned once. */
 export class DocumentRefs {
   private readonly cache = new Map<string, { version: number; refs: DeployRef[] }>();
   get(doc: vscode.TextDocument): DeployRef[] {
     const key = doc.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version) return hit.refs;
-    const refs = scanDocument(doc)?.refs ?? [];
+    const refs = scanDocument(doc);
     this.cache.delete(key);
     this.cache.set(key, { version: doc.version, refs });
     if (this.cache.size > SCAN_CACHE) this.cache.delete(this.cache.keys().next().value!);

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
 import { isTag, isValidRepository, normalizeRegistryHost, parseReference } from '../../registry/reference';
+import type { Listing } from '../tree/listing';
 import type { Node } from '../tree/nodes';
 import { registryHost, settings as treeSettings } from '../tree/provider';
 import { formatAge, joinFacts, shortDigest } from '../tree/format';
@@ -119,17 +120,34 @@ interface NameItem extends vscode.QuickPickItem {
   name: string;
 }
 
-async function pickRepository(lctx: LinkContext, config: ConnectionConfig): Promise<string | undefined> {
-  const listing = lctx.tree.repositories(config);
+interface ListedPick<T extends { name: string }> {
+  title: string;
+  placeholder: string;
+  /** The listing's rows, in the order to show them. */
+  rows(items: readonly T[]): NameItem[];
+  /** Whether a typed name that is not listed may be used (shown first, with `notListed`). */
+  valid(typed: string): boolean;
+  notListed: string;
+  /** After the last page (the listing may have ended in error). */
+  loaded?(qp: vscode.QuickPick<NameItem>): void;
+  /** What the debug log calls the listing when loading throws. */
+  what: string;
+}
+
+/**
+ * A QuickPick over a tree listing that fills in as pages arrive; a typed name that is not
+ * listed (yet) can be used too. Leaving the pick stops the loading.
+ */
+async function pickListed<T extends { name: string }>(lctx: LinkContext, listing: Listing<T>, o: ListedPick<T>): Promise<string | undefined> {
   const qp = vscode.window.createQuickPick<NameItem>();
-  qp.title = vscode.l10n.t('Link Image into Deploy Config: repository in {0}', config.name);
-  qp.placeholder = vscode.l10n.t('Pick a repository (or type its name)');
+  qp.title = o.title;
+  qp.placeholder = o.placeholder;
   const ac = new AbortController();
   const update = () => {
-    const items: NameItem[] = listing.items.map((r) => ({ label: r.name, iconPath: new vscode.ThemeIcon('package'), name: r.name }));
+    const items = o.rows(listing.items);
     const typed = qp.value.trim();
-    if (typed && isValidRepository(typed) && !listing.items.some((r) => r.name === typed)) {
-      items.unshift({ label: typed, description: vscode.l10n.t('not listed; use this name'), alwaysShow: true, name: typed });
+    if (typed && o.valid(typed) && !listing.items.some((i) => i.name === typed)) {
+      items.unshift({ label: typed, description: o.notListed, alwaysShow: true, name: typed });
     }
     qp.items = items;
   };
@@ -138,10 +156,8 @@ async function pickRepository(lctx: LinkContext, config: ConnectionConfig): Prom
   qp.busy = true;
   void listing
     .loadAll(ac.signal, update)
-    .then(() => {
-      if (listing.status === 'error') qp.placeholder = vscode.l10n.t('Could not list repositories ({0}); type the repository name', lctx.log.safe(listing.error));
-    })
-    .catch((e: unknown) => lctx.log.debug(`link: repositories of ${config.name}: ${lctx.log.safe(e)}`))
+    .then(() => o.loaded?.(qp))
+    .catch((e: unknown) => lctx.log.debug(`link: ${o.what}: ${lctx.log.safe(e)}`))
     .finally(() => {
       update();
       qp.busy = false;
@@ -152,36 +168,33 @@ async function pickRepository(lctx: LinkContext, config: ConnectionConfig): Prom
   return picked?.name;
 }
 
-async function pickTag(lctx: LinkContext, config: ConnectionConfig, repository: string): Promise<string | undefined> {
-  const listing = lctx.tree.tags(config, repository);
-  const qp = vscode.window.createQuickPick<NameItem>();
-  qp.title = vscode.l10n.t('Link Image into Deploy Config: tag of {0}', repository);
-  qp.placeholder = vscode.l10n.t('Pick a tag (or type one)');
-  const ac = new AbortController();
-  const update = () => {
-    const sorted = sortTags(listing.items, treeSettings().tagSort, (t) => t.created ?? lctx.tree.details.get(config.id, repository, t.name)?.created);
-    const items: NameItem[] = sorted.map((t) => {
-      const d = lctx.tree.details.get(config.id, repository, t.name);
-      return { label: t.name, description: joinFacts(shortDigest(t.digest ?? d?.digest), formatAge(t.created ?? d?.created)) || undefined, iconPath: new vscode.ThemeIcon('tag'), name: t.name };
-    });
-    const typed = qp.value.trim();
-    if (typed && isTag(typed) && !listing.items.some((t) => t.name === typed)) {
-      items.unshift({ label: typed, description: vscode.l10n.t('not listed; use this tag'), alwaysShow: true, name: typed });
-    }
-    qp.items = items;
-  };
-  qp.onDidChangeValue(update);
-  update();
-  qp.busy = true;
-  void listing
-    .loadAll(ac.signal, update)
-    .catch((e: unknown) => lctx.log.debug(`link: tags of ${repository}: ${lctx.log.safe(e)}`))
-    .finally(() => {
-      update();
-      qp.busy = false;
-    });
-  const picked = await accepted(qp);
-  ac.abort();
-  qp.dispose();
-  return picked?.name;
+function pickRepository(lctx: LinkContext, config: ConnectionConfig): Promise<string | undefined> {
+  const listing = lctx.tree.repositories(config);
+  return pickListed(lctx, listing, {
+    title: vscode.l10n.t('Link Image into Deploy Config: repository in {0}', config.name),
+    placeholder: vscode.l10n.t('Pick a repository (or type its name)'),
+    rows: (repos) => repos.map((r) => ({ label: r.name, iconPath: new vscode.ThemeIcon('package'), name: r.name })),
+    valid: isValidRepository,
+    notListed: vscode.l10n.t('not listed; use this name'),
+    loaded: (qp) => {
+      if (listing.status === 'error') qp.placeholder = vscode.l10n.t('Could not list repositories ({0}); type the repository name', lctx.log.safe(listing.error));
+    },
+    what: `repositories of ${config.name}`,
+  });
+}
+
+function pickTag(lctx: LinkContext, config: ConnectionConfig, repository: string): Promise<string | undefined> {
+  const details = (name: string) => lctx.tree.details.get(config.id, repository, name);
+  return pickListed(lctx, lctx.tree.tags(config, repository), {
+    title: vscode.l10n.t('Link Image into Deploy Config: tag of {0}', repository),
+    placeholder: vscode.l10n.t('Pick a tag (or type one)'),
+    rows: (tags) =>
+      sortTags(tags, treeSettings().tagSort, (t) => t.created ?? details(t.name)?.created).map((t) => {
+        const d = details(t.name);
+        return { label: t.name, description: joinFacts(shortDigest(t.digest ?? d?.digest), formatAge(t.created ?? d?.created)) || undefined, iconPath: new vscode.ThemeIcon('tag'), name: t.name };
+      }),
+    valid: isTag,
+    notListed: vscode.l10n.t('not listed; use this tag'),
+    what: `tags of ${repository}`,
+  });
 }
