@@ -15,6 +15,7 @@ import type { ModeChoice, ProblemChoice, RefChoice } from '../../src/ui/link/flo
 import { combineExcludes, expandBraces, newerTags } from '../../src/ui/link/patterns';
 import { defaultSecretName, pullCredentials } from '../../src/ui/link/secret';
 import { targetFromText } from '../../src/ui/link/targets';
+import { api, until } from './support';
 
 const env = process.env;
 const HOST = env.LINK_REGISTRY_HOST ?? '';
@@ -29,22 +30,6 @@ const uri = (rel: string) => vscode.Uri.joinPath(folder(), ...rel.split('/'));
 const rel = (file: string) => vscode.workspace.asRelativePath(vscode.Uri.parse(file));
 const doc = (path: string) => vscode.workspace.openTextDocument(uri(path));
 const disk = async (path: string) => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri(path)));
-
-async function api(): Promise<ExtensionApi> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>('registry-explorer.registry-explorer');
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Seen {
   choices?: RefChoice[];

@@ -5,25 +5,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { LoadMoreNode, Node, RegistryNode, TagNode } from '../../src/ui/tree/nodes';
+import { api, until } from './support';
 
 const env = process.env;
 const SECRET = env.TLS_PASSWORD ?? '';
-
-async function api(): Promise<ExtensionApi> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>('registry-explorer.registry-explorer');
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const labels = async (a: ExtensionApi, nodes: Node[]): Promise<string[]> => nodes.map((n) => String(a.tree.getTreeItem(n).label));
 
