@@ -7,10 +7,11 @@
 // path and status only: headers, bodies and queries never reach the log. Plus the paging glue
 // from "a page and a cursor" and "several sources with next links" APIs to the tree's `Page`s.
 
-import { RegistryClient, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
+import { RegistryClient, type ImageConfig, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
 import { createDispatcher, type ProxySettings } from '../registry/dispatcher';
 import { httpAllowed } from '../registry/endpoint';
 import { RegistryError } from '../registry/errors';
+import type { Descriptor } from '../registry/manifest';
 import { ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from '../registry/http';
 import type { Page as ClientPage } from '../registry/paging';
 import { redirectTransport } from '../registry/redirect';
@@ -338,20 +339,34 @@ export function observeResponses(dispatcher: Dispatcher, observe: (r: ObservedRe
 
 /** What a provider wraps around every call of its registry client. */
 export interface ClientGuard {
+  /** How the provider's registry spells a repository name (`nginx` → `library/nginx` on Docker Hub). */
+  repository?(name: string): string;
   /** Runs before each call: refresh short-lived credentials before they expire. */
-  before?(signal?: AbortSignal): Promise<void>;
-  /** Rewrites a failure: the provider's own words, and never a secret. */
+  before?(signal?: AbortSignal): Promise<unknown>;
+  /**
+   * For a refusal the auth layer's fresh-credentials retry after a 401 does not cover (ECR
+   * answers an expired password with 403): asked as a call starts, it returns the check for
+   * that call's failure, which resolves true once new credentials are in place, and the call is
+   * tried once more (a listing resumes after the last name it gave).
+   */
+  retry?(): (e: unknown, signal?: AbortSignal) => Promise<boolean>;
+  /** Rewrites a failure of the registry: the provider's own words, and never a secret. */
   error?(e: unknown): unknown;
 }
+
+type RetryCheck = (e: unknown, signal?: AbortSignal) => Promise<boolean>;
 
 /**
  * A registry client whose every public call goes through a provider's guard. The tree uses
  * `connection.client` directly for manifests and digests, so the guard has to sit here, not
  * only in the provider's own listing code. Calls nest (imageDetails → getManifest, listTags →
- * tagPages): an error is rewritten once, by the innermost call that sees it.
+ * tagPages): an error is rewritten (and retried) once, by the innermost call that sees it.
+ * Failures of the guard's own `before` and `retry` are already in the provider's words and
+ * pass as they are.
  */
 export class GuardedRegistryClient extends RegistryClient {
-  private readonly rewritten = new WeakSet<object>();
+  /** Errors no outer call may rewrite or retry again. */
+  private readonly settled = new WeakSet<object>();
 
   constructor(
     opts: RegistryClientOptions,
@@ -360,30 +375,76 @@ export class GuardedRegistryClient extends RegistryClient {
     super(opts);
   }
 
+  private settle(e: unknown): unknown {
+    if (typeof e === 'object' && e !== null) this.settled.add(e);
+    return e;
+  }
+
+  private isSettled(e: unknown): boolean {
+    return typeof e === 'object' && e !== null && this.settled.has(e);
+  }
+
   private rewrite(e: unknown): unknown {
-    if (!this.guard.error || (typeof e === 'object' && e !== null && this.rewritten.has(e))) return e;
-    const out = this.guard.error(e);
-    if (typeof out === 'object' && out !== null) this.rewritten.add(out);
-    return out;
+    if (this.isSettled(e) || !this.guard.error) return this.settle(e);
+    return this.settle(this.guard.error(e));
+  }
+
+  private name(repository: string): string {
+    return this.guard.repository ? this.guard.repository(repository) : repository;
+  }
+
+  /** `before`, then this call's retry check. */
+  private async prepare(signal: AbortSignal | undefined): Promise<RetryCheck | undefined> {
+    try {
+      await this.guard.before?.(signal);
+      return this.guard.retry?.();
+    } catch (e) {
+      throw this.settle(e);
+    }
+  }
+
+  private async retries(check: RetryCheck | undefined, e: unknown, signal: AbortSignal | undefined): Promise<boolean> {
+    if (!check || this.isSettled(e)) return false;
+    try {
+      return await check(e, signal);
+    } catch (err) {
+      throw this.settle(err);
+    }
   }
 
   private async run<T>(signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
+    const check = await this.prepare(signal);
     try {
-      await this.guard.before?.(signal);
+      return await call();
+    } catch (e) {
+      if (!(await this.retries(check, e, signal))) throw this.rewrite(e);
+    }
+    try {
       return await call();
     } catch (e) {
       throw this.rewrite(e);
     }
   }
 
-  private async *guarded<T>(signal: AbortSignal | undefined, make: () => AsyncGenerator<T>): AsyncGenerator<T> {
-    let it: AsyncGenerator<T> | undefined;
+  private async *guarded(opts: ListOptions, make: (o: ListOptions) => AsyncGenerator<ClientPage<string>>): AsyncGenerator<ClientPage<string>> {
+    let it: AsyncGenerator<ClientPage<string>> | undefined;
+    let last = opts.last;
+    let retried = false;
     try {
       for (;;) {
-        await this.guard.before?.(signal);
-        it ??= make();
-        const r = await it.next();
+        const check = await this.prepare(opts.signal);
+        it ??= make(last === opts.last ? opts : { ...opts, last });
+        let r: IteratorResult<ClientPage<string>>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          if (retried || !(await this.retries(check, e, opts.signal))) throw e;
+          retried = true;
+          it = undefined;
+          continue;
+        }
         if (r.done) return;
+        if (r.value.items.length) last = r.value.items[r.value.items.length - 1];
         yield r.value;
       }
     } catch (e) {
@@ -397,25 +458,29 @@ export class GuardedRegistryClient extends RegistryClient {
     return this.run(signal, () => super.ping(signal));
   }
   override catalogPages(opts: ListOptions = {}) {
-    return this.guarded(opts.signal, () => super.catalogPages(opts));
+    return this.guarded(opts, (o) => super.catalogPages(o));
   }
   override tagPages(repository: string, opts: ListOptions = {}) {
-    return this.guarded(opts.signal, () => super.tagPages(repository, opts));
+    return this.guarded(opts, (o) => super.tagPages(this.name(repository), o));
   }
   override getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
-    return this.run(signal, () => super.getManifest(repository, reference, signal));
+    return this.run(signal, () => super.getManifest(this.name(repository), reference, signal));
   }
   override headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
-    return this.run(signal, () => super.headManifest(repository, reference, signal));
+    return this.run(signal, () => super.headManifest(this.name(repository), reference, signal));
   }
   override getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
-    return this.run(signal, () => super.getBlob(repository, digest, signal, maxBytes));
+    return this.run(signal, () => super.getBlob(this.name(repository), digest, signal, maxBytes));
+  }
+  override getConfig(repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfig> {
+    // Guarded through getBlob; only the name is the provider's here.
+    return super.getConfig(this.name(repository), config, signal);
   }
   override imageDetails(repository: string, reference: string, opts: { signal?: AbortSignal; configs?: boolean } = {}): Promise<ImageDetails> {
-    return this.run(opts.signal, () => super.imageDetails(repository, reference, opts));
+    return this.run(opts.signal, () => super.imageDetails(this.name(repository), reference, opts));
   }
   override deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
-    return this.run(signal, () => super.deleteManifest(repository, digest, signal));
+    return this.run(signal, () => super.deleteManifest(this.name(repository), digest, signal));
   }
 }
 

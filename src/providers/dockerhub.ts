@@ -11,17 +11,16 @@
 // API, `dockerhub-registry` for the registry.
 
 import { createDispatcher } from '../registry/dispatcher';
-import { RegistryClient, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type ImageConfig } from '../registry/client';
+import type { RegistryClient } from '../registry/client';
 import type { CredentialSource } from '../registry/credentials';
 import { RegistryError, isRegistryError } from '../registry/errors';
 import type { ResponseHeaders } from '../registry/http';
-import type { Descriptor } from '../registry/manifest';
 import { paginate, type Page as ClientPage } from '../registry/paging';
 import { DOCKER_HUB, DOCKER_HUB_REGISTRY, normalizeRegistryHost } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
-import { chainedPages, ControlPlane, logPath, observeResponses, type ApiResponse } from './controlPlane';
+import { chainedPages, ControlPlane, GuardedRegistryClient, logPath, observeResponses, type ApiResponse } from './controlPlane';
 import { countOf, errorMessage, rateLimitedError, serverWords } from './messages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
@@ -208,34 +207,6 @@ export function describeRateLimit(r: RateLimit): string {
   return r.limit !== undefined ? `${r.remaining} of ${r.limit} pulls left${window}` : `${r.remaining} pulls left${window}`;
 }
 
-/** The registry client for Docker Hub: `nginx` means `library/nginx` everywhere. */
-class HubRegistryClient extends RegistryClient {
-  override tagPages(repository: string, opts?: ListOptions) {
-    return super.tagPages(hubRepository(repository), opts);
-  }
-  override listTags(repository: string, opts?: ListOptions): Promise<string[]> {
-    return super.listTags(hubRepository(repository), opts);
-  }
-  override getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
-    return super.getManifest(hubRepository(repository), reference, signal);
-  }
-  override headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
-    return super.headManifest(hubRepository(repository), reference, signal);
-  }
-  override getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
-    return super.getBlob(hubRepository(repository), digest, signal, maxBytes);
-  }
-  override getConfig(repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfig> {
-    return super.getConfig(hubRepository(repository), config, signal);
-  }
-  override imageDetails(repository: string, reference: string, opts?: { signal?: AbortSignal; configs?: boolean }): Promise<ImageDetails> {
-    return super.imageDetails(hubRepository(repository), reference, opts);
-  }
-  override deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
-    return super.deleteManifest(hubRepository(repository), digest, signal);
-  }
-}
-
 interface HubSessionToken {
   token: string;
   expiresAt: number;
@@ -324,13 +295,8 @@ export class DockerHubConnection implements Connection {
         : secrets.identityToken
           ? async () => ({ kind: 'refreshToken', refreshToken: secrets.identityToken!, ...(this.username ? { username: this.username } : {}) })
           : undefined;
-    this.client = new HubRegistryClient({
-      url: registryUrl,
-      proxy: ctx.proxy,
-      userAgent: ctx.userAgent,
-      dispatcher: observed,
-      credentials,
-    });
+    // `nginx` means `library/nginx` everywhere.
+    this.client = new GuardedRegistryClient({ url: registryUrl, proxy: ctx.proxy, userAgent: ctx.userAgent, dispatcher: observed, credentials }, { repository: hubRepository });
   }
 
   /** The pull limit as Docker Hub's registry last reported it (`ratelimit-remaining`), if it did. */

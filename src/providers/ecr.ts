@@ -22,14 +22,13 @@
 // endpoint, e.g. a VPC endpoint), `ecr-registry` (the registry itself).
 
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { RegistryClient, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
+import type { RegistryClientOptions } from '../registry/client';
 import type { CredentialSource } from '../registry/credentials';
 import { createDispatcher } from '../registry/dispatcher';
 import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError } from '../registry/errors';
-import type { Page as ClientPage } from '../registry/paging';
 import type { Dispatcher } from '../registry/undici';
-import { cursorPages, hideSecrets, parseApiBase, reword } from './controlPlane';
+import { GuardedRegistryClient, cursorPages, hideSecrets, parseApiBase, reword } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { AWS_REGIONS, REGION_RE, ecrRegistryHost, mapAwsError, parseEcrHost, partitionDomain, undiciRequestHandler, type AwsErrorContext, type CredentialKind } from './ecrApi';
 import { displayNameField, type FieldError, type FormValues, type ProviderForm } from './form';
@@ -555,90 +554,10 @@ function maybeExpired(e: unknown): boolean {
   return isRegistryError(e, 'forbidden') && e.status === 403;
 }
 
-/**
- * The registry client with ECR's password lifecycle: before each call the password is renewed
- * if it is about to expire (and the registry's address learned, for the caller's own
- * registry); a call refused because the password expired anyway gets one new password and one
- * retry; what remains is explained in AWS terms, without secrets.
- */
-export class EcrRegistryClient extends RegistryClient {
-  constructor(
-    opts: RegistryClientOptions,
-    private readonly hooks: { tokens: EcrAuthTokens; ready: (signal?: AbortSignal) => Promise<void>; explain: (e: unknown) => unknown },
-  ) {
-    super(opts);
-  }
-
-  override ping(signal?: AbortSignal) {
-    return this.call(signal, () => super.ping(signal));
-  }
-  override getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
-    return this.call(signal, () => super.getManifest(repository, reference, signal));
-  }
-  override headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
-    return this.call(signal, () => super.headManifest(repository, reference, signal));
-  }
-  override getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
-    return this.call(signal, () => super.getBlob(repository, digest, signal, maxBytes));
-  }
-  override deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
-    return this.call(signal, () => super.deleteManifest(repository, digest, signal));
-  }
-  override catalogPages(opts: ListOptions = {}): AsyncGenerator<ClientPage<string>> {
-    return this.pages((o) => super.catalogPages(o), opts);
-  }
-  override tagPages(repository: string, opts: ListOptions = {}): AsyncGenerator<ClientPage<string>> {
-    return this.pages((o) => super.tagPages(repository, o), opts);
-  }
-
-  private async call<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-    await this.hooks.ready(signal);
-    const seen = this.hooks.tokens.generation;
-    try {
-      return await fn();
-    } catch (e) {
-      if (!maybeExpired(e) || !(await this.hooks.tokens.renewAfterRefusal(seen, signal))) throw this.hooks.explain(e);
-      try {
-        return await fn();
-      } catch (again) {
-        throw this.hooks.explain(again);
-      }
-    }
-  }
-
-  /** A fresh password before every page; a page refused for an expired one is fetched again once, resuming after the last name shown. */
-  private async *pages(make: (o: ListOptions) => AsyncGenerator<ClientPage<string>>, opts: ListOptions): AsyncGenerator<ClientPage<string>> {
-    await this.hooks.ready(opts.signal);
-    let inner = make(opts);
-    let last = opts.last;
-    let retried = false;
-    try {
-      for (;;) {
-        await this.hooks.ready(opts.signal);
-        const seen = this.hooks.tokens.generation;
-        let r: IteratorResult<ClientPage<string>>;
-        try {
-          r = await inner.next();
-        } catch (e) {
-          if (retried || !maybeExpired(e) || !(await this.hooks.tokens.renewAfterRefusal(seen, opts.signal))) throw this.hooks.explain(e);
-          retried = true;
-          inner = make({ ...opts, ...(last !== undefined ? { last } : {}) });
-          continue;
-        }
-        if (r.done) return;
-        if (r.value.items.length) last = r.value.items[r.value.items.length - 1];
-        yield r.value;
-      }
-    } finally {
-      await inner.return(undefined);
-    }
-  }
-}
-
 // ——— the connection ———
 
 export class EcrConnection implements Connection {
-  readonly client: EcrRegistryClient;
+  readonly client: GuardedRegistryClient;
   readonly api: EcrApi;
   readonly tokens: EcrAuthTokens;
   readonly settings: EcrSettings;
@@ -674,7 +593,17 @@ export class EcrConnection implements Connection {
       credentials: tokens.source,
       onRequest: (method, u, status) => ctx.log?.(`ECR registry: ${method} ${u.pathname} → ${status}`),
     };
-    this.client = new EcrRegistryClient(opts, { tokens, ready: (signal) => this.ready(signal), explain: (e) => this.registryError(e) });
+    // Before each call the password is renewed if it is about to expire (and the registry's
+    // address learned, for the caller's own registry); a call refused because the password
+    // expired anyway gets one new password and one retry.
+    this.client = new GuardedRegistryClient(opts, {
+      before: (signal) => this.ready(signal),
+      retry: () => {
+        const seen = tokens.generation;
+        return async (e, signal) => maybeExpired(e) && (await tokens.renewAfterRefusal(seen, signal));
+      },
+      error: (e) => this.registryError(e),
+    });
   }
 
   /** Reference prefix: the registry's host (`123456789012.dkr.ecr.eu-west-1.amazonaws.com`), once known. */

@@ -11,17 +11,16 @@
 // Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `ghcr` for the REST API
 // (`https://HOST/api/v3` for GitHub Enterprise Server), `ghcr-registry` for the registry.
 
-import { RegistryClient, type ImageDetails, type ImageConfig, type ListOptions, type ManifestHead, type ManifestResult } from '../registry/client';
+import type { RegistryClient } from '../registry/client';
 import type { CredentialSource } from '../registry/credentials';
 import { createDispatcher } from '../registry/dispatcher';
 import { RegistryError, isRegistryError } from '../registry/errors';
-import type { Descriptor } from '../registry/manifest';
 import { nextLink, paginate, type Page as ClientPage } from '../registry/paging';
 import { isValidRepository } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, parseRepositoryList, str } from './generic';
-import { chainedPages, ControlPlane, logPath, type ApiResponse } from './controlPlane';
+import { chainedPages, ControlPlane, GuardedRegistryClient, logPath, type ApiResponse } from './controlPlane';
 import { countOf, errorMessage, rateLimitedError, serverWords } from './messages';
 import { pagesFrom, singlePage } from './pages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
@@ -156,34 +155,6 @@ export const githubProvider: RegistryProvider = {
   },
 };
 
-/** ghcr.io names are lower case: `Octo-Org/App` is `octo-org/app`. */
-class GhcrRegistryClient extends RegistryClient {
-  override tagPages(repository: string, opts?: ListOptions) {
-    return super.tagPages(repository.toLowerCase(), opts);
-  }
-  override listTags(repository: string, opts?: ListOptions): Promise<string[]> {
-    return super.listTags(repository.toLowerCase(), opts);
-  }
-  override getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
-    return super.getManifest(repository.toLowerCase(), reference, signal);
-  }
-  override headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
-    return super.headManifest(repository.toLowerCase(), reference, signal);
-  }
-  override getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
-    return super.getBlob(repository.toLowerCase(), digest, signal, maxBytes);
-  }
-  override getConfig(repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfig> {
-    return super.getConfig(repository.toLowerCase(), config, signal);
-  }
-  override imageDetails(repository: string, reference: string, opts?: { signal?: AbortSignal; configs?: boolean }): Promise<ImageDetails> {
-    return super.imageDetails(repository.toLowerCase(), reference, opts);
-  }
-  override deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
-    return super.deleteManifest(repository.toLowerCase(), digest, signal);
-  }
-}
-
 interface GitHubPackage {
   name?: unknown;
   owner?: { login?: unknown; type?: unknown };
@@ -240,7 +211,8 @@ export class GitHubConnection implements Connection {
       ? // A PAT does not expire mid-session; the registry's bearer tokens do, and the client renews those.
         async () => ({ kind: 'basic', username: this.username ?? 'token', password: this.token! })
       : undefined;
-    this.client = new GhcrRegistryClient({ url: registryUrl, proxy: ctx.proxy, userAgent: ctx.userAgent, dispatcher: this.dispatcher, credentials });
+    // ghcr.io names are lower case: `Octo-Org/App` is `octo-org/app`.
+    this.client = new GuardedRegistryClient({ url: registryUrl, proxy: ctx.proxy, userAgent: ctx.userAgent, dispatcher: this.dispatcher, credentials }, { repository: (name) => name.toLowerCase() });
     this.registryHost = registryUrl === GHCR ? GHCR : new URL(/^[a-z]+:\/\//i.test(registryUrl) ? registryUrl : `https://${registryUrl}`).host;
   }
 

@@ -14,26 +14,21 @@
 //    `repositories.list` when the connection names a project and location but no repository.
 //
 // Access tokens live an hour. GoogleAccessTokens renews the token before it runs out; every
-// call this provider makes (its own API calls and, through GoogleRegistryClient, every
+// call this provider makes (its own API calls and, through the guarded registry client, every
 // registry call the tree makes on the connection's client) first asks it for a token with
 // time left, so a registry token fetched mid-listing never carries an expired one. A token
-// the registry or the API still refuses (revoked) is replaced once and the call retried.
+// the registry or the API still refuses (revoked) is replaced once and the call retried: by
+// the registry client's auth layer (credentials with `forceRefresh`), and by the API's `get`.
 //
 // Overrides (`registryExplorer.apiEndpoints`, for tests and private endpoints):
 // `google-token` (the OAuth2 token endpoint), `artifactregistry` (the REST API),
 // `google-registry` (the registry itself, for GCR and Artifact Registry alike).
 
-import { RegistryClient, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
-import { createDispatcher } from '../registry/dispatcher';
-import { httpAllowed, parseEndpoint } from '../registry/endpoint';
+import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError, type RegistryErrorKind } from '../registry/errors';
-import type { HttpResponse, RoundTripper } from '../registry/http';
 import { paginate, type Page as ClientPage } from '../registry/paging';
-import { redirectTransport } from '../registry/redirect';
-import { retryTransport } from '../registry/retry';
-import { baseTransport } from '../registry/transport';
-import type { Dispatcher } from '../registry/undici';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
+import { ControlPlane, GuardedRegistryClient, reword, type ApiResponse } from './controlPlane';
 import { keepSecret, str } from './generic';
 import { GoogleAccessTokens, keyFromDockerPassword, parseServiceAccountKey, tokenUrlFrom, type ServiceAccountKey } from './googleAuth';
 import { capitalize, countOf, errorMessage } from './messages';
@@ -44,7 +39,6 @@ export const ARTIFACT_REGISTRY_API = 'https://artifactregistry.googleapis.com';
 export const GCR_HOSTS = ['gcr.io', 'us.gcr.io', 'eu.gcr.io', 'asia.gcr.io'] as const;
 /** Artifact Registry pages hold at most 1,000 entries. */
 const AR_PAGE_SIZE = 1000;
-const MAX_API_BODY = 8 * 1024 * 1024;
 
 const GAR_HOST = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)-docker\.pkg\.dev$/;
 /** Project IDs: 6–30 of lower-case letters, digits, hyphens; older ones may be domain-scoped (`example.com:proj`). */
@@ -299,107 +293,6 @@ export function connectGoogle(config: ConnectionConfig, secrets: ConnectionSecre
   return new GoogleConnection(config, secrets, ctx, tuning);
 }
 
-/**
- * The registry client with Google's token lifecycle: before each call, the access token is
- * renewed if it is about to run out (the client itself only asks for credentials again after a
- * 401, and a registry token service that sees an expired Google token answers 401 outright);
- * a call the registry still refuses gets one fresh token and one retry; the remaining
- * rejections are explained in Google's terms.
- */
-export class GoogleRegistryClient extends RegistryClient {
-  constructor(
-    opts: RegistryClientOptions,
-    private readonly tokens: GoogleAccessTokens,
-    private readonly host: string,
-  ) {
-    super(opts);
-  }
-
-  override getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
-    return this.call(() => super.getManifest(repository, reference, signal));
-  }
-
-  override headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
-    return this.call(() => super.headManifest(repository, reference, signal));
-  }
-
-  override getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
-    return this.call(() => super.getBlob(repository, digest, signal, maxBytes));
-  }
-
-  override deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
-    return this.call(() => super.deleteManifest(repository, digest, signal));
-  }
-
-  override catalogPages(opts: ListOptions = {}): AsyncGenerator<ClientPage<string>> {
-    return this.pages((o) => super.catalogPages(o), opts);
-  }
-
-  override tagPages(repository: string, opts: ListOptions = {}): AsyncGenerator<ClientPage<string>> {
-    return this.pages((o) => super.tagPages(repository, o), opts);
-  }
-
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    await this.tokens.token();
-    try {
-      return await fn();
-    } catch (e) {
-      if (!isRegistryError(e, 'unauthorized')) throw this.explain(e);
-      await this.tokens.token(true);
-      try {
-        return await fn();
-      } catch (again) {
-        throw this.explain(again);
-      }
-    }
-  }
-
-  /** Fresh token before every page; a refused page is fetched again once, resuming after the last name shown. */
-  private async *pages(make: (o: ListOptions) => AsyncGenerator<ClientPage<string>>, opts: ListOptions): AsyncGenerator<ClientPage<string>> {
-    let inner = make(opts);
-    let last = opts.last;
-    let retried = false;
-    try {
-      for (;;) {
-        await this.tokens.token();
-        let r: IteratorResult<ClientPage<string>>;
-        try {
-          r = await inner.next();
-        } catch (e) {
-          if (retried || !isRegistryError(e, 'unauthorized')) throw this.explain(e);
-          retried = true;
-          await this.tokens.token(true);
-          inner = make({ ...opts, ...(last !== undefined ? { last } : {}) });
-          continue;
-        }
-        if (r.done) return;
-        if (r.value.items.length) last = r.value.items[r.value.items.length - 1];
-        yield r.value;
-      }
-    } finally {
-      await inner.return(undefined);
-    }
-  }
-
-  private explain(e: unknown): unknown {
-    if (!isRegistryError(e)) return e;
-    if (e.kind === 'unauthorized') {
-      return new RegistryError(
-        'unauthorized',
-        `${this.host} refused the access token of ${this.tokens.account}. Check that the key is still valid and the account may read this registry (Artifact Registry Reader), then reconnect.`,
-        { ...(e.status !== undefined ? { status: e.status } : {}), ...(e.code ? { code: e.code } : {}) },
-      );
-    }
-    if (e.kind === 'forbidden' && !/Artifact Registry Reader/.test(e.message)) {
-      return new RegistryError('forbidden', `${e.message} Grant ${this.tokens.account} the Artifact Registry Reader role (roles/artifactregistry.reader) on the repository or project.`, {
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        ...(e.code ? { code: e.code } : {}),
-      });
-    }
-    return e;
-  }
-}
-
 interface ArPackage {
   name?: unknown;
   updateTime?: unknown;
@@ -418,34 +311,23 @@ interface ArRepository {
 
 /** The Artifact Registry REST API: JSON GETs with a bearer access token. */
 class ArtifactRegistryApi {
-  readonly base: URL;
-  private readonly transport: RoundTripper;
+  private readonly plane: ControlPlane;
 
   constructor(
     baseUrl: string,
-    dispatcher: Dispatcher,
-    userAgent: string,
+    ctx: ProviderContext,
     private readonly tokens: GoogleAccessTokens,
-    private readonly onResponse: (url: URL, status: number) => void,
+    onResponse: (url: URL, status: number) => void,
   ) {
-    let base: URL;
-    try {
-      base = new URL(baseUrl);
-    } catch {
-      throw new RegistryError('invalid', `The Artifact Registry API address “${baseUrl.slice(0, 80)}” (registryExplorer.apiEndpoints) is not a URL.`);
-    }
-    if (base.protocol !== 'https:' && !(base.protocol === 'http:' && httpAllowed(base, false))) {
-      throw new RegistryError('insecure', `The Artifact Registry API address must use https:// (plain HTTP only for localhost); got ${base.protocol}//${base.host}.`);
-    }
-    this.base = base;
-    this.transport = retryTransport(redirectTransport(baseTransport(dispatcher, userAgent), { allowHttp: (u) => httpAllowed(u, false) }));
+    this.plane = new ControlPlane({ baseUrl, label: 'the Artifact Registry API', proxy: ctx.proxy, userAgent: ctx.userAgent, onResponse: (_method, url, status) => onResponse(url, status) });
+  }
+
+  get base(): URL {
+    return this.plane.base;
   }
 
   url(path: string, query: Record<string, string | number | undefined> = {}): URL {
-    const u = new URL(this.base);
-    u.pathname = `${this.base.pathname.replace(/\/+$/, '')}${path}`;
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
-    return u;
+    return this.plane.url(path, query);
   }
 
   /** One GET; a 401 gets one fresh token and one retry (the token may have been revoked). */
@@ -453,35 +335,26 @@ class ArtifactRegistryApi {
     let res = await this.send(url, await this.tokens.token(), signal);
     if (res.status === 401) res = await this.send(url, await this.tokens.token(true), signal);
     if (res.status !== 200) throw this.error(res, what);
-    try {
-      const json = JSON.parse(res.body.toString('utf8')) as unknown;
-      if (json && typeof json === 'object' && !Array.isArray(json)) return json as Record<string, unknown>;
-    } catch {
-      // fall through
-    }
+    if (res.json && typeof res.json === 'object' && !Array.isArray(res.json)) return res.json as Record<string, unknown>;
     throw new RegistryError('protocol', `The Artifact Registry API sent an answer about ${what} that is not JSON.`);
   }
 
-  private async send(url: URL, token: string, signal?: AbortSignal): Promise<HttpResponse> {
-    const res = await this.transport({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal, maxBodyBytes: MAX_API_BODY });
-    this.onResponse(url, res.status);
-    return res;
+  private send(url: URL, token: string, signal?: AbortSignal): Promise<ApiResponse> {
+    return this.plane.request('GET', url, { headers: { authorization: `Bearer ${token}` }, signal });
+  }
+
+  close(): Promise<void> {
+    return this.plane.close();
   }
 
   /** Google's `{"error":{code,message,status,details}}` in plain words. */
-  private error(res: HttpResponse, what: string): RegistryError {
-    let status = '';
-    let message = '';
-    let reason = '';
-    try {
-      const body = JSON.parse(res.body.toString('utf8')) as { error?: { status?: unknown; message?: unknown; details?: { reason?: unknown }[] } };
-      status = typeof body.error?.status === 'string' ? body.error.status : '';
-      message = typeof body.error?.message === 'string' ? body.error.message : '';
-      const r = body.error?.details?.find((d) => typeof d?.reason === 'string')?.reason;
-      reason = typeof r === 'string' ? r : '';
-    } catch {
-      // not Google's envelope
-    }
+  private error(res: ApiResponse, what: string): RegistryError {
+    const body = res.json as { error?: { status?: unknown; message?: unknown; details?: { reason?: unknown }[] } } | null | undefined;
+    const status = typeof body?.error?.status === 'string' ? body.error.status : '';
+    const message = typeof body?.error?.message === 'string' ? body.error.message : '';
+    const details = Array.isArray(body?.error?.details) ? body.error.details : [];
+    const r = details.find((d) => typeof d?.reason === 'string')?.reason;
+    const reason = typeof r === 'string' ? r : '';
     const said = status ? ` (${status}${reason && reason !== status ? `, ${reason}` : ''})` : '';
     const make = (kind: RegistryErrorKind, text: string) => new RegistryError(kind, text, { status: res.status, code: reason || status || `HTTP_${res.status}` });
     const account = this.tokens.account;
@@ -505,13 +378,12 @@ class ArtifactRegistryApi {
 }
 
 export class GoogleConnection implements Connection {
-  readonly client: GoogleRegistryClient;
+  readonly client: GuardedRegistryClient;
   readonly registryHost: string;
   readonly target: GoogleTarget;
   readonly tokens: GoogleAccessTokens;
   readonly stats = { apiRequests: 0 };
   private readonly api: ArtifactRegistryApi;
-  private readonly dispatcher: Dispatcher;
   private readonly pageSize: number;
   /** Why the stored key cannot be used, when it cannot. */
   private readonly brokenKey?: string;
@@ -540,10 +412,9 @@ export class GoogleConnection implements Connection {
     });
     const registryUrl = ctx.apiBaseUrls?.['google-registry'] ?? this.target.host;
     this.registryHost = parseEndpoint(registryUrl).url.host;
-    this.dispatcher = createDispatcher({ proxy: ctx.proxy });
     const userAgent = ctx.userAgent ?? 'registry-explorer/0.1';
     const source = this.tokens.source;
-    this.client = new GoogleRegistryClient(
+    this.client = new GuardedRegistryClient(
       {
         url: registryUrl,
         proxy: ctx.proxy,
@@ -554,14 +425,31 @@ export class GoogleConnection implements Connection {
         },
         ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
       },
-      this.tokens,
-      this.registryHost,
+      // The client itself asks for credentials again only after a 401, and a registry token
+      // service that sees an expired Google token answers 401 outright: renew ahead instead.
+      { before: () => this.tokens.token(), error: (e) => this.registryError(e) },
     );
-    this.api = new ArtifactRegistryApi(ctx.apiBaseUrls?.artifactregistry ?? ARTIFACT_REGISTRY_API, this.dispatcher, userAgent, this.tokens, (url, status) => {
+    this.api = new ArtifactRegistryApi(ctx.apiBaseUrls?.artifactregistry ?? ARTIFACT_REGISTRY_API, ctx, this.tokens, (url, status) => {
       this.stats.apiRequests++;
       // Path only: page tokens stay out of the log.
       ctx.log?.(`Artifact Registry API: GET ${url.pathname} → ${status}`);
     });
+  }
+
+  /** The registry's remaining refusals in Google's terms. */
+  private registryError(e: unknown): unknown {
+    if (!isRegistryError(e)) return e;
+    const account = this.tokens.account;
+    if (e.kind === 'unauthorized') {
+      return reword(
+        e,
+        `${this.registryHost} refused the access token of ${account}. Check that the key is still valid and the account may read this registry (Artifact Registry Reader), then reconnect.`,
+      );
+    }
+    if (e.kind === 'forbidden' && !/Artifact Registry Reader/.test(e.message)) {
+      return reword(e, `${e.message} Grant ${account} the Artifact Registry Reader role (roles/artifactregistry.reader) on the repository or project.`);
+    }
+    return e;
   }
 
   private checkKey(): void {
@@ -640,8 +528,7 @@ export class GoogleConnection implements Connection {
   }
 
   async dispose(): Promise<void> {
-    await this.client.close();
-    await this.dispatcher.close().catch(() => undefined);
+    await Promise.all([this.client.close(), this.api.close()]);
   }
 
   // ——— Container Registry ———
