@@ -71,7 +71,8 @@ export async function readDockerConfig(path = dockerConfigPath(), opts: { helper
     byRegistry.set(entry.registry, entry);
   }
   for (const [key, helper] of Object.entries(file.credHelpers ?? {})) {
-    byRegistry.set(registryFromServerKey(key), { registry: registryFromServerKey(key), serverKey: key, source: 'credHelpers', helper });
+    const registry = registryFromServerKey(key);
+    byRegistry.set(registry, { registry, serverKey: key, source: 'credHelpers', helper });
   }
   if (file.credsStore) {
     // The store may know registries that `auths` does not list.

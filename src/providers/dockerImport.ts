@@ -19,7 +19,7 @@ export function connectionFromDockerEntry(entry: DockerConfigEntry): ImportedCon
   return genericFromDockerEntry(entry);
 }
 
-export function genericFromDockerEntry(entry: DockerConfigEntry): ImportedConnection {
+function genericFromDockerEntry(entry: DockerConfigEntry): ImportedConnection {
   const secrets: ConnectionSecrets = {};
   if (entry.password) secrets.password = entry.password;
   if (entry.identityToken) secrets.identityToken = entry.identityToken;

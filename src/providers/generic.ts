@@ -56,6 +56,15 @@ export function parseRepositoryList(text: string, errors: FieldError[], field = 
   return names.length ? [...new Set(names)] : undefined;
 }
 
+/** A registry address as the client will read it; what it objects to becomes the field's error. */
+export function checkAddress(url: string, insecure: boolean, errors: FieldError[], field = 'url'): void {
+  try {
+    parseEndpoint(url, insecure);
+  } catch (e) {
+    errors.push({ field, message: errorMessage(e) });
+  }
+}
+
 export function checkCaPem(pem: string, errors: FieldError[], field = 'caPem'): string | undefined {
   if (!pem) return undefined;
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
@@ -84,11 +93,7 @@ export const genericProvider: RegistryProvider = {
     const errors: FieldError[] = [];
     const url = str(values, 'url');
     const insecure = bool(values, 'insecure');
-    try {
-      parseEndpoint(url, insecure);
-    } catch (e) {
-      errors.push({ field: 'url', message: errorMessage(e) });
-    }
+    checkAddress(url, insecure, errors);
     const username = str(values, 'username');
     const password = keepSecret(values, 'password', previous?.secrets);
     if (password && !username) errors.push({ field: 'username', message: 'Enter the username that goes with the password or token.' });
@@ -171,7 +176,7 @@ export class V2Connection implements Connection {
     try {
       if (named) {
         const tags = await this.client.listTags(named, { signal });
-        steps.push({ label: `Listed ${tags.length} tag${tags.length === 1 ? '' : 's'} of ${named}`, ok: true });
+        steps.push({ label: `Listed ${countOf({ items: tags }, 'tag', 'tags')} of ${named}`, ok: true });
       } else {
         const page = await this.listRepositories(signal);
         steps.push({ label: `Listed the catalog: ${countOf(page, 'repository', 'repositories')}`, ok: true });

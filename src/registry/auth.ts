@@ -39,6 +39,13 @@ export interface AuthOptions {
 
 type Mode = { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service?: string };
 
+/** A request with its Authorization, and the cached token it carries (for Bearer). */
+interface Authorized {
+  req: HttpRequest;
+  key?: string;
+  token?: string;
+}
+
 export class Authenticator {
   private mode?: Mode;
   private pinging?: Promise<Mode>;
@@ -88,30 +95,24 @@ export class Authenticator {
         if (res.status !== 401) return res;
         // The registry started asking (or only asks for some paths): learn and retry once.
         this.mode = this.modeFrom(res) ?? { kind: 'basic' };
-        return this.retryOnce(next, req, res, scopesFor(req));
+        return this.retryOnce(next, req, this.mode, scopesFor(req), res);
       }
       return this.sendAuthorized(next, req, mode, scopesFor(req));
     };
   }
 
   private async sendAuthorized(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[]): Promise<HttpResponse> {
-    let first: { req: HttpRequest; key?: string; token?: string };
+    let first: Authorized;
     try {
       first = await this.authorize(req, mode, scopes, false);
     } catch (e) {
       // The token service refused credentials the provider had cached (an expired cloud access
       // token): the same fresh-credentials retry as a registry 401 gets (step 4).
       if (!(isRegistryError(e, 'unauthorized') && this.opts.credentials)) throw e;
-      first = await this.authorize(req, mode, scopes, true);
-      const res = await next(first.req);
-      if (res.status !== 401) return res;
-      if (first.key && first.token) this.opts.tokenCache.invalidate(first.key, first.token);
-      throw this.rejection(res, req, await this.credentials(false, req.signal));
+      return this.retryOnce(next, req, mode, scopes);
     }
-    const res = await next(first.req);
-    if (res.status !== 401) return res;
-    if (first.key && first.token) this.opts.tokenCache.invalidate(first.key, first.token);
-    return this.retryOnce(next, req, res, scopes);
+    const res = await this.send(next, first);
+    return res.status === 401 ? this.retryOnce(next, req, mode, scopes, res) : res;
   }
 
   /** Sends `req` anonymously as the connection's probe; a failure lets the next caller probe. */
@@ -136,28 +137,33 @@ export class Authenticator {
     }
   }
 
-  private async retryOnce(next: RoundTripper, req: HttpRequest, rejected: HttpResponse, scopes: string[]): Promise<HttpResponse> {
-    const challenge = pickChallenge(parseChallenges(rejected.headers.getAll('www-authenticate')));
-    const mode = (challenge && this.modeFromChallenge(challenge)) ?? this.mode ?? { kind: 'basic' };
-    this.mode = mode;
-    const wanted = challenge?.scheme === 'bearer' ? mergeScopes(scopes, challengeScopes(challenge)) : scopes;
-    const second = await this.authorize(req, mode, wanted, true);
-    const res = await next(second.req);
+  /**
+   * Step 4: fresh credentials, a fresh token, one more try. A registry 401 (`rejected`) may name
+   * another realm or more scope; without one (the token service refused) mode and scopes stay.
+   */
+  private async retryOnce(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[], rejected?: HttpResponse): Promise<HttpResponse> {
+    if (rejected) {
+      const challenge = pickChallenge(parseChallenges(rejected.headers.getAll('www-authenticate')));
+      mode = (challenge && this.modeFromChallenge(challenge)) ?? this.mode ?? { kind: 'basic' };
+      this.mode = mode;
+      if (challenge?.scheme === 'bearer') scopes = mergeScopes(scopes, challengeScopes(challenge));
+    }
+    const res = await this.send(next, await this.authorize(req, mode, scopes, true));
     if (res.status !== 401) return res;
-    if (second.key && second.token) this.opts.tokenCache.invalidate(second.key, second.token);
     throw this.rejection(res, req, await this.credentials(false, req.signal));
   }
 
-  private async authorize(
-    req: HttpRequest,
-    mode: Mode,
-    scopes: string[],
-    fresh: boolean,
-  ): Promise<{ req: HttpRequest; key?: string; token?: string }> {
+  /** Sends an authorized request; a 401 drops the token it carried from the cache. */
+  private async send(next: RoundTripper, authorized: Authorized): Promise<HttpResponse> {
+    const res = await next(authorized.req);
+    if (res.status === 401 && authorized.key && authorized.token) this.opts.tokenCache.invalidate(authorized.key, authorized.token);
+    return res;
+  }
+
+  private async authorize(req: HttpRequest, mode: Mode, scopes: string[], fresh: boolean): Promise<Authorized> {
     const creds = await this.credentials(fresh, req.signal);
     if (mode.kind === 'basic') {
-      if (!creds) return { req };
-      if (creds.kind !== 'basic') return { req };
+      if (creds?.kind !== 'basic') return { req };
       if (req.url.protocol === 'http:' && !this.opts.allowHttp(req.url)) {
         throw new RegistryError('insecure', `Refusing to send credentials over plain HTTP to ${req.url.host}. Use https://, or mark the registry insecure if you trust this network.`);
       }

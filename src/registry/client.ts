@@ -8,13 +8,12 @@
 import type { Dispatcher } from 'undici';
 import { Authenticator } from './auth';
 import type { CredentialSource } from './credentials';
-import { createDispatcher, type ProxySettings } from './dispatcher';
+import { connectionDispatcher, type ProxySettings } from './dispatcher';
 import { parseEndpoint, httpAllowed } from './endpoint';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import type { HttpRequest, HttpResponse, RoundTripper } from './http';
 import {
   MANIFEST_ACCEPT,
-  formatPlatform,
   imageSize,
   isAttestation,
   isIndex,
@@ -128,16 +127,7 @@ export class RegistryClient {
   constructor(private readonly opts: RegistryClientOptions) {
     parseEndpoint(opts.url, opts.insecure); // fail fast on a bad address
     this.ownsDispatcher = !opts.dispatcher;
-    this.dispatcher =
-      opts.dispatcher ??
-      createDispatcher({
-        caPem: opts.caPem,
-        skipTlsVerify: opts.insecure,
-        proxy: opts.proxy,
-        connectTimeoutMs: opts.connectTimeoutMs,
-        readTimeoutMs: opts.readTimeoutMs,
-        connections: opts.connections,
-      });
+    this.dispatcher = opts.dispatcher ?? connectionDispatcher(opts);
     this.pageSize = opts.pageSize ?? PAGE_SIZE_LADDER[0]!;
   }
 
@@ -272,6 +262,8 @@ export class RegistryClient {
     const first = new URL(path, s.base);
     let size = opts.pageSize ?? this.pageSize;
     first.searchParams.set('n', String(size));
+    const kind = field === 'tags' ? 'tags' : 'catalog';
+    const noun = field === 'tags' ? 'tag list' : 'catalog page';
     if (opts.last) first.searchParams.set('last', opts.last);
 
     const fetchPage = async (url: URL): Promise<Page<string>> => {
@@ -279,23 +271,23 @@ export class RegistryClient {
         const res = await this.send({ method: 'GET', url, accept: 'application/json', signal: opts.signal });
         if (res.status === 400 && pageSizeRefused(res) && url.searchParams.has('n')) {
           const smaller = PAGE_SIZE_LADDER.find((n) => n < size);
-          if (!smaller) this.expectOk(res, what, field === 'tags' ? 'tags' : 'catalog');
+          if (!smaller) this.expectOk(res, what, kind);
           size = smaller!;
           if (!opts.pageSize) this.pageSize = size;
           url = new URL(url);
           url.searchParams.set('n', String(size));
           continue;
         }
-        this.expectOk(res, what, field === 'tags' ? 'tags' : 'catalog');
+        this.expectOk(res, what, kind);
         let json: Record<string, unknown>;
         try {
           json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
         } catch {
-          throw new RegistryError('protocol', `${res.url.host} sent a ${field === 'tags' ? 'tag list' : 'catalog page'} that is not valid JSON.`);
+          throw new RegistryError('protocol', `${res.url.host} sent a ${noun} that is not valid JSON.`);
         }
         const items = json[field];
         if (items !== null && items !== undefined && !Array.isArray(items)) {
-          throw new RegistryError('protocol', `${res.url.host} sent a ${field === 'tags' ? 'tag list' : 'catalog page'} without a “${field}” list.`);
+          throw new RegistryError('protocol', `${res.url.host} sent a ${noun} without a “${field}” list.`);
         }
         return { items: ((items as unknown[] | null) ?? []).filter((x): x is string => typeof x === 'string'), next: nextLink(res.headers.getAll('link'), url) };
       }
@@ -341,7 +333,7 @@ export class RegistryClient {
     });
   }
 
-  private layers(base: URL): { retry: RoundTripper } {
+  private layers(base: URL): RoundTripper {
     // Redirects may go to plain HTTP only where the registry itself may.
     const insecure = !!this.opts.insecure;
     const raw = baseTransport(this.dispatcher, this.opts.userAgent ?? 'registry-explorer/0.1');
@@ -352,7 +344,7 @@ export class RegistryClient {
       return res;
     };
     const redirect = redirectTransport(observed, { allowHttp: (u) => httpAllowed(u, insecure) || u.origin === base.origin });
-    return { retry: retryTransport(redirect, this.opts.retry) };
+    return retryTransport(redirect, this.opts.retry);
   }
 
   /** Pick the scheme (probing https then http where allowed and the user gave none) once. */
@@ -368,7 +360,7 @@ export class RegistryClient {
     const insecure = !!this.opts.insecure;
     const endpoint = parseEndpoint(this.opts.url, insecure);
     const build = (base: URL): Session => {
-      const { retry } = this.layers(base);
+      const retry = this.layers(base);
       const auth = new Authenticator({
         registry: base,
         credentials: this.opts.credentials,
@@ -416,5 +408,3 @@ async function collect(pages: AsyncGenerator<Page<string>>): Promise<string[]> {
   for await (const p of pages) out.push(...p.items);
   return out;
 }
-
-export { formatPlatform };

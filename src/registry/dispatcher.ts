@@ -2,7 +2,7 @@
 // of thousands of repositories cost a handful of TCP/TLS handshakes, and it is where the
 // registry's own trust settings (custom CA, skip verification) and the proxy live.
 
-import { EnvHttpProxyAgent, type Dispatcher } from './undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici';
 import { rootCertificates } from 'node:tls';
 
 export interface ProxySettings {
@@ -34,9 +34,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   };
   const connectTimeout = opts.connectTimeoutMs ?? 10_000;
   const readTimeout = opts.readTimeoutMs ?? 30_000;
-  return new EnvHttpProxyAgent({
-    ...(opts.proxy?.url ? { httpProxy: opts.proxy.url, httpsProxy: opts.proxy.url } : {}),
-    ...(opts.proxy?.noProxy !== undefined ? { noProxy: opts.proxy.noProxy } : {}),
+  const agentOptions = {
     connect: { ...tls, timeout: connectTimeout },
     requestTls: tls,
     proxyTls: { rejectUnauthorized: opts.proxy?.strictSSL ?? true },
@@ -45,5 +43,32 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     keepAliveTimeout: 30_000,
     connections: opts.connections ?? 16,
     pipelining: 1,
+  };
+  // EnvHttpProxyAgent reads the proxy variables once, here, but NO_PROXY on every request; with
+  // no proxy at all every request would end on its plain Agent anyway, so that is used directly.
+  const env = process.env;
+  if (!opts.proxy?.url && !(env.http_proxy ?? env.HTTP_PROXY) && !(env.https_proxy ?? env.HTTPS_PROXY)) return new Agent(agentOptions);
+  return new EnvHttpProxyAgent({
+    ...(opts.proxy?.url ? { httpProxy: opts.proxy.url, httpsProxy: opts.proxy.url } : {}),
+    ...(opts.proxy?.noProxy !== undefined ? { noProxy: opts.proxy.noProxy } : {}),
+    ...agentOptions,
+  });
+}
+
+/** The pool settings a registry client and a control-plane client both take, by their names. */
+export type ConnectionSettings = Omit<DispatcherOptions, 'skipTlsVerify'> & {
+  /** The user's “insecure” switch: here only its TLS half counts; plain HTTP is the caller's rule. */
+  insecure?: boolean;
+};
+
+/** The pool of a client that was given none to share. */
+export function connectionDispatcher(s: ConnectionSettings): Dispatcher {
+  return createDispatcher({
+    caPem: s.caPem,
+    skipTlsVerify: s.insecure,
+    proxy: s.proxy,
+    connectTimeoutMs: s.connectTimeoutMs,
+    readTimeoutMs: s.readTimeoutMs,
+    connections: s.connections,
   });
 }

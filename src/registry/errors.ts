@@ -65,8 +65,8 @@ export class RegistryError extends Error {
 }
 
 export function isRegistryError(e: unknown, kind?: RegistryErrorKind): e is RegistryError {
-  // By shape as well as by class: the lazily loaded bundles (dist/deploy.js, dist/sdk/*) carry
-  // their own copy of this class, so `instanceof` alone would miss their errors.
+  // By shape as well as by class: the lazily loaded bundles (dist/providers.js, dist/deploy.js)
+  // carry their own copy of this class, so `instanceof` alone would miss their errors.
   const ours = e instanceof RegistryError || (e instanceof Error && e.name === 'RegistryError' && typeof (e as { kind?: unknown }).kind === 'string' && 'action' in e);
   return ours && (kind === undefined || (e as RegistryError).kind === kind);
 }

@@ -40,16 +40,15 @@ export function nextLink(linkHeaders: string[], base: URL): URL | undefined {
 export async function* paginate<T>(first: URL, fetchPage: (url: URL) => Promise<Page<T>>, maxPages = 100_000): AsyncGenerator<Page<T>> {
   const seen = new Set<string>();
   let url: URL | undefined = first;
-  let previous: string | undefined;
+  let previous: T[] = [];
   for (let n = 0; url; n++) {
     if (n >= maxPages) throw new RegistryError('protocol', `${first.host} returned more than ${maxPages} pages; stopped.`);
     seen.add(url.toString());
     const page = await fetchPage(url);
-    const fingerprint = page.items.length ? JSON.stringify(page.items) : undefined;
-    if (fingerprint !== undefined && fingerprint === previous) {
+    if (page.items.length && samePage(page.items, previous)) {
       throw new RegistryError('protocol', `${first.host} returned the same page twice; stopped listing to avoid a loop.`);
     }
-    previous = fingerprint;
+    previous = page.items;
     if (page.next && seen.has(page.next.toString())) {
       yield { items: page.items };
       throw new RegistryError('protocol', `${first.host} linked back to a page it had already sent; stopped listing to avoid a loop.`);
@@ -57,4 +56,16 @@ export async function* paginate<T>(first: URL, fetchPage: (url: URL) => Promise<
     yield page;
     url = page.next;
   }
+}
+
+/**
+ * Equal as JSON, item by item: a different page usually differs in its first item, so this
+ * costs one comparison where serializing whole pages cost a copy of every page.
+ */
+function samePage<T>(a: T[], b: T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i] && JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+  }
+  return true;
 }

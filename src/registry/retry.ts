@@ -35,7 +35,7 @@ function resetTime(res: HttpResponse, now: number): Date | undefined {
   return undefined;
 }
 
-export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new RegistryError('cancelled', 'The request was cancelled.'));
     const timer = setTimeout(() => {

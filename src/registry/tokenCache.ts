@@ -42,10 +42,6 @@ export class TokenCache {
     if (token === undefined || this.tokens.get(key)?.token === token) this.tokens.delete(key);
   }
 
-  clear(): void {
-    this.tokens.clear();
-  }
-
   /** Refresh a little early (10% of the lifetime, at most 30 s) so a token never expires in flight. */
   private fresh(t: IssuedToken): boolean {
     return t.expiresAt - this.now() > Math.min(30_000, t.lifetimeMs * 0.1);

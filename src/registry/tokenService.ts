@@ -95,29 +95,29 @@ function oauthRequest(realm: URL, ctx: TokenRequestContext, refreshToken: string
 }
 
 function parseTokenResponse(res: HttpResponse, ctx: TokenRequestContext, started: number): IssuedToken {
-  const where = `the token service of ${ctx.registry.host}`;
+  const tokenService = `The token service of ${ctx.registry.host}`;
   if (res.status === 401) {
     const who = ctx.credentials?.kind === 'basic' ? ` for user “${ctx.credentials.username}”` : '';
     throw new RegistryError(
       'unauthorized',
-      ctx.credentials ? `${capitalize(where)} rejected the credentials${who}. Check the username and password or token, then reconnect.` : `${capitalize(where)} requires credentials. Add a username and password or token.`,
+      ctx.credentials ? `${tokenService} rejected the credentials${who}. Check the username and password or token, then reconnect.` : `${tokenService} requires credentials. Add a username and password or token.`,
       { status: 401, code: parseErrorBody(res.body).code },
     );
   }
   if (res.status === 403) {
-    throw new RegistryError('forbidden', `${capitalize(where)} denied access to ${ctx.scopes.join(', ') || 'the registry'}.`, { status: 403 });
+    throw new RegistryError('forbidden', `${tokenService} denied access to ${ctx.scopes.join(', ') || 'the registry'}.`, { status: 403 });
   }
   if (res.status !== 200) {
-    throw new RegistryError('protocol', `${capitalize(where)} (${safeUrl(res.url)}) answered HTTP ${res.status}.`, { status: res.status });
+    throw new RegistryError('protocol', `${tokenService} (${safeUrl(res.url)}) answered HTTP ${res.status}.`, { status: res.status });
   }
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw new RegistryError('protocol', `${capitalize(where)} sent a response that is not JSON.`);
+    throw new RegistryError('protocol', `${tokenService} sent a response that is not JSON.`);
   }
   const token = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : '';
-  if (!token) throw new RegistryError('protocol', `${capitalize(where)} sent no token.`);
+  if (!token) throw new RegistryError('protocol', `${tokenService} sent no token.`);
   const expiresIn = typeof json.expires_in === 'number' && json.expires_in >= MIN_LIFETIME_S ? json.expires_in : MIN_LIFETIME_S;
   // Lifetime counts from when we asked, not from `issued_at`: a skewed server clock must not
   // make a fresh token look expired (or an old one fresh).
@@ -125,8 +125,4 @@ function parseTokenResponse(res: HttpResponse, ctx: TokenRequestContext, started
     ctx.onRefreshToken?.(json.refresh_token);
   }
   return { token, expiresAt: started + expiresIn * 1000, lifetimeMs: expiresIn * 1000 };
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
