@@ -8,7 +8,7 @@
 // from "a page and a cursor" and "several sources with next links" APIs to the tree's `Page`s.
 
 import { RegistryClient, type ImageConfig, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
-import { createDispatcher, type ProxySettings } from '../registry/dispatcher';
+import { connectionDispatcher, type ProxySettings } from '../registry/dispatcher';
 import { httpAllowed } from '../registry/endpoint';
 import { RegistryError } from '../registry/errors';
 import type { Descriptor } from '../registry/manifest';
@@ -84,16 +84,7 @@ export class ControlPlane {
     this.base = parseApiBase(opts.baseUrl, opts.label, opts.insecure);
     this.label = opts.label;
     this.log = opts.log;
-    const dispatcher =
-      opts.dispatcher ??
-      createDispatcher({
-        caPem: opts.caPem,
-        skipTlsVerify: opts.insecure,
-        proxy: opts.proxy,
-        connectTimeoutMs: opts.connectTimeoutMs,
-        readTimeoutMs: opts.readTimeoutMs,
-        connections: 4,
-      });
+    const dispatcher = opts.dispatcher ?? connectionDispatcher({ ...opts, connections: 4 });
     if (!opts.dispatcher) this.ownDispatcher = dispatcher;
     const raw = baseTransport(dispatcher, opts.userAgent ?? 'registry-explorer/0.1');
     const observed: RoundTripper = async (req) => {

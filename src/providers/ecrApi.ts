@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { RegistryError, type RegistryErrorKind } from '../registry/errors';
 import { mapNetworkError } from '../registry/transport';
+import { hideSecrets } from './controlPlane';
 import { request } from '../registry/undici';
 
 // ——— registry hosts ———
@@ -194,9 +195,7 @@ function who(ctx: AwsErrorContext): string {
 }
 
 function scrub(text: string, secrets: (string | undefined)[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('…');
-  return out;
+  return hideSecrets(text, secrets) ?? text;
 }
 
 /** Where the SDK looks for profiles; what `aws configure` writes. */

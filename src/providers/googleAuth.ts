@@ -29,8 +29,6 @@ export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** The registry username that goes with an access token as the password. */
 export const ACCESS_TOKEN_USERNAME = 'oauth2accesstoken';
-/** `docker login -u _json_key` takes the whole key file as the password. */
-export const JSON_KEY_USERNAMES = ['_json_key', '_json_key_base64'];
 
 const MAX_KEY_BYTES = 64 * 1024;
 const MAX_MARGIN_MS = 5 * 60_000;
@@ -124,8 +122,6 @@ export function keyFromDockerPassword(username: string | undefined, password: st
 export interface GoogleTokenOptions {
   /** The service-account key; absent means application default credentials. */
   key?: ServiceAccountKey;
-  /** An access token from elsewhere (a Docker config): used until the registry rejects it, then ADC. */
-  staticToken?: string;
   /** Replaces https://oauth2.googleapis.com/token (tests, private endpoints). */
   tokenUrl?: string;
   proxy?: ProxySettings;
@@ -146,19 +142,16 @@ export class GoogleAccessTokens {
   readonly stats = { fetches: 0 };
   private current?: Current;
   private pending?: Promise<string>;
-  private staticToken?: string;
   private adcAccount?: string;
   private readonly now: () => number;
 
   constructor(private readonly opts: GoogleTokenOptions) {
     this.now = opts.now ?? Date.now;
-    this.staticToken = opts.staticToken;
   }
 
   /** Who the tokens are for, as messages name it: the service account, or the ADC in use. */
   get account(): string {
     if (this.opts.key) return `service account ${this.opts.key.client_email}`;
-    if (this.staticToken !== undefined) return 'the access token imported from the Docker config';
     return this.adcAccount ?? 'the application default credentials';
   }
 
@@ -179,22 +172,14 @@ export class GoogleAccessTokens {
     if (!force && c && c.expiresAt - this.now() > Math.min(MAX_MARGIN_MS, c.lifetimeMs / 4)) return c.token;
     if (this.pending && !force) return this.pending;
     const reason = !c ? 'first use' : force ? 'the registry rejected the last one' : `the current one expires in ${Math.max(0, Math.round((c.expiresAt - this.now()) / 1000))} s`;
-    const pending = this.fetch(force && !!c, reason).finally(() => {
+    const pending = this.fetch(reason).finally(() => {
       if (this.pending === pending) this.pending = undefined;
     });
     this.pending = pending;
     return pending;
   }
 
-  private async fetch(rejected: boolean, reason: string): Promise<string> {
-    if (this.staticToken !== undefined) {
-      if (!rejected) {
-        this.set(this.staticToken, undefined);
-        return this.staticToken;
-      }
-      this.staticToken = undefined;
-      this.opts.log?.('Google: the imported access token was rejected; trying the application default credentials.');
-    }
+  private async fetch(reason: string): Promise<string> {
     const started = this.now();
     let client: AuthClient;
     let token: string | null | undefined;
@@ -212,8 +197,8 @@ export class GoogleAccessTokens {
     return token;
   }
 
-  private set(token: string, lifetimeMs: number | undefined, started = this.now()): void {
-    const life = lifetimeMs ?? (this.staticToken !== undefined ? Number.MAX_SAFE_INTEGER / 2 : ASSUMED_LIFETIME_MS);
+  private set(token: string, lifetimeMs: number | undefined, started: number): void {
+    const life = lifetimeMs ?? ASSUMED_LIFETIME_MS;
     this.current = { token, expiresAt: started + life, lifetimeMs: life };
     this.credentials.password = token;
   }
