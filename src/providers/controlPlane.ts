@@ -328,6 +328,8 @@ export function observeResponses(dispatcher: Dispatcher, observe: (r: ObservedRe
   return dispatcher.compose(interceptor);
 }
 
+type RetryCheck = (e: unknown, signal?: AbortSignal) => Promise<boolean>;
+
 /** What a provider wraps around every call of its registry client. */
 export interface ClientGuard {
   /** How the provider's registry spells a repository name (`nginx` → `library/nginx` on Docker Hub). */
@@ -340,12 +342,10 @@ export interface ClientGuard {
    * that call's failure, which resolves true once new credentials are in place, and the call is
    * tried once more (a listing resumes after the last name it gave).
    */
-  retry?(): (e: unknown, signal?: AbortSignal) => Promise<boolean>;
+  retry?(): RetryCheck;
   /** Rewrites a failure of the registry: the provider's own words, and never a secret. */
   error?(e: unknown): unknown;
 }
-
-type RetryCheck = (e: unknown, signal?: AbortSignal) => Promise<boolean>;
 
 /**
  * A registry client whose every public call goes through a provider's guard. The tree uses
