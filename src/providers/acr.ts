@@ -26,8 +26,11 @@ import { RegistryError, isRegistryError } from '../registry/errors';
 import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, hideSecrets, obj, reword, scrub, text } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { displayNameField, type FieldError, type FormValues, type ProviderForm } from './form';
-import { V2Connection, bool, keepSecret, str } from './generic';
+import { V2Connection, bool, checkAddress, keepSecret, str } from './generic';
+import { jwtClaims } from './jwt';
 import { errorMessage } from './messages';
+
+export { jwtClaims };
 import type { ConnectionConfig, ConnectionSecrets, FormResult, ProviderContext, RegistryProvider, TestStep } from './provider';
 
 /** The user name Azure pairs with an ACR refresh token (`az acr login --expose-token`). */
@@ -103,18 +106,6 @@ export const acrForm: ProviderForm = {
   ],
 };
 
-/** The claims of a JWT, unverified (we only read its expiry, issuer and tenant); undefined if it is not one. */
-export function jwtClaims(token: string): Record<string, unknown> | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const json = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    return json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function expiryOf(claims: Record<string, unknown> | undefined): number | undefined {
   const exp = claims?.exp;
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
@@ -142,13 +133,7 @@ export function acrFromForm(values: FormValues, previous?: { config: ConnectionC
   const loginServer = normalizeLoginServer(typed);
   const insecure = bool(values, 'insecure');
   if (!typed) errors.push({ field: 'loginServer', message: 'Enter the login server, for example myregistry.azurecr.io (Overview page of the registry in the Azure portal).' });
-  else {
-    try {
-      parseEndpoint(loginServer, insecure);
-    } catch (e) {
-      errors.push({ field: 'loginServer', message: errorMessage(e) });
-    }
-  }
+  else checkAddress(loginServer, insecure, errors, 'loginServer');
   const authValue = str(values, 'auth') || 'admin';
   const auth: AcrAuth = authValue === 'servicePrincipal' || authValue === 'token' ? authValue : 'admin';
   // Stored secrets carry over only to the same way of signing in, as the same identity.

@@ -21,6 +21,7 @@ import type { Dispatcher } from '../registry/undici';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
 import { chainedPages, ControlPlane, GuardedRegistryClient, logPath, observeResponses, type ApiResponse } from './controlPlane';
+import { jwtClaims } from './jwt';
 import { countOf, errorMessage, rateLimitedError, serverWords } from './messages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
 
@@ -211,16 +212,6 @@ interface HubSessionToken {
   token: string;
   expiresAt: number;
   renewAt: number;
-}
-
-/** Claims of a JWT, read without verifying (only to learn when it expires). */
-function jwtTimes(token: string): { exp?: number; iat?: number } {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown; iat?: unknown };
-    return { ...(typeof payload.exp === 'number' ? { exp: payload.exp } : {}), ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}) };
-  } catch {
-    return {};
-  }
 }
 
 type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string } | { kind: 'login' };
@@ -482,7 +473,9 @@ export class DockerHubConnection implements Connection {
     this.stats.logins++;
     const body = (res.json ?? {}) as { token?: unknown; detail?: unknown; login_2fa_token?: unknown };
     if (res.status === 200 && typeof body.token === 'string' && body.token) {
-      const { exp, iat } = jwtTimes(body.token);
+      const claims = jwtClaims(body.token);
+      const exp = typeof claims?.exp === 'number' ? claims.exp : undefined;
+      const iat = typeof claims?.iat === 'number' ? claims.iat : undefined;
       const expiresAt = exp !== undefined ? exp * 1000 : started + ASSUMED_LIFETIME_MS;
       const lifetime = Math.max(0, expiresAt - (iat !== undefined ? iat * 1000 : started));
       const renewAt = expiresAt - Math.min(RENEW_MARGIN_MS, lifetime / 4);

@@ -16,7 +16,7 @@ import { RegistryError, isRegistryError } from '../registry/errors';
 import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
-import { V2Connection, bool, checkCaPem, keepSecret, str } from './generic';
+import { V2Connection, bool, checkAddress, checkCaPem, keepSecret, str } from './generic';
 import { countOf, errorMessage } from './messages';
 import { pagesFrom } from './pages';
 import type { ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
@@ -73,11 +73,7 @@ export const quayProvider: RegistryProvider = {
     const errors: FieldError[] = [];
     const url = (str(values, 'url') || QUAY_IO).replace(/\/+$/, '');
     const insecure = bool(values, 'insecure');
-    try {
-      parseEndpoint(url, insecure);
-    } catch (e) {
-      errors.push({ field: 'url', message: errorMessage(e) });
-    }
+    checkAddress(url, insecure, errors);
     const namespaces = str(values, 'namespaces')
       .split(/[\n,]/)
       .map((s) => s.trim().replace(/^(https?:\/\/)?[^/]*quay[^/]*\/(organization\/|user\/)?/i, '').replace(/\/+$/, '').toLowerCase())
