@@ -14,9 +14,8 @@ import { RegistryError } from '../registry/errors';
 import type { Descriptor } from '../registry/manifest';
 import { ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from '../registry/http';
 import type { Page as ClientPage } from '../registry/paging';
-import { redirectTransport } from '../registry/redirect';
-import { retryTransport, type RetryOptions } from '../registry/retry';
-import { baseTransport } from '../registry/transport';
+import type { RetryOptions } from '../registry/retry';
+import { transportStack } from '../registry/stack';
 import type { Dispatcher } from '../registry/undici';
 import { capitalize } from './messages';
 import type { Page } from './provider';
@@ -86,18 +85,18 @@ export class ControlPlane {
     this.log = opts.log;
     const dispatcher = opts.dispatcher ?? connectionDispatcher({ ...opts, connections: 4 });
     if (!opts.dispatcher) this.ownDispatcher = dispatcher;
-    const raw = baseTransport(dispatcher, opts.userAgent ?? 'registry-explorer/0.1');
-    const observed: RoundTripper = async (req) => {
-      this.stats.requests++;
-      const started = Date.now();
-      const res = await raw(req);
-      this.log?.(`${this.label}: ${req.method} ${req.url.pathname} → ${res.status} (${Date.now() - started} ms)`);
-      opts.onResponse?.(req.method, req.url, res.status);
-      return res;
-    };
-    const insecure = !!opts.insecure;
-    const redirect = redirectTransport(observed, { allowHttp: (u) => httpAllowed(u, insecure) || u.origin === this.base.origin });
-    this.transport = retryTransport(redirect, opts.retry);
+    this.transport = transportStack({
+      dispatcher,
+      userAgent: opts.userAgent,
+      origin: this.base,
+      insecure: opts.insecure,
+      retry: opts.retry,
+      observe: (req, res, ms) => {
+        this.stats.requests++;
+        this.log?.(`${this.label}: ${req.method} ${req.url.pathname} → ${res.status} (${ms} ms)`);
+        opts.onResponse?.(req.method, req.url, res.status);
+      },
+    });
   }
 
   /** `/v2/registry/x` → absolute URL under the base, keeping a base path; undefined query values are left out. */

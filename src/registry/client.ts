@@ -27,10 +27,9 @@ import {
   type Platform,
 } from './manifest';
 import { nextLink, paginate, type Page } from './paging';
-import { redirectTransport } from './redirect';
-import { retryTransport, type RetryOptions } from './retry';
+import type { RetryOptions } from './retry';
+import { transportStack } from './stack';
 import { TokenCache } from './tokenCache';
-import { baseTransport } from './transport';
 
 export interface RegistryClientOptions {
   /** What the user typed: `registry.example.com`, `localhost:5000`, `https://…`. */
@@ -334,17 +333,17 @@ export class RegistryClient {
   }
 
   private layers(base: URL): RoundTripper {
-    // Redirects may go to plain HTTP only where the registry itself may.
-    const insecure = !!this.opts.insecure;
-    const raw = baseTransport(this.dispatcher, this.opts.userAgent ?? 'registry-explorer/0.1');
-    const observed: RoundTripper = async (req) => {
-      this.stats.requests++;
-      const res = await raw(req);
-      this.opts.onRequest?.(req.method, req.url, res.status);
-      return res;
-    };
-    const redirect = redirectTransport(observed, { allowHttp: (u) => httpAllowed(u, insecure) || u.origin === base.origin });
-    return retryTransport(redirect, this.opts.retry);
+    return transportStack({
+      dispatcher: this.dispatcher,
+      userAgent: this.opts.userAgent,
+      origin: base,
+      insecure: this.opts.insecure,
+      retry: this.opts.retry,
+      observe: (req, res) => {
+        this.stats.requests++;
+        this.opts.onRequest?.(req.method, req.url, res.status);
+      },
+    });
   }
 
   /** Pick the scheme (probing https then http where allowed and the user gave none) once. */
