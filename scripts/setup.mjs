@@ -14,9 +14,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEBIAN = ['docker-registry', 'apache2-utils', 'openssl', 'chromium', 'ripgrep', 'libkrb5-dev', 'build-essential', 'python3', 'git', 'skopeo'];
 const withCodeServer = !process.argv.includes('--no-code-server');
 
-function installed(pkg) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.includes('install ok installed');
+/** The packages dpkg has installed, of those asked about: one dpkg-query for all of them. */
+function installedOf(pkgs) {
+  // Exits 1 when a package is unknown to dpkg, but still prints the others.
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...pkgs], { encoding: 'utf8' });
+  const out = r.stdout ?? '';
+  return new Set(out.split('\n').filter((l) => l.endsWith(' install ok installed')).map((l) => l.split(' ')[0]));
 }
 
 function run(cmd, args, opts = {}) {
@@ -28,7 +31,8 @@ function run(cmd, args, opts = {}) {
   }
 }
 
-const missing = DEBIAN.filter((p) => !installed(p));
+const have = installedOf(DEBIAN);
+const missing = DEBIAN.filter((p) => !have.has(p));
 if (missing.length) {
   if (process.getuid?.() !== 0) {
     console.error(`setup: missing Debian packages: ${missing.join(' ')}\n  run: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);

@@ -28,7 +28,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { RegistryClient } from '../../src/registry/client';
 import { codeServerInstalled, CODE_SERVER_VERSION, repoRoot } from '../../test/e2e/support/codeServer';
-import { startWorkbench, type Workbench } from '../../test/e2e/support/workbench';
+import { CHROMIUM_PATH, startWorkbench, type Workbench } from '../../test/e2e/support/workbench';
 
 const run = promisify(execFile);
 
@@ -178,7 +178,7 @@ export interface VscodeBenchOptions {
 
 export function vscodeSkipReason(): string | undefined {
   if (!codeServerInstalled()) return `code-server ${CODE_SERVER_VERSION} is not installed (run \`node scripts/install-code-server.mjs\`)`;
-  if (!existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')) return 'Chromium is not installed (Debian package `chromium`)';
+  if (!existsSync(CHROMIUM_PATH)) return 'Chromium is not installed (Debian package `chromium`)';
   return undefined;
 }
 

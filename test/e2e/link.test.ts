@@ -126,14 +126,8 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
     try {
       const { page } = wb;
       await wb.openView('Registry Explorer');
-      const expand = async (name: string | RegExp) => {
-        const row = wb.treeItem(name).first();
-        await row.waitFor({ timeout: 20_000 });
-        if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-        await waitFor(`${String(name)} expanded`, async () => (await row.getAttribute('aria-expanded')) === 'true');
-      };
-      await expand('Local');
-      await expand(/^alpine/);
+      await wb.expand('Local');
+      await wb.expand(/^alpine/);
       const tag = wb.treeItem(/^3\.19/).first();
       await tag.waitFor({ timeout: 20_000 });
       await tag.click({ button: 'right' });

@@ -9,42 +9,18 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FrameLocator } from 'playwright-core';
 import { startRegistry, type RunningRegistry } from '../support';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
 import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
 import { e2eSkipReason } from './support/codeServer';
 import { filesUnder } from './support/files';
-import { startWorkbench, type Workbench } from './support/workbench';
+import { fieldValue, fill, startWorkbench, type Workbench } from './support/workbench';
 
 const skip = e2eSkipReason();
 
 const HUB_USER = 'alice';
 const HUB_PAT = 'dckr_pat_E2E-Hub-Secret-7c1f0d9a';
 const AWS_KEY: FakeAwsKey = { accessKeyId: 'AKIAE2ETESTKEY000001', secretAccessKey: 'E2e/Aws/Secret+Key/0123456789abcdefGHIJ' };
-
-async function fill(form: FrameLocator, field: string, value: string): Promise<void> {
-  await form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first().fill(value);
-}
-
-async function fieldValue(form: FrameLocator, field: string): Promise<string> {
-  return form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first().inputValue();
-}
-
-async function expand(wb: Workbench, name: string | RegExp): Promise<void> {
-  const row = wb.treeItem(name);
-  await row.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
-    await wb.screenshot(`providers-fail-expand-${String(name).replace(/[^a-z0-9]+/gi, '-')}`);
-    throw e;
-  });
-  for (let i = 0; i < 50 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
-    if (i % 10 === 0) await row.click();
-    await wb.page.waitForTimeout(200);
-  }
-  // The pointer would stay on the row and its tooltip would open over the rows below it.
-  await wb.page.mouse.move(1, 1);
-  assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
-}
 
 let current: Workbench | undefined;
 const this_wb = (): Workbench => {
@@ -130,9 +106,9 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
     await form.locator('#save').click();
     await page.locator('iframe.webview.ready:visible').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
 
-    await expand(wb, 'Hub e2e');
-    await expand(wb, new RegExp(`^${HUB_USER} folder`));
-    await expand(wb, new RegExp(`^${HUB_USER}/webapp repository`));
+    await wb.expand('Hub e2e');
+    await wb.expand(new RegExp(`^${HUB_USER} folder`));
+    await wb.expand(new RegExp(`^${HUB_USER}/webapp repository`));
     const tagRow = page.locator('.monaco-list-row', { hasText: '1.4.2' });
     await tagRow.waitFor({ timeout: 30_000 });
     await wb.treeItem(new RegExp(`^${HUB_USER}/worker repository`)).waitFor();
@@ -175,9 +151,9 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
     await form.locator('#save').click();
     await page.locator('iframe.webview.ready:visible').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
 
-    await expand(wb, 'ECR e2e');
-    await expand(wb, /^team folder/);
-    await expand(wb, /^team\/api repository/);
+    await wb.expand('ECR e2e');
+    await wb.expand(/^team folder/);
+    await wb.expand(/^team\/api repository/);
     await page.locator('.monaco-list-row', { hasText: '2.0.1' }).waitFor({ timeout: 30_000 });
     await wb.treeItem(/^team\/batch repository/).waitFor();
     // DescribeImages gives digest, push date and size with the listing.

@@ -7,34 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FrameLocator } from 'playwright-core';
 import { seedStandardImages, startRegistry, type RunningRegistry } from '../support';
 import { e2eSkipReason } from './support/codeServer';
-import { startWorkbench, type Workbench } from './support/workbench';
+import { fieldValue, fill, startWorkbench, type Workbench } from './support/workbench';
 
 const skip = e2eSkipReason();
-
-async function fill(form: FrameLocator, field: string, value: string): Promise<void> {
-  const input = form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first();
-  await input.fill(value);
-}
-
-/** Expand a tree row (a click toggles, so only click a collapsed one). */
-async function expand(wb: Workbench, name: string | RegExp, exact = false): Promise<void> {
-  const row = wb.treeItem(name, { exact });
-  await row.waitFor({ timeout: 30_000 });
-  for (let i = 0; i < 50 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
-    if (i % 10 === 0) await row.click();
-    await wb.page.waitForTimeout(200);
-  }
-  // The pointer would stay on the row and its tooltip would open over the rows below it.
-  await wb.page.mouse.move(1, 1);
-  assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
-}
-
-async function fieldValue(form: FrameLocator, field: string): Promise<string> {
-  return form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first().inputValue();
-}
 
 describe('Registries view and Connect wizard in a real VS Code', { skip, concurrency: false }, () => {
   let tls: RunningRegistry;
@@ -87,9 +64,9 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
     // — the tree: folders, repositories, tags, platforms of a multi-arch tag
     const reg = wb.treeItem('Secure registry');
     try {
-      await expand(wb, 'Secure registry');
-      await expand(wb, /^multi folder/);
-      await expand(wb, /^multi\/oci-index repository/);
+      await wb.expand('Secure registry');
+      await wb.expand(/^multi folder/);
+      await wb.expand(/^multi\/oci-index repository/);
     } catch (e) {
       await wb.screenshot('ui-fail-tree');
       throw e;
@@ -98,7 +75,7 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
     await latest.waitFor({ timeout: 20_000 });
     // Details arrive lazily and make the tag expandable.
     await page.locator('.monaco-list-row[aria-expanded="false"]', { hasText: 'latest' }).waitFor({ timeout: 30_000 });
-    await expand(wb, /^latest/);
+    await wb.expand(/^latest/);
     await wb.treeItem('linux/arm64/v8').waitFor({ timeout: 20_000 });
     await wb.treeItem('linux/amd64').waitFor();
     assert.match(await page.locator('.monaco-list-row', { hasText: 'linux/amd64' }).innerText(), /[0-9a-f]{12}/);
@@ -106,7 +83,7 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
 
     // — Load more on a registry with 25 repositories, 10 per screen
     // — Delete a tag: the confirmation names every tag that shares the digest
-    await expand(wb, /^alpine repository/);
+    await wb.expand(/^alpine repository/);
     await wb.treeItem(/^3\.19/).click({ button: 'right', timeout: 20_000 });
     await page.locator('.context-view .action-label', { hasText: 'Delete Tag' }).click({ timeout: 10_000 });
     const dialog = page.locator('.monaco-dialog-box');
@@ -125,8 +102,8 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
     await fill(form2, 'url', plain.host);
     await fill(form2, 'name', 'Bulk registry');
     await form2.locator('#save').click();
-    await expand(wb, 'Bulk registry');
-    await expand(wb, /^bulk folder/);
+    await wb.expand('Bulk registry');
+    await wb.expand(/^bulk folder/);
     const loadMore = wb.treeItem(/Load more/);
     await loadMore.waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('.monaco-list-row', { hasText: /^r00\d\d/ }).count(), 10);

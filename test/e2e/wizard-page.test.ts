@@ -10,19 +10,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ProviderForm } from '../../src/providers/form';
 import { buildWizardHtml, makeNonce } from '../../src/ui/wizard/html';
 import type { FromWebview, ToWebview } from '../../webview/protocol';
 import { onExit, removeDirSync } from '../support/cleanup';
+import { repoRoot } from './support/codeServer';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/workbench';
 
-const repoRoot = resolve(__dirname, '..', '..');
 const distDir = join(repoRoot, 'dist', 'webview');
 const shotsDir = join(repoRoot, 'test-artifacts', 'wizard');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // ---------------------------------------------------------------------------------------
 // Fixtures: sample provider forms (the real ones live in src/providers)
@@ -294,6 +293,10 @@ async function focusedField(page: Page): Promise<string | undefined> {
   return page.evaluate(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field);
 }
 
+async function waitFocus(page: Page, id: string): Promise<void> {
+  await page.waitForFunction((fid) => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === fid, id);
+}
+
 async function fieldValue(page: Page, id: string): Promise<string | boolean> {
   return page.evaluate((fid) => {
     const c = document.querySelector(`.field[data-field="${fid}"]`)?.querySelector('vscode-textfield, vscode-textarea, vscode-checkbox, vscode-single-select') as
@@ -328,6 +331,18 @@ async function openPage(browser: Browser, origin: string, theme: 'light' | 'dark
   return { context, page, consoleLines, pageErrors };
 }
 
+type OpenedPage = Awaited<ReturnType<typeof openPage>>;
+
+/** `fn` on a fresh page in its own browser context, which is closed afterwards. */
+async function withPage(browser: Browser, origin: string, theme: 'light' | 'dark', fn: (p: OpenedPage) => Promise<void>, viewport?: { width: number; height: number }): Promise<void> {
+  const opened = await openPage(browser, origin, theme, viewport);
+  try {
+    await fn(opened);
+  } finally {
+    await opened.context.close();
+  }
+}
+
 async function init(page: Page, extra: Partial<Extract<ToWebview, { type: 'init' }>> = {}): Promise<void> {
   await host(page, { type: 'init', session: 's1', forms, ...extra });
 }
@@ -355,7 +370,7 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
     profile = mkdtempSync(join(tmpdir(), 'wizard-chromium-'));
     unregister = onExit(() => removeDirSync(profile));
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
       env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'xdg') } as Record<string, string>,
       timeout: 30_000,
@@ -370,9 +385,8 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
   });
 
   for (const theme of ['light', 'dark'] as const) {
-    test(`${theme}: pick, fill by keyboard, required errors, failing test keeps the form, errors by their fields, no secret in state`, async () => {
-      const { context, page, consoleLines, pageErrors } = await openPage(browser, origin, theme);
-      try {
+    test(`${theme}: pick, fill by keyboard, required errors, failing test keeps the form, errors by their fields, no secret in state`, () =>
+      withPage(browser, origin, theme, async ({ page, consoleLines, pageErrors }) => {
         await init(page);
 
         // --- the picker: a listbox, keyboard navigable, focus on the first card
@@ -390,7 +404,7 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
 
         // --- the form; focus lands on the first field
         await page.waitForSelector('.field[data-field="url"] vscode-textfield');
-        await page.waitForFunction(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === 'url');
+        await waitFocus(page, 'url');
         // Labels tied to inputs: the inner input of each text control has the field label as its name.
         const names = await page.evaluate(() =>
           [...document.querySelectorAll('.field vscode-textfield, .field vscode-textarea')].map((el) => el.shadowRoot?.querySelector('input, textarea')?.getAttribute('aria-label')),
@@ -464,7 +478,7 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
         });
         await host(page, { type: 'busy', action: null });
         await page.waitForSelector('.result.fail .steps');
-        await page.waitForFunction(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === 'password');
+        await waitFocus(page, 'password');
 
         for (const [id, v] of Object.entries(filled)) assert.deepEqual(await fieldValue(page, id), v, `${id} kept`);
         assert.equal(await fieldError(page, 'password'), 'The registry rejected these credentials.');
@@ -520,7 +534,7 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
         const save = await waitPosted(page, 'save');
         assert.deepEqual(save, { type: 'save', provider: 'generic', values: filled });
         await host(page, { type: 'saveResult', ok: false, message: 'Not saved: the registry did not answer.', fieldErrors: [{ field: 'url', message: 'Could not reach registry.example.com:5000.' }, { field: '', message: 'Unknown provider.' }] });
-        await page.waitForFunction(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === 'url');
+        await waitFocus(page, 'url');
         assert.equal(await fieldError(page, 'url'), 'Could not reach registry.example.com:5000.');
         assert.equal(await fieldError(page, 'password'), undefined);
         assert.match(await page.locator('.result').innerText(), /Unknown provider\./, 'errors for no field go to the result');
@@ -532,18 +546,15 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
         assert.ok(await page.evaluate(() => document.fonts.check('16px codicon')), 'codicon font loaded');
         const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
         assert.equal(bg, theme === 'dark' ? 'rgb(31, 31, 31)' : 'rgb(255, 255, 255)', 'theme background');
-      } finally {
-        await context.close();
-      }
-    });
+      }),
+    );
   }
 
-  test('showIf, select by keyboard, Change Provider, docs link, file picking', async () => {
-    const { context, page } = await openPage(browser, origin, 'dark');
-    try {
+  test('showIf, select by keyboard, Change Provider, docs link, file picking', () =>
+    withPage(browser, origin, 'dark', async ({ page }) => {
       await init(page, { selected: 'ecr' });
       await page.waitForSelector('.field[data-field="region"] vscode-textfield');
-      await page.waitForFunction(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === 'region');
+      await waitFocus(page, 'region');
       const visible = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.field')].filter((f) => !f.hidden).map((f) => f.dataset.field));
       assert.deepEqual(await visible(), ['region', 'auth', 'profile']);
 
@@ -560,7 +571,7 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
       // Required errors for the now-visible fields only; focus on the first.
       await page.locator('#test').focus();
       await page.keyboard.press('Enter');
-      await page.waitForFunction(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === 'accessKeyId');
+      await waitFocus(page, 'accessKeyId');
       assert.equal(await fieldError(page, 'accessKeyId'), 'Access key ID is required.');
       assert.equal(await fieldError(page, 'secretAccessKey'), 'Secret access key is required.');
       assert.equal(await fieldError(page, 'profile'), undefined);
@@ -616,16 +627,13 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
       await page.keyboard.press('Enter');
       await waitPosted(page, 'cancel');
       assert.deepEqual(await page.evaluate(() => window.__violations), []);
-    } finally {
-      await context.close();
-    }
-  });
+    }),
+  );
 
-  test('hiding the panel (a reload) keeps the draft but not secrets; a new session starts clean', async () => {
-    const { context, page } = await openPage(browser, origin, 'light');
-    try {
+  test('hiding the panel (a reload) keeps the draft but not secrets; a new session starts clean', () =>
+    withPage(browser, origin, 'light', async ({ page }) => {
       await init(page, { selected: 'generic' });
-      await page.waitForFunction(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === 'url');
+      await waitFocus(page, 'url');
       await page.keyboard.type('r.example');
       await pressTab(page);
       await page.keyboard.type('bob');
@@ -646,14 +654,11 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
       await init(page, { selected: 'generic', session: 's2' });
       await page.waitForSelector('.field[data-field="url"] vscode-textfield');
       assert.equal(await fieldValue(page, 'url'), '');
-    } finally {
-      await context.close();
-    }
-  });
+    }),
+  );
 
-  test('editing: title, fixed provider, stored secret placeholder, narrow layout', async () => {
-    const { context, page } = await openPage(browser, origin, 'light', { width: 640, height: 900 });
-    try {
+  test('editing: title, fixed provider, stored secret placeholder, narrow layout', () =>
+    withPage(browser, origin, 'light', async ({ page }) => {
       await init(page, {
         selected: 'ecr',
         values: { region: 'us-east-1', auth: 'keys', accessKeyId: 'AKIAEXAMPLE' },
@@ -674,8 +679,6 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
       await host(page, { type: 'saveResult', ok: true, message: 'Saved Prod ECR.' });
       await host(page, { type: 'busy', action: null });
       await page.waitForSelector('.result.ok');
-    } finally {
-      await context.close();
-    }
-  });
+    }),
+  );
 });

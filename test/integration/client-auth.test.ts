@@ -6,11 +6,23 @@ import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client';
 import { staticCredentials } from '../../src/registry/credentials';
 import { RegistryError } from '../../src/registry/errors';
-import { seedStandardImages, startRegistry, type RunningRegistry, type StandardImages } from '../support';
+import { seedStandardImages, startRegistry, type RunningRegistry, type StandardImages, type TokenServerOptions } from '../support';
 
 function noSecretIn(e: unknown, secret: string): boolean {
   const text = `${String(e)} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
   return !text.includes(secret) && !text.includes(Buffer.from(secret).toString('base64'));
+}
+
+/** `fn` on a token-mode registry of its own holding x/y:a, its token server's counts reset. */
+async function withOneImage(tokenServer: TokenServerOptions, fn: (reg: RunningRegistry) => Promise<void>): Promise<void> {
+  const reg = await startRegistry({ mode: 'token', tokenServer });
+  try {
+    await reg.pusher.pushImage('x/y', 'a', { layerBytes: [10] });
+    reg.tokenServer!.reset();
+    await fn(reg);
+  } finally {
+    await reg.stop();
+  }
 }
 
 describe('TLS + Basic (self-signed certificate, htpasswd)', () => {
@@ -120,19 +132,13 @@ describe('token auth (JWT bearer tokens from a token server)', () => {
     }
   });
 
-  test('expires_in missing: the token is still reused (60 s default)', async () => {
-    const r2 = await startRegistry({ mode: 'token', tokenServer: { omitExpiresIn: true } });
-    try {
-      await r2.pusher.pushImage('x/y', 'a', { layerBytes: [10] });
-      r2.tokenServer!.reset();
+  test('expires_in missing: the token is still reused (60 s default)', () =>
+    withOneImage({ omitExpiresIn: true }, async (r2) => {
       const c = new RegistryClient({ url: r2.url, credentials: staticCredentials({ kind: 'basic', username: r2.username!, password: r2.password! }) });
       for (let i = 0; i < 5; i++) await c.headManifest('x/y', 'a');
       assert.equal(r2.tokenServer!.requests.length, 1);
       await c.close();
-    } finally {
-      await r2.stop();
-    }
-  });
+    }));
 
   test('a wrong password is reported by the token service, without the password', async () => {
     const secret = 'nope-N0pe-secret';
@@ -192,17 +198,11 @@ describe('token auth (JWT bearer tokens from a token server)', () => {
     }
   });
 
-  test('a token server without OAuth2 (POST 404) falls back to GET', async () => {
-    const r2 = await startRegistry({ mode: 'token', tokenServer: { oauthPost: false } });
-    try {
-      await r2.pusher.pushImage('x/y', 'a', { layerBytes: [10] });
-      r2.tokenServer!.reset();
+  test('a token server without OAuth2 (POST 404) falls back to GET', () =>
+    withOneImage({ oauthPost: false }, async (r2) => {
       const c = new RegistryClient({ url: r2.url, credentials: staticCredentials({ kind: 'refreshToken', refreshToken: r2.password!, username: r2.username! }) });
       await c.headManifest('x/y', 'a');
       assert.deepEqual(r2.tokenServer!.requests.map((r) => [r.method, r.status]), [['POST', 404], ['GET', 200]]);
       await c.close();
-    } finally {
-      await r2.stop();
-    }
-  });
+    }));
 });

@@ -13,9 +13,9 @@
 // test process dies without running its exit handlers (e.g. SIGKILL on a timeout).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../support/ports';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const EXTENSION_ID = 'registry-explorer.registry-explorer';
@@ -146,18 +146,6 @@ function installExitHook(): void {
       process.kill(process.pid, sig); // default action now that our handler is gone
     });
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
 }
 
 /** Environment for code-server: ours minus what would leak into it from a test runner or VS Code. */

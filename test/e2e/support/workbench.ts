@@ -9,6 +9,7 @@
 //   await wb.close();                                         // browser and server
 //
 // Lower level: launchBrowser() and openWorkbench(url) for a server you started yourself.
+import * as assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +148,8 @@ export interface Workbench extends BrowserSession {
   runCommand(title: string): Promise<void>;
   /** A tree item by accessible name (substring, case-insensitive, unless exact or RegExp). */
   treeItem(name: string | RegExp, opts?: { exact?: boolean }): Locator;
+  /** Expands a tree item (a click toggles, so only a collapsed one is clicked); throws if it stays collapsed. */
+  expand(name: string | RegExp, opts?: { exact?: boolean }): Promise<void>;
   /** The content frame of a webview (nth visible one; default the first). */
   webview(nth?: number): FrameLocator;
   quickPick: QuickPick;
@@ -291,6 +294,20 @@ export function workbenchFor(session: BrowserSession): Workbench {
       await row.click();
     },
     treeItem: (name, opts = {}) => page.getByRole('treeitem', { name, ...(opts.exact ? { exact: true } : {}) }),
+    expand: async (name, opts = {}) => {
+      const row = wb.treeItem(name, opts);
+      await row.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+        await wb.screenshot(`fail-expand-${String(name).replace(/[^a-z0-9]+/gi, '-')}`);
+        throw e;
+      });
+      for (let i = 0; i < 50 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
+        if (i % 10 === 0) await row.click();
+        await page.waitForTimeout(200);
+      }
+      // The pointer would stay on the row and its tooltip would open over the rows below it.
+      await page.mouse.move(1, 1);
+      assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
+    },
     webview: (nth = 0) =>
       page.locator('iframe.webview.ready:visible').nth(nth).contentFrame().locator('iframe#active-frame').contentFrame(),
     quickPick,
@@ -322,6 +339,19 @@ export function workbenchFor(session: BrowserSession): Workbench {
     },
   };
   return wb;
+}
+
+/** The text control of a Connect wizard field (inside `wb.webview()`). */
+function formControl(form: FrameLocator, field: string): Locator {
+  return form.locator(`.field[data-field="${field}"] input, .field[data-field="${field}"] textarea`).first();
+}
+
+export async function fill(form: FrameLocator, field: string, value: string): Promise<void> {
+  await formControl(form, field).fill(value);
+}
+
+export async function fieldValue(form: FrameLocator, field: string): Promise<string> {
+  return formControl(form, field).inputValue();
 }
 
 function escapeRegExp(s: string): string {

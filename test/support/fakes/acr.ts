@@ -15,7 +15,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { closeServer, listenLocal, readText, sendJson, signJwt, verifyJwt } from './http';
+import { listenInFront, readText, sendJson, signJwt, verifyJwt } from './http';
 
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
@@ -119,16 +119,10 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
       if (!res.headersSent) sendJson(res, 500, { errors: [{ code: 'UNKNOWN', message: String(e) }] });
     });
   });
-  let exchangeUrl: string;
-  try {
-    exchangeUrl = await listenLocal(server);
-  } catch (e) {
-    await registry.stop();
-    throw e;
-  }
+  const front = await listenInFront(server, registry);
 
   return {
-    exchangeUrl,
+    exchangeUrl: front.url,
     registry,
     tenant,
     adminUser,
@@ -159,9 +153,6 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
       exchanges.length = 0;
       registry.tokenServer?.reset();
     },
-    async stop() {
-      await closeServer(server);
-      await registry.stop();
-    },
+    stop: front.stop,
   };
 }

@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { closeServer, listenLocal, sendJson } from './http';
+import { listenInFront, sendJson } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface FakeDigitalOceanOptions {
@@ -215,12 +215,8 @@ export async function startFakeDigitalOcean(opts: FakeDigitalOceanOptions = {}):
       }
     });
   });
-  try {
-    apiUrl = await listenLocal(server);
-  } catch (e) {
-    await registry.stop();
-    throw e;
-  }
+  const front = await listenInFront(server, registry);
+  apiUrl = front.url;
 
   return {
     apiUrl,
@@ -243,9 +239,6 @@ export async function startFakeDigitalOcean(opts: FakeDigitalOceanOptions = {}):
       registryLogins.length = 0;
       registry.tokenServer?.reset();
     },
-    async stop() {
-      await closeServer(server);
-      await registry.stop();
-    },
+    stop: front.stop,
   };
 }

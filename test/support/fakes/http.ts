@@ -41,6 +41,28 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/**
+ * Listens `api` on loopback in front of the registry it was started for. If it cannot listen,
+ * the registry is stopped before the error goes up (nobody else holds it yet); `stop` closes
+ * both.
+ */
+export async function listenInFront(api: Server, registry: { stop(): Promise<void> }): Promise<{ url: string; stop(): Promise<void> }> {
+  let url: string;
+  try {
+    url = await listenLocal(api);
+  } catch (e) {
+    await registry.stop();
+    throw e;
+  }
+  return {
+    url,
+    async stop() {
+      await closeServer(api);
+      await registry.stop();
+    },
+  };
+}
+
 export function b64url(data: string | Buffer): string {
   return Buffer.from(data).toString('base64url');
 }

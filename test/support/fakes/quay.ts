@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { closeServer, listenLocal, sendJson as send } from './http';
+import { listenInFront, sendJson as send } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface FakeQuayOptions {
@@ -183,16 +183,10 @@ export async function startFakeQuay(opts: FakeQuayOptions = {}): Promise<FakeQua
       }
     });
   });
-  let apiUrl: string;
-  try {
-    apiUrl = await listenLocal(server);
-  } catch (e) {
-    await registry.stop();
-    throw e;
-  }
+  const front = await listenInFront(server, registry);
 
   return {
-    apiUrl,
+    apiUrl: front.url,
     registry,
     oauthToken,
     robot,
@@ -210,9 +204,6 @@ export async function startFakeQuay(opts: FakeQuayOptions = {}): Promise<FakeQua
       registryLogins.length = 0;
       registry.tokenServer?.reset();
     },
-    async stop() {
-      await closeServer(server);
-      await registry.stop();
-    },
+    stop: front.stop,
   };
 }
