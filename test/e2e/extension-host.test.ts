@@ -1,10 +1,9 @@
 // Runs test/host/registries.suite.ts inside a real VS Code against real registries, then
 // searches everything the server side wrote (user data, logs, global storage) for the secret.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { seedStandardImages, startRegistry, type RunningRegistry } from '../support';
-import { filesUnder } from './support/files';
+import { filesContaining } from './support/files';
 import { e2eSkipReason } from './support/codeServer';
 import { runHostTests } from './support/hostTests';
 
@@ -27,7 +26,7 @@ describe('extension in the real extension host', { skip, concurrency: false }, (
       env: { TLS_URL: tls.url, TLS_USER: tls.username!, TLS_PASSWORD: tls.password!, TLS_CA: tls.caPem!, PLAIN_URL: plain.url },
       inspectServer: (home) => {
         serverHome = home;
-        hits = filesUnder(home).filter((f) => readFileSync(f).includes(tls.password!));
+        hits = filesContaining(home, tls.password!);
       },
     });
     const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;

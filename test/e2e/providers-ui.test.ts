@@ -5,7 +5,7 @@
 // The control planes are local fakes speaking the real wire protocols, each in front of a real
 // docker-registry. Screenshots in test-artifacts/e2e/.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { startRegistry, type RunningRegistry } from '../support';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
 import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
 import { e2eSkipReason } from './support/codeServer';
-import { filesUnder } from './support/files';
+import { filesContaining } from './support/files';
 import { fieldValue, fill, startWorkbench, type Workbench } from './support/workbench';
 
 const skip = e2eSkipReason();
@@ -61,7 +61,7 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
 
   /** Nothing the server side wrote (settings, state, logs, storage) holds the secret. */
   function assertNotWritten(secret: string): void {
-    const hits = filesUnder(wb!.server!.home).filter((f) => readFileSync(f).includes(secret));
+    const hits = filesContaining(wb!.server!.home, secret);
     assert.deepEqual(hits, [], `the secret was written to ${hits.join(', ')}`);
   }
 

@@ -1,10 +1,19 @@
-// Every regular file under a directory (for searching what a server wrote for secrets).
-import { readdirSync, statSync } from 'node:fs';
+// Searching what a server wrote for secrets. The server may still be running while we look
+// (its extension host writes and deletes lock and log files), so a file that vanishes between
+// listing and reading is skipped, not an error: it held nothing that outlives the run.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Every regular file under a directory. */
 export function filesUnder(dir: string): string[] {
   let out: string[] = [];
-  for (const name of readdirSync(dir)) {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
     const p = join(dir, name);
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) continue;
@@ -12,4 +21,15 @@ export function filesUnder(dir: string): string[] {
     else if (st.isFile() && st.size < 50 * 1024 * 1024) out.push(p);
   }
   return out;
+}
+
+/** The files under `dir` whose bytes contain `needle`. */
+export function filesContaining(dir: string, needle: string): string[] {
+  return filesUnder(dir).filter((f) => {
+    try {
+      return readFileSync(f).includes(needle);
+    } catch {
+      return false;
+    }
+  });
 }
