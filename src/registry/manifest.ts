@@ -4,7 +4,9 @@
 // the amd64 manifest (with a different digest). So every request sends all four.
 
 import { createHash } from 'node:crypto';
+import * as v from 'valibot';
 import { RegistryError } from './errors';
+import { digestSchema, parseJsonText, parseWire, sizeSchema, wireObject } from './wire';
 
 export const MediaType = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -81,18 +83,88 @@ export function verifiedDigest(body: Buffer, headerDigest: string | undefined, r
   return computed;
 }
 
+// The shapes, as schemas (see wire.ts). Descriptors are strict where the extension acts on a
+// value (a digest becomes a URL and may be written into the user's YAML; a size is summed) and
+// loose objects everywhere, so fields we do not check (subject, urls, data…) pass through.
+const annotationsSchema = v.record(v.string(), v.string());
+
+const platformSchema = wireObject({
+  architecture: v.string(),
+  os: v.string(),
+  variant: v.optional(v.string()),
+  'os.version': v.optional(v.string()),
+});
+
+const descriptorSchema = wireObject({
+  mediaType: v.string(),
+  digest: digestSchema,
+  size: sizeSchema,
+  platform: v.optional(platformSchema),
+  annotations: v.optional(annotationsSchema),
+  artifactType: v.optional(v.string()),
+});
+
+const imageManifestSchema = wireObject({
+  schemaVersion: v.literal(2),
+  mediaType: v.optional(v.string()),
+  config: descriptorSchema,
+  layers: v.array(descriptorSchema),
+  annotations: v.optional(annotationsSchema),
+});
+
+const imageIndexSchema = wireObject({
+  schemaVersion: v.literal(2),
+  mediaType: v.optional(v.string()),
+  manifests: v.array(descriptorSchema),
+  annotations: v.optional(annotationsSchema),
+});
+
+/** Just enough to decide which schema applies. */
+const envelopeSchema = wireObject({ mediaType: v.optional(v.string()), schemaVersion: v.optional(v.unknown()) });
+
+const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaType.ociManifest, MediaType.dockerManifest]);
+
+/**
+ * A manifest or index from `host`, checked against its schema: anything else (not JSON, a bare
+ * number, `layers` not a list, a descriptor digest that is not `algorithm:hex`) is a protocol
+ * RegistryError that says what was wrong, never a TypeError later on.
+ */
 export function parseManifest(body: Buffer, contentType: string | undefined, host: string): { manifest: AnyManifest; mediaType: string } {
-  let json: AnyManifest & { mediaType?: string };
-  try {
-    json = JSON.parse(body.toString('utf8')) as AnyManifest & { mediaType?: string };
-  } catch {
-    throw new RegistryError('protocol', `${host} sent a manifest that is not valid JSON.`);
-  }
-  const mediaType = json.mediaType ?? contentType?.split(';')[0]?.trim() ?? (isIndex(json) ? MediaType.ociIndex : MediaType.ociManifest);
-  if (mediaType === MediaType.dockerSchema1 || mediaType === MediaType.dockerSchema1Signed) {
+  const json = parseJsonText(body, host, 'a manifest');
+  const envelope = parseWire(envelopeSchema, json, host, 'a manifest');
+  const hasManifests = 'manifests' in envelope;
+  const mediaType = envelope.mediaType ?? (contentType?.split(';')[0]?.trim() || (hasManifests ? MediaType.ociIndex : MediaType.ociManifest));
+  if (mediaType === MediaType.dockerSchema1 || mediaType === MediaType.dockerSchema1Signed || envelope.schemaVersion === 1) {
     throw new RegistryError('protocol', `${host} only offered a Docker schema 1 manifest, which is deprecated and not supported.`);
   }
-  return { manifest: json, mediaType };
+  // The declared type decides; for a type we do not know (an artifact, `application/json`), the shape does.
+  const index = isIndexMediaType(mediaType) || (!MANIFEST_TYPES.has(mediaType) && hasManifests);
+  const manifest: AnyManifest = index ? parseWire(imageIndexSchema, json, host, 'an image index') : parseWire(imageManifestSchema, json, host, 'a manifest');
+  return { manifest, mediaType };
+}
+
+/** The facts the extension reads from an image config blob. */
+export interface ImageConfigFacts {
+  created?: string;
+  os?: string;
+  architecture?: string;
+  variant?: string;
+}
+
+const optionalText = v.optional(v.nullable(v.string()));
+
+const imageConfigSchema = wireObject({ created: optionalText, os: optionalText, architecture: optionalText, variant: optionalText });
+
+/** An image config blob (`digest`, from `host`) reduced to its facts, or a protocol error. */
+export function parseImageConfig(body: Buffer, host: string, digest: string): ImageConfigFacts {
+  const what = `an image config (${digest.slice(0, 19)}…)`;
+  const c = parseWire(imageConfigSchema, parseJsonText(body, host, what), host, what);
+  const facts: ImageConfigFacts = {};
+  if (c.created) facts.created = c.created;
+  if (c.os) facts.os = c.os;
+  if (c.architecture) facts.architecture = c.architecture;
+  if (c.variant) facts.variant = c.variant;
+  return facts;
 }
 
 /** BuildKit attestations and other non-runnable entries in an index. */
