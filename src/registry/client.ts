@@ -5,20 +5,22 @@
 //   request → auth (ping, scope, token, retry on 401) → retry (429/5xx) → redirect (origin
 //   rules) → base (undici, body caps, error mapping)
 
+import { createHash } from 'node:crypto';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { Authenticator } from './auth';
 import type { CredentialSource } from './credentials';
+import { isValidDigest } from './digest';
 import { connectionDispatcher, type ProxySettings } from './dispatcher';
 import { parseEndpoint, httpAllowed } from './endpoint';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
-import type { HttpRequest, HttpResponse, RoundTripper } from './http';
+import { DEFAULT_DEADLINE_MS, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 import {
   MANIFEST_ACCEPT,
   imageSize,
   isAttestation,
   isIndex,
   parseManifest,
-  sha256Digest,
   verifiedDigest,
   type AnyManifest,
   type Descriptor,
@@ -26,7 +28,7 @@ import {
   type ImageManifest,
   type Platform,
 } from './manifest';
-import { nextLink, paginate, type Page } from './paging';
+import { collectPages, nextLink, paginate, truncationError, type Collected, type Page, type PageLimits } from './paging';
 import type { RetryOptions } from './retry';
 import { transportStack } from './stack';
 import { TokenCache } from './tokenCache';
@@ -41,13 +43,20 @@ export interface RegistryClientOptions {
   credentials?: CredentialSource;
   proxy?: ProxySettings;
   connectTimeoutMs?: number;
+  /** Idle time allowed for the headers, then between body chunks. */
   readTimeoutMs?: number;
+  /** Time allowed for one whole exchange, headers to last byte (a server may drip). */
+  requestDeadlineMs?: number;
   retry?: RetryOptions;
   userAgent?: string;
-  /** Sockets (and so requests in flight) per registry. */
+  /** Sockets, and requests in flight, per registry. */
   connections?: number;
   /** First page size to ask for; stepped down when the server refuses it. */
   pageSize?: number;
+  /** Bounds of one listing walk (defaults: PAGE_LIMITS). */
+  pageLimits?: PageLimits;
+  /** Images of one index that `imageDetails` looks at (default 64). */
+  maxIndexEntries?: number;
   /** Share a dispatcher (and its pool) instead of creating one. */
   dispatcher?: Dispatcher;
   /** Observers, for statistics and logs. Never given credentials. */
@@ -95,6 +104,8 @@ export interface ImageDetails {
   created?: string;
   platform?: Platform;
   platforms?: PlatformImage[];
+  /** Images in the index beyond the ones looked at (`platforms` lists the first few only). */
+  platformsNotShown?: number;
 }
 
 export interface ListOptions {
@@ -106,6 +117,8 @@ export interface ListOptions {
 
 const PAGE_SIZE_LADDER = [1000, 500, 250, 100, 50];
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** Real multi-arch images have a handful of platforms; an index is one tag row, not a crawl. */
+const MAX_INDEX_ENTRIES = 64;
 
 interface Session {
   base: URL;
@@ -122,12 +135,19 @@ export class RegistryClient {
   private readonly tokenCache = new TokenCache();
   private session?: Promise<Session>;
   private pageSize: number;
+  /**
+   * Requests in flight to this registry, whoever asks (tree rows, an index's children, Find):
+   * one client per registry, so one limiter per registry. It holds a slot only for one
+   * exchange, never while waiting for another, so nested calls cannot deadlock on it.
+   */
+  private readonly limit: LimitFunction;
 
   constructor(private readonly opts: RegistryClientOptions) {
     parseEndpoint(opts.url, opts.insecure); // fail fast on a bad address
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? connectionDispatcher(opts);
     this.pageSize = opts.pageSize ?? PAGE_SIZE_LADDER[0]!;
+    this.limit = pLimit(opts.connections ?? 16);
   }
 
   /** The page size this registry accepted last (persist it to skip the probing next time). */
@@ -152,29 +172,43 @@ export class RegistryClient {
     return this.listPages(`/v2/${repository}/tags/list`, 'tags', opts, repository);
   }
 
-  async listCatalog(opts: ListOptions = {}): Promise<string[]> {
-    return collect(this.catalogPages(opts));
+  /** Every repository name, up to the listing limits; `truncated` says when it stopped short. */
+  collectCatalog(opts: ListOptions = {}): Promise<Collected<string>> {
+    return collectPages(this.catalogPages(opts), this.opts.pageLimits?.maxItems);
   }
 
+  /** Every tag, up to the listing limits; `truncated` says when it stopped short. */
+  collectTags(repository: string, opts: ListOptions = {}): Promise<Collected<string>> {
+    return collectPages(this.tagPages(repository, opts), this.opts.pageLimits?.maxItems);
+  }
+
+  /** Every repository name, or a protocol error when the listing could not be completed. */
+  async listCatalog(opts: ListOptions = {}): Promise<string[]> {
+    return this.complete(await this.collectCatalog(opts));
+  }
+
+  /** Every tag, or a protocol error when the listing could not be completed. */
   async listTags(repository: string, opts: ListOptions = {}): Promise<string[]> {
-    return collect(this.tagPages(repository, opts));
+    return this.complete(await this.collectTags(repository, opts));
   }
 
   async getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResult> {
+    this.checkReference(reference);
     const res = await this.send({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, accept: MANIFEST_ACCEPT, signal });
     this.expectOk(res, `${repository}:${reference}`, 'manifest');
     const host = res.url.host;
     const requested = reference.includes(':') ? reference : undefined;
-    const digest = verifiedDigest(res.body, res.headers.get('docker-content-digest'), requested, host);
+    const digest = verifiedDigest(res.body, this.headerDigest(res, `${repository}:${reference}`), requested, host);
     const { manifest, mediaType } = parseManifest(res.body, res.headers.get('content-type'), host);
     return { digest, mediaType, manifest, raw: res.body, size: res.body.length };
   }
 
   /** Digest without the body: HEAD, which Docker Hub does not count as a pull. */
   async headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead> {
+    this.checkReference(reference);
     const res = await this.send({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, accept: MANIFEST_ACCEPT, signal });
     this.expectOk(res, `${repository}:${reference}`, 'manifest');
-    const digest = res.headers.get('docker-content-digest');
+    const digest = this.headerDigest(res, `${repository}:${reference}`);
     if (!digest) {
       // Some registries omit the header on HEAD; the body is the only source of truth then.
       const full = await this.getManifest(repository, reference, signal);
@@ -188,9 +222,11 @@ export class RegistryClient {
   }
 
   async getBlob(repository: string, digest: string, signal?: AbortSignal, maxBytes = MAX_CONFIG_BYTES): Promise<Buffer> {
+    if (!isValidDigest(digest)) throw new RegistryError('protocol', `${await this.host(signal)} named a blob of ${repository} by something that is not a digest (algorithm:hex); it was not fetched.`);
     const res = await this.send({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, signal, maxBodyBytes: maxBytes });
     this.expectOk(res, `${repository}@${digest}`, 'blob');
-    if (digest.startsWith('sha256:') && sha256Digest(res.body) !== digest) {
+    const computed = contentDigest(res.body, digest);
+    if (computed !== undefined && computed !== digest) {
       throw new RegistryError('protocol', `${res.url.host} sent a blob that does not match its digest ${digest}.`);
     }
     return res.body;
@@ -226,9 +262,22 @@ export class RegistryClient {
       };
     }
     const index = top.manifest as ImageIndex;
-    const entries = index.manifests.filter((d) => !isAttestation(d));
+    const host = await this.host(opts.signal);
+    // One fetch per distinct image, for the first few: an index of 5,000 entries (or 5,000
+    // copies of one) costs at most MAX_INDEX_ENTRIES children, through the registry's limiter.
+    const unique = new Map<string, Descriptor>();
+    for (const d of index.manifests) {
+      if (isAttestation(d)) continue;
+      if (!isValidDigest(d.digest)) {
+        throw new RegistryError('protocol', `${host} sent an image index for ${repository}:${reference} with an entry whose digest is not a digest (algorithm:hex); refused.`);
+      }
+      if (!unique.has(d.digest)) unique.set(d.digest, d);
+    }
+    const cap = this.opts.maxIndexEntries ?? MAX_INDEX_ENTRIES;
+    const entries = [...unique.values()].slice(0, cap);
     const platforms = await Promise.all(
       entries.map(async (d): Promise<PlatformImage> => {
+        // Fetched by digest, so getManifest verifies the bytes against it.
         const child = await this.getManifest(repository, d.digest, opts.signal);
         if (isIndex(child.manifest)) return { platform: d.platform ?? { os: 'unknown', architecture: 'unknown' }, digest: d.digest, mediaType: d.mediaType };
         const m = child.manifest as ImageManifest;
@@ -238,11 +287,20 @@ export class RegistryClient {
     );
     const sizes = platforms.map((p) => p.size ?? 0);
     const created = platforms.map((p) => p.created).filter((c): c is string => !!c).sort().at(-1);
-    return { digest: top.digest, mediaType: top.mediaType, isIndex: true, size: sizes.length ? Math.max(...sizes) : undefined, created, platforms };
+    const notShown = unique.size - entries.length;
+    return {
+      digest: top.digest,
+      mediaType: top.mediaType,
+      isIndex: true,
+      size: sizes.length ? Math.max(...sizes) : undefined,
+      created,
+      platforms,
+      ...(notShown > 0 ? { platformsNotShown: notShown } : {}),
+    };
   }
 
   async deleteManifest(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
-    if (!digest.includes(':')) throw new RegistryError('invalid', 'Manifests are deleted by digest, not by tag.');
+    if (!isValidDigest(digest)) throw new RegistryError('invalid', 'Manifests are deleted by digest (algorithm:hex), not by tag.');
     const res = await this.send({ method: 'DELETE', path: `/v2/${repository}/manifests/${digest}`, signal });
     if (res.status === 405) {
       throw new RegistryError('forbidden', `${res.url.host} does not allow deleting images (deletion is disabled on this registry).`, { status: 405, code: parseErrorBody(res.body).code });
@@ -291,7 +349,38 @@ export class RegistryClient {
         return { items: ((items as unknown[] | null) ?? []).filter((x): x is string => typeof x === 'string'), next: nextLink(res.headers.getAll('link'), url) };
       }
     };
-    yield* paginate(first, fetchPage);
+    yield* paginate(first, fetchPage, this.opts.pageLimits);
+  }
+
+  /** A collected listing, or the reason it is not complete as an error. */
+  private async complete(c: Collected<string>): Promise<string[]> {
+    if (c.truncated) throw truncationError(await this.host(), c.truncated, this.opts.pageLimits);
+    return c.items;
+  }
+
+  /** The registry's host, for messages about what it sent. */
+  private async host(signal?: AbortSignal): Promise<string> {
+    return (await this.connect(signal)).base.host;
+  }
+
+  /** A tag or a digest: anything else would make another path of the URL it goes into. */
+  private checkReference(reference: string): void {
+    if (reference.includes(':') ? !isValidDigest(reference) : !TAG.test(reference)) {
+      throw new RegistryError('invalid', 'An image is named by a tag (letters, digits, “_”, “.”, “-”) or a digest (algorithm:hex); this reference is neither.');
+    }
+  }
+
+  /**
+   * `Docker-Content-Digest`, when sent: it is what the user pins, so a header that is not an
+   * `algorithm:hex` digest is refused (not echoed: it is the server's text, not ours).
+   */
+  private headerDigest(res: HttpResponse, what: string): string | undefined {
+    const value = res.headers.get('docker-content-digest');
+    if (value === undefined || value === '') return undefined;
+    if (!isValidDigest(value)) {
+      throw new RegistryError('protocol', `${res.url.host} sent a Docker-Content-Digest for ${what} that is not a digest (algorithm:hex); refused.`);
+    }
+    return value;
   }
 
   private expectOk(res: HttpResponse, what: string, kind: 'manifest' | 'blob' | 'tags' | 'catalog'): void {
@@ -323,17 +412,21 @@ export class RegistryClient {
   private async send(r: { method: HttpRequest['method']; path?: string; url?: URL; accept?: string; signal?: AbortSignal; maxBodyBytes?: number }): Promise<HttpResponse> {
     const s = await this.connect(r.signal);
     const url = r.url ?? new URL(r.path!, s.base);
-    return s.transport({
-      method: r.method,
-      url,
-      headers: r.accept ? { accept: r.accept } : {},
-      signal: r.signal,
-      maxBodyBytes: r.maxBodyBytes,
-    });
+    return this.limit(() =>
+      s.transport({
+        method: r.method,
+        url,
+        headers: r.accept ? { accept: r.accept } : {},
+        signal: r.signal,
+        maxBodyBytes: r.maxBodyBytes,
+      }),
+    );
   }
 
+  /** The layers under auth; every exchange through them (pings and tokens too) has a deadline. */
   private layers(base: URL): RoundTripper {
-    return transportStack({
+    const deadlineMs = this.opts.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
+    const stack = transportStack({
       dispatcher: this.dispatcher,
       userAgent: this.opts.userAgent,
       origin: base,
@@ -344,6 +437,7 @@ export class RegistryClient {
         this.opts.onRequest?.(req.method, req.url, res.status);
       },
     });
+    return (req) => stack(req.deadlineMs === undefined ? { ...req, deadlineMs } : req);
   }
 
   /** Pick the scheme (probing https then http where allowed and the user gave none) once. */
@@ -402,8 +496,12 @@ function pageSizeRefused(res: HttpResponse): boolean {
   return code === 'PAGINATION_NUMBER_INVALID' || /less than or equal to|maxResults|page size/i.test(message ?? res.body.toString('utf8').slice(0, 500));
 }
 
-async function collect(pages: AsyncGenerator<Page<string>>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const p of pages) out.push(...p.items);
-  return out;
+/** The distribution spec's tag grammar. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** The digest of `body` in the algorithm `digest` names, when we can compute it (not blake3). */
+function contentDigest(body: Buffer, digest: string): string | undefined {
+  const algorithm = digest.slice(0, digest.indexOf(':'));
+  if (algorithm !== 'sha256' && algorithm !== 'sha512') return undefined;
+  return `${algorithm}:${createHash(algorithm).update(body).digest('hex')}`;
 }

@@ -11,6 +11,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Largest body accepted; larger fails with a protocol error. */
   maxBodyBytes?: number;
+  /** Time allowed for the whole exchange, headers to last byte (default DEFAULT_DEADLINE_MS). */
+  deadlineMs?: number;
 }
 
 export interface HttpResponse {
@@ -44,6 +46,12 @@ export class ResponseHeaders {
 }
 
 export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+
+/**
+ * The read timeout only bounds silence; a server sending a byte every few seconds never trips
+ * it. This bounds the whole exchange: a 16 MB body at a quarter of a MB per second fits.
+ */
+export const DEFAULT_DEADLINE_MS = 60_000;
 
 export function withHeader(req: HttpRequest, name: string, value: string | undefined): HttpRequest {
   const headers = { ...req.headers };

@@ -2,7 +2,9 @@
 // seconds or as an HTTP date), 5xx that usually mean "busy", and connections that broke
 // before any answer. Backoff is exponential with a cap and full jitter, and a wait longer
 // than the cap is not slept through: the caller gets a rateLimited error with the reset time,
-// so the UI can say "Rate limited until 14:05" instead of hanging.
+// so the UI can say "Rate limited until 14:05" instead of hanging. A Retry-After we cannot read
+// (garbage, a date past the year 275760, more seconds than a Date holds) counts as "longer than
+// the cap": reported, never turned into an immediate retry.
 
 import { RegistryError } from './errors';
 import type { HttpResponse, RoundTripper } from './http';
@@ -18,21 +20,41 @@ export interface RetryOptions {
 
 const RETRY_STATUS = new Set([500, 502, 503, 504]);
 
+/** A reset further away than this is "later", not a time worth showing. */
+const MAX_SHOWN_RESET_MS = 7 * 24 * 3600_000;
+
+/** Milliseconds to wait, or undefined when the value is not a delay or date we can use. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
-/** Rate-limit reset time from headers, when the server says (Docker Hub sends `ratelimit-reset`). */
-function resetTime(res: HttpResponse, now: number): Date | undefined {
-  const after = parseRetryAfter(res.headers.get('retry-after'), now);
-  if (after !== undefined) return new Date(now + after);
+/** A Date for `ms` from now when that is a sensible thing to show, else undefined. */
+function resetAfter(ms: number, now: number): Date | undefined {
+  return ms <= MAX_SHOWN_RESET_MS ? new Date(now + ms) : undefined;
+}
+
+/**
+ * How long the server asks us to wait: ms, `Infinity` for a Retry-After we cannot read or
+ * use, undefined when it does not say. Docker Hub sends `ratelimit-reset` (epoch seconds).
+ */
+function askedWait(res: HttpResponse, now: number): number | undefined {
+  const header = res.headers.get('retry-after');
+  if (header !== undefined && header.trim() !== '') return parseRetryAfter(header, now) ?? Infinity;
   const reset = Number(res.headers.get('ratelimit-reset') ?? res.headers.get('x-ratelimit-reset'));
-  if (Number.isFinite(reset) && reset > 0) return new Date(reset > 1e9 ? reset * 1000 : now + reset * 1000);
-  return undefined;
+  if (!Number.isFinite(reset) || reset <= 0) return undefined;
+  return Math.max(0, reset > 1e9 ? reset * 1000 - now : reset * 1000);
+}
+
+function rateLimited(host: string, reset: Date | undefined): RegistryError {
+  const when = reset && (reset.getTime() - Date.now() < 24 * 3600_000 ? reset.toLocaleTimeString() : reset.toLocaleString());
+  return new RegistryError(
+    'rateLimited',
+    reset ? `${host} is rate limiting requests until ${when}. Try again then.` : `${host} is rate limiting requests and did not say until when. Try again later.`,
+    { status: 429, ...(reset ? { resetAt: reset } : {}) },
+  );
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -71,21 +93,19 @@ export function retryTransport(next: RoundTripper, opts: RetryOptions = {}): Rou
         continue;
       }
       if (res.status === 429) {
-        const reset = resetTime(res, now());
-        const wait = reset ? reset.getTime() - now() : backoff;
-        if (attempt >= maxRetries || wait > cap) {
-          throw new RegistryError(
-            'rateLimited',
-            `${req.url.host} is rate limiting requests${reset ? ` until ${reset.toLocaleTimeString()}` : ''}. Try again later${reset ? '' : ' in a minute'}.`,
-            { status: 429, ...(reset ? { resetAt: reset } : {}) },
-          );
-        }
-        await sleep(Math.max(wait, 0), req.signal);
+        const t = now();
+        const asked = askedWait(res, t);
+        const wait = asked ?? backoff;
+        if (attempt >= maxRetries || wait > cap) throw rateLimited(req.url.host, asked === undefined ? undefined : resetAfter(asked, t));
+        await sleep(wait, req.signal);
         continue;
       }
       if (RETRY_STATUS.has(res.status) && idempotent(req.method) && attempt < maxRetries) {
-        const hinted = parseRetryAfter(res.headers.get('retry-after'), now());
-        await sleep(hinted !== undefined ? Math.min(hinted, cap) : Math.random() * backoff, req.signal);
+        const header = res.headers.get('retry-after');
+        const hinted = header ? (parseRetryAfter(header, now()) ?? Infinity) : undefined;
+        // "Busy for hours" (or unreadable) is the answer, not something to wait out here.
+        if (hinted !== undefined && hinted > cap) return res;
+        await sleep(hinted ?? Math.random() * backoff, req.signal);
         continue;
       }
       return res;

@@ -1,26 +1,50 @@
 // The bottom layer: one HTTP exchange on undici, body buffered under a cap, and every
-// low-level failure turned into a RegistryError a person can act on. It follows no redirects
-// and knows nothing of auth; the layers above do that.
+// low-level failure turned into a RegistryError a person can act on. Each exchange has a
+// deadline as well as the pool's idle timeouts. It follows no redirects and knows nothing of
+// auth; the layers above do that.
 
 import { request, type Dispatcher } from './undici';
 import { RegistryError } from './errors';
-import { DEFAULT_MAX_BODY, ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 
 export function baseTransport(dispatcher: Dispatcher, userAgent: string): RoundTripper {
+  const exchange = bodyExchange(dispatcher, userAgent);
   return async (req: HttpRequest): Promise<HttpResponse> => {
-    req.signal?.throwIfAborted();
-    let res: Dispatcher.ResponseData;
+    if (req.signal?.aborted) throw new RegistryError('cancelled', 'The request was cancelled.');
+    const deadlineMs = req.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    // One controller for the caller's cancellation and the deadline, unlinked when done: a
+    // listing's signal outlives thousands of requests and must not collect a listener each.
+    const ac = new AbortController();
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      ac.abort();
+    }, deadlineMs);
+    const cancel = (): void => ac.abort();
+    req.signal?.addEventListener('abort', cancel, { once: true });
     try {
-      res = await request(req.url, {
-        method: req.method,
-        headers: { 'user-agent': userAgent, ...req.headers },
-        body: req.body,
-        dispatcher,
-        signal: req.signal,
-      });
+      return await exchange(req, ac.signal);
     } catch (e) {
+      // The caller's cancellation wins over the deadline when both happened.
+      if (late && !req.signal?.aborted && !(e instanceof RegistryError)) throw deadlineError(req, deadlineMs, e);
       throw mapNetworkError(e, req);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', cancel);
     }
+  };
+}
+
+/** The request and its body under the cap; failures are thrown as they come. */
+function bodyExchange(dispatcher: Dispatcher, userAgent: string) {
+  return async (req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> => {
+    const res = await request(req.url, {
+      method: req.method,
+      headers: { 'user-agent': userAgent, ...req.headers },
+      body: req.body,
+      dispatcher,
+      signal,
+    });
     const limit = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -40,8 +64,7 @@ export function baseTransport(dispatcher: Dispatcher, userAgent: string): RoundT
       }
     } catch (e) {
       res.body.destroy();
-      if (e instanceof RegistryError) throw e;
-      throw mapNetworkError(e, req);
+      throw e;
     } finally {
       if (req.method === 'HEAD') await res.body.dump().catch(() => undefined);
     }
@@ -52,6 +75,15 @@ export function baseTransport(dispatcher: Dispatcher, userAgent: string): RoundT
       body: Buffer.concat(chunks),
     };
   };
+}
+
+function deadlineError(req: HttpRequest, ms: number, cause: unknown): RegistryError {
+  const seconds = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+  return new RegistryError(
+    'timeout',
+    `${req.url.host} did not finish answering within ${seconds}; the request was stopped. The registry or the network may be overloaded: try again later.`,
+    { cause, code: 'DEADLINE' },
+  );
 }
 
 const TLS_TRUST_CODES = new Set([

@@ -16,6 +16,7 @@ import { countUnder, levelOf } from './namespaces';
 import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, RepositoryNode, TagNode, type MessageAction, type Node } from './nodes';
 import type { ListingCache } from './persist';
 import { sortTags, type TagSort } from './sort';
+import { truncatedRow } from './truncated';
 
 const VIEW_ID = 'registryExplorer.registries';
 
@@ -77,7 +78,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const tags = this.tagListings.get(repoKey(node.connectionId, node.name));
         if (tags?.status === 'ready') {
           const n = tags.items.length;
-          item.description = tags.hasMoreOnServer ? vscode.l10n.t('{0}+ tags', n) : n === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', n);
+          item.description = tags.hasMoreOnServer || tags.truncated ? vscode.l10n.t('{0}+ tags', n) : n === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', n);
         }
         item.tooltip = node.name;
         item.accessibilityInformation = { label: vscode.l10n.t('{0} repository, {1}', node.name, String(item.description ?? '')) };
@@ -352,6 +353,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       const remaining = listing.hasMoreOnServer ? vscode.l10n.t('{0} shown, more on the server', names.length) : vscode.l10n.t('{0} of {1} shown', names.length, listing.items.length);
       nodes.push(this.remember(new LoadMoreNode(connectionId, undefined, remaining)));
     }
+    const cut = prefix ? undefined : truncatedRow(connectionId, undefined, listing);
+    if (cut) nodes.push(this.remember(cut));
     return nodes;
   }
 
@@ -380,6 +383,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       const remaining = listing.hasMoreOnServer ? vscode.l10n.t('{0} shown, more on the server', visible.length) : vscode.l10n.t('{0} of {1} shown', visible.length, listing.items.length);
       nodes.push(this.remember(new LoadMoreNode(node.connectionId, node.name, remaining)));
     }
+    const cut = truncatedRow(node.connectionId, node.name, listing);
+    if (cut) nodes.push(this.remember(cut));
     const needDetails = visible.filter((t) => !(t.digest && t.created && t.size !== undefined)).map((t) => t.name);
     if (needDetails.length) {
       void this.connections.get(config).then((conn) => this.details.request(conn, node.name, needDetails), (e: unknown) => this.log.warn(this.log.safe(e)));
