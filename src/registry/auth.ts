@@ -17,12 +17,19 @@
 //     same single retry with fresh credentials.
 //  5. Give up with a typed error: unauthorized (no or wrong credentials) or forbidden
 //     (credentials fine, permission missing).
+//
+// Only the registry speaks for the registry: a 401/403 from a host a request was redirected
+// to (a blob CDN) never reaches the steps above, so its challenge cannot move the realm and
+// the user is not told that the password is wrong. Shared work (the ping, the provider's
+// credentials, a token fetch) runs detached from any one caller's cancellation (shared.ts).
 
 import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
 import { basicHeader, type CredentialSource, type Credentials } from './credentials';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
+import { refusedElsewhere } from './redirect';
 import { mergeScopes, scopesFor } from './scope';
+import { abortable, share, type Shared } from './shared';
 import { tokenKey, type TokenCache } from './tokenCache';
 import { fetchToken } from './tokenService';
 
@@ -48,43 +55,47 @@ interface Authorized {
 
 export class Authenticator {
   private mode?: Mode;
-  private pinging?: Promise<Mode>;
+  private pinging?: Shared<Mode>;
   /** Settles when the request that is probing the registry has its answer (step 1). */
   private probing?: Promise<void>;
-  private creds?: Promise<Credentials | undefined>;
+  private creds?: Shared<Credentials | undefined>;
 
   constructor(private readonly opts: AuthOptions) {}
 
   /** How the registry authenticates, learned from `GET /v2/` (step 1). */
   async ping(next: RoundTripper, signal?: AbortSignal): Promise<Mode> {
     if (this.mode) return this.mode;
-    this.pinging ??= (async () => {
-      const res = await next({ method: 'GET', url: new URL('/v2/', this.opts.registry), headers: {}, signal, maxBodyBytes: 64 * 1024 });
-      if (res.status === 401) return this.modeFrom(res) ?? { kind: 'basic' as const };
-      if (res.status >= 200 && res.status < 300) return { kind: 'none' as const };
-      if (res.status === 404) {
-        throw new RegistryError('protocol', `${this.opts.registry.host} does not serve the Registry API (GET /v2/ answered 404). Check the URL.`, { status: 404 });
-      }
-      throw new RegistryError(res.status >= 500 ? 'network' : 'protocol', `${this.opts.registry.host} answered GET /v2/ with HTTP ${res.status}.`, { status: res.status });
-    })().then(
-      (m) => (this.mode = m),
-      (e: unknown) => {
-        this.pinging = undefined;
-        throw e;
-      },
-    );
-    return this.pinging;
+    if (!this.pinging) {
+      const forget = (): void => {
+        if (this.pinging === created) this.pinging = undefined;
+      };
+      const created = share((shared) => this.askRegistry(next, shared), forget);
+      created.done.then((m) => (this.mode ??= m), forget);
+      this.pinging = created;
+    }
+    return this.pinging.join(signal);
+  }
+
+  private async askRegistry(next: RoundTripper, signal: AbortSignal): Promise<Mode> {
+    const res = await this.fromRegistry(next)({ method: 'GET', url: new URL('/v2/', this.opts.registry), headers: {}, signal, maxBodyBytes: 64 * 1024 });
+    if (res.status === 401) return this.modeFrom(res) ?? { kind: 'basic' as const };
+    if (res.status >= 200 && res.status < 300) return { kind: 'none' as const };
+    if (res.status === 404) {
+      throw new RegistryError('protocol', `${this.opts.registry.host} does not serve the Registry API (GET /v2/ answered 404). Check the URL.`, { status: 404 });
+    }
+    throw new RegistryError(res.status >= 500 ? 'network' : 'protocol', `${this.opts.registry.host} answered GET /v2/ with HTTP ${res.status}.`, { status: res.status });
   }
 
   get authMode(): Mode['kind'] | undefined {
     return this.mode?.kind;
   }
 
-  transport(next: RoundTripper): RoundTripper {
+  transport(raw: RoundTripper): RoundTripper {
+    const next = this.fromRegistry(raw);
     return async (req) => {
       while (!this.mode) {
         if (this.probing) {
-          await this.probing;
+          await abortable(this.probing, req.signal);
           continue;
         }
         return this.probe(next, req);
@@ -172,19 +183,23 @@ export class Authenticator {
     if (mode.kind !== 'bearer') return { req };
     const key = tokenKey(mode.realm, mode.service, scopes);
     if (fresh) this.opts.tokenCache.invalidate(key);
-    const token = await this.opts.tokenCache.get(key, () => {
-      this.opts.onTokenFetch?.(scopes);
-      return fetchToken(this.opts.tokenTransport, {
-        registry: this.opts.registry,
-        realm: mode.realm,
-        service: mode.service,
-        scopes,
-        credentials: creds,
-        allowHttp: this.opts.allowHttp,
-        signal: req.signal,
-        onRefreshToken: this.opts.onRefreshToken,
-      });
-    });
+    const token = await this.opts.tokenCache.get(
+      key,
+      (shared) => {
+        this.opts.onTokenFetch?.(scopes);
+        return fetchToken(this.opts.tokenTransport, {
+          registry: this.opts.registry,
+          realm: mode.realm,
+          service: mode.service,
+          scopes,
+          credentials: creds,
+          allowHttp: this.opts.allowHttp,
+          signal: shared,
+          onRefreshToken: this.opts.onRefreshToken,
+        });
+      },
+      req.signal,
+    );
     return { req: withHeader(req, 'authorization', `Bearer ${token}`), key, token };
   }
 
@@ -193,13 +208,24 @@ export class Authenticator {
     const source = this.opts.credentials;
     if (!source) return Promise.resolve(undefined);
     if (fresh || !this.creds) {
-      const pending = source({ forceRefresh: fresh, signal });
-      this.creds = pending;
-      pending.catch(() => {
+      const forget = (): void => {
         if (this.creds === pending) this.creds = undefined;
-      });
+      };
+      const pending = share((shared) => source({ forceRefresh: fresh, signal: shared }), forget);
+      this.creds = pending;
+      pending.done.catch(forget);
     }
-    return this.creds;
+    return this.creds.join(signal);
+  }
+
+  /** Responses from the registry itself; a refusal from a host it redirected to fails here. */
+  private fromRegistry(next: RoundTripper): RoundTripper {
+    return async (req) => {
+      const res = await next(req);
+      const elsewhere = refusedElsewhere(res, this.opts.registry, this.opts.registry.host);
+      if (elsewhere) throw elsewhere;
+      return res;
+    };
   }
 
   private modeFrom(res: HttpResponse): Mode | undefined {

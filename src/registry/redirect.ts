@@ -1,14 +1,23 @@
 // Redirects, followed by hand so that the rules are ours, not the HTTP library's:
 // blob and manifest requests are routinely redirected to a CDN (S3, Azure Blob, GCS) that
 // must not see the registry's Authorization header (S3 even rejects it), and a redirect
-// from https to http would hand the rest of the exchange to anyone on the path.
+// from https to http would hand the rest of the exchange to anyone on the path. A 307/308
+// repeats the method and the body: across origins that body (a refresh token, a password
+// grant) would go to a server the user never chose, so a hop that would carry a body to
+// another origin is refused outright.
 
 import { RegistryError, safeUrl } from './errors';
-import { withHeader, type HttpRequest, type RoundTripper } from './http';
+import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 
 const MAX_REDIRECTS = 10;
 
-export function redirectTransport(next: RoundTripper, opts: { allowHttp: (url: URL) => boolean }): RoundTripper {
+export interface RedirectOptions {
+  allowHttp: (url: URL) => boolean;
+  /** Checked before every hop is followed; throws (a RegistryError) to refuse it. */
+  checkHop?: (from: URL, to: URL) => void;
+}
+
+export function redirectTransport(next: RoundTripper, opts: RedirectOptions): RoundTripper {
   return async (req) => {
     let current: HttpRequest = req;
     for (let hop = 0; ; hop++) {
@@ -18,7 +27,12 @@ export function redirectTransport(next: RoundTripper, opts: { allowHttp: (url: U
       if (hop >= MAX_REDIRECTS) {
         throw new RegistryError('protocol', `${req.url.host} redirected more than ${MAX_REDIRECTS} times.`, { status: res.status });
       }
-      const target = new URL(location, current.url);
+      let target: URL;
+      try {
+        target = new URL(location, current.url);
+      } catch {
+        throw new RegistryError('protocol', `${current.url.host} redirected to something that is not a URL.`, { status: res.status });
+      }
       if (current.url.protocol === 'https:' && target.protocol !== 'https:') {
         throw new RegistryError('insecure', `${current.url.host} redirected to ${safeUrl(target)}, which would drop TLS; the request was refused.`);
       }
@@ -28,12 +42,36 @@ export function redirectTransport(next: RoundTripper, opts: { allowHttp: (url: U
       if (target.protocol === 'http:' && !opts.allowHttp(target)) {
         throw new RegistryError('insecure', `${current.url.host} redirected to plain HTTP (${target.host}), which this connection does not allow.`);
       }
+      opts.checkHop?.(current.url, target);
+      const crossOrigin = target.origin !== current.url.origin;
       let nextReq: HttpRequest = { ...current, url: target };
-      if (target.origin !== current.url.origin) nextReq = withHeader(nextReq, 'authorization', undefined);
+      if (crossOrigin) nextReq = withHeader(nextReq, 'authorization', undefined);
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && current.method === 'POST')) {
         nextReq = { ...withHeader(nextReq, 'content-type', undefined), method: 'GET', body: undefined };
+      }
+      if (crossOrigin && nextReq.body !== undefined) {
+        throw new RegistryError(
+          'insecure',
+          `${current.url.host} redirected a ${current.method} request with its body to another server (${target.host}); refused, since the body may carry credentials. Check the address of the service.`,
+          { status: res.status },
+        );
       }
       current = nextReq;
     }
   };
+}
+
+/**
+ * A 401/403 from a server we were redirected to (a CDN, a storage host) is that server's
+ * refusal of this one request, not the registry asking for credentials: its challenge must
+ * not change where credentials go, and the user's password is not the problem. Undefined
+ * when the answer is not such a refusal.
+ */
+export function refusedElsewhere(res: HttpResponse, origin: URL, redirectedBy: string): RegistryError | undefined {
+  if ((res.status !== 401 && res.status !== 403) || res.url.origin === origin.origin) return undefined;
+  return new RegistryError(
+    'protocol',
+    `${res.url.host} refused a request that ${redirectedBy} redirected to it (HTTP ${res.status}). Your credentials were not sent there and are not the problem; try again, and if it persists the registry's storage is misconfigured.`,
+    { status: res.status },
+  );
 }

@@ -4,12 +4,16 @@
 //   - POST grant_type=refresh_token when holding a refresh ("identity") token, falling back
 //     to GET when the server has no OAuth2 endpoint (404/405).
 // The answer carries `token` and/or `access_token`; `expires_in` missing or under 60 means 60.
+// Its shape is checked by a schema before any field is used.
 
-import { isPrivateHost } from './address';
+import * as v from 'valibot';
+import { classifyHost, describeKind } from './address';
 import { basicHeader, type Credentials } from './credentials';
 import { RegistryError, parseErrorBody, safeUrl } from './errors';
 import type { HttpRequest, HttpResponse, RoundTripper } from './http';
+import { refusedElsewhere } from './redirect';
 import type { IssuedToken } from './tokenCache';
+import { parseJsonText, parseWire } from './wire';
 
 const MAX_TOKEN_BODY = 1024 * 1024;
 const MIN_LIFETIME_S = 60;
@@ -50,8 +54,12 @@ export function checkRealm(realm: string, registry: URL, allowHttp: (url: URL) =
         : `${registry.host} named a token service on plain HTTP (${url.host}); refused. Mark the registry insecure only if you trust this network.`,
     );
   }
-  if (!isPrivateHost(registry.hostname) && isPrivateHost(url.hostname)) {
-    throw new RegistryError('insecure', `${registry.host} pointed its token service at a local or private address (${url.host}); refused, since a public registry has no business there.`);
+  const kind = classifyHost(url.hostname);
+  if (classifyHost(registry.hostname) === 'public' && kind !== 'public') {
+    throw new RegistryError(
+      'insecure',
+      `${registry.host} pointed its token service at ${url.host}, ${describeKind(kind)}: a local or private address; refused, since a public registry has no business there.`,
+    );
   }
   return url;
 }
@@ -65,6 +73,8 @@ export async function fetchToken(transport: RoundTripper, ctx: TokenRequestConte
     if (res.status === 404 || res.status === 405) res = undefined;
   }
   res ??= await transport(getRequest(realm, ctx));
+  const elsewhere = refusedElsewhere(res, realm, `the token service of ${ctx.registry.host}`);
+  if (elsewhere) throw elsewhere;
   return parseTokenResponse(res, ctx, started);
 }
 
@@ -94,6 +104,15 @@ function oauthRequest(realm: URL, ctx: TokenRequestContext, refreshToken: string
   };
 }
 
+// Only the fields we use; others (`issued_at`, `scope`…) are ignored whatever their type.
+// A field may be null where it may be missing: some token services write absent as null.
+const TokenResponse = v.object({
+  token: v.nullish(v.string()),
+  access_token: v.nullish(v.string()),
+  expires_in: v.nullish(v.number()),
+  refresh_token: v.nullish(v.string()),
+});
+
 function parseTokenResponse(res: HttpResponse, ctx: TokenRequestContext, started: number): IssuedToken {
   const tokenService = `The token service of ${ctx.registry.host}`;
   if (res.status === 401) {
@@ -110,19 +129,14 @@ function parseTokenResponse(res: HttpResponse, ctx: TokenRequestContext, started
   if (res.status !== 200) {
     throw new RegistryError('protocol', `${tokenService} (${safeUrl(res.url)}) answered HTTP ${res.status}.`, { status: res.status });
   }
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new RegistryError('protocol', `${tokenService} sent a response that is not JSON.`);
-  }
-  const token = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : '';
+  const json = parseJsonText(res.body, tokenService, 'a response');
+  const parsed = parseWire(TokenResponse, json, tokenService, 'a token response');
+  const { token: bare, access_token, expires_in, refresh_token } = parsed;
+  const token = bare || access_token;
   if (!token) throw new RegistryError('protocol', `${tokenService} sent no token.`);
-  const expiresIn = typeof json.expires_in === 'number' && json.expires_in >= MIN_LIFETIME_S ? json.expires_in : MIN_LIFETIME_S;
+  const expiresIn = expires_in !== undefined && expires_in !== null && expires_in >= MIN_LIFETIME_S ? expires_in : MIN_LIFETIME_S;
   // Lifetime counts from when we asked, not from `issued_at`: a skewed server clock must not
   // make a fresh token look expired (or an old one fresh).
-  if (typeof json.refresh_token === 'string' && json.refresh_token && ctx.credentials?.kind === 'refreshToken') {
-    ctx.onRefreshToken?.(json.refresh_token);
-  }
+  if (refresh_token && ctx.credentials?.kind === 'refreshToken') ctx.onRefreshToken?.(refresh_token);
   return { token, expiresAt: started + expiresIn * 1000, lifetimeMs: expiresIn * 1000 };
 }
