@@ -24,6 +24,8 @@ export interface ExtensionApi {
   readonly tree: RegistryTreeProvider;
   readonly log: Log;
   readonly wizard: ConnectionWizardBackend;
+  /** Live connections (tests test a connection without the command's notification). */
+  readonly connections: ConnectionManager;
   readonly view: vscode.TreeView<Node>;
   /** Every globalState entry the extension wrote (tests prove no secret is among them). */
   globalState(): Record<string, unknown>;
@@ -70,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     tree,
     log,
     wizard,
+    connections,
     view,
     listingCacheUri: (id) => listingCache.uri(id),
     globalState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),

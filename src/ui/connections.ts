@@ -1,6 +1,8 @@
 // Live connections, one per stored connection, built on first use and rebuilt when the
 // connection or the proxy settings change. Each keeps its registry client (and so its
-// keep-alive pool and token cache) across tree expansions.
+// keep-alive pool and token cache) across tree expansions. The settings that decide where
+// requests (and so credentials) go, provider API endpoints and the proxy, are read from user
+// settings only (userSettings.ts): a workspace cannot redirect them.
 
 import * as vscode from 'vscode';
 import { providerFor } from '../providers';
@@ -8,14 +10,17 @@ import type { Connection, ConnectionConfig, ProviderContext } from '../providers
 import type { ProxySettings } from '../registry/dispatcher';
 import type { Log } from './log';
 import type { ConnectionStore } from './store';
+import { apiEndpointsFrom, proxyFrom } from './userSettings';
 
+/** VS Code scopes `http.proxy` application/machine itself; reading user values only is our own lock. */
 export function proxyFromSettings(): ProxySettings | undefined {
   const http = vscode.workspace.getConfiguration('http');
-  const url = http.get<string>('proxy') || undefined;
-  const strictSSL = http.get<boolean>('proxyStrictSSL', true);
-  const noProxy = http.get<string[]>('noProxy', []);
-  if (!url && strictSSL && !noProxy.length) return undefined;
-  return { ...(url ? { url } : {}), strictSSL, ...(noProxy.length ? { noProxy: noProxy.join(',') } : {}) };
+  return proxyFrom(http.inspect('proxy'), http.inspect('proxyStrictSSL'), http.inspect('noProxy'));
+}
+
+/** `registryExplorer.apiEndpoints` as the user set it (application-scoped, and workspace values ignored). */
+export function apiEndpointsFromSettings(): Record<string, string> | undefined {
+  return apiEndpointsFrom(vscode.workspace.getConfiguration('registryExplorer').inspect('apiEndpoints'));
 }
 
 export class ConnectionManager implements vscode.Disposable {
@@ -27,8 +32,7 @@ export class ConnectionManager implements vscode.Disposable {
     private readonly log: Log,
     private readonly version: string,
     /** Provider API base URLs (tests, self-hosted variants): the `registryExplorer.apiEndpoints` setting. */
-    private readonly overrides: () => Record<string, string> | undefined = () =>
-      vscode.workspace.getConfiguration('registryExplorer').get<Record<string, string>>('apiEndpoints') || undefined,
+    private readonly overrides: () => Record<string, string> | undefined = apiEndpointsFromSettings,
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {

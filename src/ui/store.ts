@@ -1,22 +1,16 @@
 // Where connections live. Non-secret metadata in globalState (and, for registries a team
 // wants to share, in the `registryExplorer.registries` setting); secrets only in
-// SecretStorage, one JSON entry per connection. Nothing else in the extension touches either.
+// SecretStorage, one JSON entry per connection id. Nothing else in the extension touches
+// either. Registries from workspace settings get ids of their own (settingsRegistries.ts), so
+// a secret saved for one connection is never looked up for a registry a workspace defined.
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig, ConnectionSecrets } from '../providers/provider';
+import { mergeConnections, registriesFromSettings } from './settingsRegistries';
 
 const CONNECTIONS_KEY = 'registryExplorer.connections';
 const DEFAULT_KEY = 'registryExplorer.defaultConnection';
 const SECRET_PREFIX = 'registryExplorer.secret.';
-
-interface SettingsRegistry {
-  name?: string;
-  url?: string;
-  provider?: string;
-  username?: string;
-  insecure?: boolean;
-  repositories?: string[];
-}
 
 export class ConnectionStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -24,12 +18,17 @@ export class ConnectionStore implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   // The tree looks a connection up per row; reading the setting each time would be most of
   // that cost. Cleared by the same event that tells VS Code's own configuration it changed.
-  private fromSettings?: ConnectionConfig[];
+  private fromSettings?: ReturnType<typeof registriesFromSettings>;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('registryExplorer.registries')) return;
+        this.fromSettings = undefined;
+        this.changed.fire();
+      }),
+      // Workspace registries appear only once the folder is trusted.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.fromSettings = undefined;
         this.changed.fire();
       }),
@@ -41,26 +40,11 @@ export class ConnectionStore implements vscode.Disposable {
 
   list(): ConnectionConfig[] {
     const stored = this.context.globalState.get<ConnectionConfig[]>(CONNECTIONS_KEY, []);
-    return [...stored, ...this.settingsRegistries().filter((s) => !stored.some((c) => c.id === s.id))];
+    return mergeConnections(stored, this.settingsRegistries(), vscode.l10n.t('(workspace)'));
   }
 
-  private settingsRegistries(): ConnectionConfig[] {
-    return (this.fromSettings ??= vscode.workspace
-      .getConfiguration('registryExplorer')
-      .get<SettingsRegistry[]>('registries', [])
-      .filter((r): r is SettingsRegistry & { url: string } => typeof r?.url === 'string' && r.url.length > 0)
-      .map(
-        (r): ConnectionConfig => ({
-          id: `settings:${r.url}`,
-          provider: r.provider ?? 'generic',
-          name: r.name ?? r.url,
-          url: r.url,
-          ...(r.username ? { username: r.username } : {}),
-          ...(r.insecure ? { insecure: true } : {}),
-          ...(r.repositories?.length ? { repositories: r.repositories } : {}),
-          options: { fromSettings: true },
-        }),
-      ));
+  private settingsRegistries(): ReturnType<typeof registriesFromSettings> {
+    return (this.fromSettings ??= registriesFromSettings(vscode.workspace.getConfiguration('registryExplorer').inspect('registries'), vscode.workspace.isTrusted));
   }
 
   get(id: string): ConnectionConfig | undefined {
