@@ -1,8 +1,11 @@
 // Find: a QuickPick over every repository (and loaded tag) the tree knows, which keeps asking
-// the servers for more pages while it is open, then reveals the pick in the tree.
+// the servers for more pages while it is open, then reveals the pick in the tree. A catalog
+// cut short (a limit, a paging loop) is said in the picker's title: a name missing from the
+// list may still exist.
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
+import { truncationNote } from '../tree/truncated';
 import type { CommandContext } from './context';
 
 interface FindItem extends vscode.QuickPickItem {
@@ -49,6 +52,14 @@ export function registerFind(ctx: CommandContext): vscode.Disposable {
     void Promise.all(configs.map(loadAll)).then(() => {
       update();
       qp.busy = false;
+      const cut = configs.flatMap((c) => {
+        const listing = tree.repositories(c);
+        return listing.truncated ? [vscode.l10n.t('{0}: {1}', c.name, truncationNote(listing.truncated, listing.items.length))] : [];
+      });
+      if (cut.length) {
+        qp.title = cut.join(' ');
+        ctx.log.warn(`find: ${cut.join(' ')}`);
+      }
     });
     // `repo:` typed: list that repository's tags too.
     qp.onDidChangeValue((value) => {
