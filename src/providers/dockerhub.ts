@@ -10,6 +10,7 @@
 // Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `dockerhub` for the Hub
 // API, `dockerhub-registry` for the registry.
 
+import * as v from 'valibot';
 import { createDispatcher } from '../registry/dispatcher';
 import type { RegistryClient } from '../registry/client';
 import type { CredentialSource } from '../registry/credentials';
@@ -18,6 +19,7 @@ import type { ResponseHeaders } from '../registry/http';
 import { paginate, type Page as ClientPage } from '../registry/paging';
 import { DOCKER_HUB, DOCKER_HUB_REGISTRY, normalizeRegistryHost } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
+import { optionalDigestSchema, parseWire, wireObject } from '../registry/wire';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
 import { chainedPages, ControlPlane, GuardedRegistryClient, logPath, observeResponses, type ApiResponse } from './controlPlane';
@@ -30,8 +32,10 @@ export const DOCKER_HUB_API = 'https://hub.docker.com';
 const HUB_PAGE_SIZE = 100;
 /** Renew the Hub session this long before it expires (less for very short sessions). */
 const RENEW_MARGIN_MS = 60_000;
-/** When a session JWT carries no `exp`, assume this lifetime. */
+/** When a session JWT says nothing believable about its lifetime, assume this one. */
 const ASSUMED_LIFETIME_MS = 5 * 60_000;
+/** A session claimed to outlive this (by our clock, without iat) is read with the assumed lifetime. */
+const MAX_BELIEVED_LIFETIME_MS = 24 * 3600_000;
 
 const NAMESPACE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
@@ -220,24 +224,39 @@ function describe(what: What): string {
   return what.kind === 'namespace' ? `the repositories of ${what.name}` : what.kind === 'repository' ? `the tags of ${what.name}` : 'the sign-in';
 }
 
-interface HubList<T> {
-  count?: number;
-  next?: string | null;
-  results?: T[];
+// The Hub API's answers, as schemas (see registry/wire.ts). A list's envelope and each item's
+// name are required; dates and sizes are facts we show, so an odd one is left out, not fatal.
+const hubLoginSchema = wireObject({ token: v.pipe(v.string(), v.check((t: string) => t !== '', 'is empty')) });
+
+const hubRepositorySchema = wireObject({
+  name: v.string(),
+  namespace: v.nullish(v.string()),
+  last_updated: v.nullish(v.string()),
+});
+
+const hubTagSchema = wireObject({
+  name: v.string(),
+  digest: optionalDigestSchema,
+  full_size: v.nullish(v.number()),
+  last_updated: v.nullish(v.string()),
+  tag_last_pushed: v.nullish(v.string()),
+});
+
+function hubListSchema<S extends v.GenericSchema>(item: S) {
+  return wireObject({ next: v.nullish(v.string()), results: v.optional(v.array(item), []) });
 }
 
-interface HubRepository {
-  name?: string;
-  namespace?: string;
-  last_updated?: string | null;
-}
+const hubRepositoryListSchema = hubListSchema(hubRepositorySchema);
+const hubTagListSchema = hubListSchema(hubTagSchema);
 
-interface HubTag {
-  name?: string;
-  digest?: string;
-  full_size?: number;
-  last_updated?: string | null;
-  tag_last_pushed?: string | null;
+/** How long a Hub session lasts, read on the issuer's clock (exp − iat), since ours may be hours off. */
+export function sessionLifetimeMs(claims: Record<string, unknown> | undefined, startedAt: number): number {
+  const exp = typeof claims?.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : undefined;
+  const iat = typeof claims?.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat * 1000 : undefined;
+  if (exp !== undefined && iat !== undefined && exp > iat) return exp - iat;
+  // Without iat, exp against our clock is the best there is, when it is believable.
+  if (exp !== undefined && exp - startedAt > 0 && exp - startedAt <= MAX_BELIEVED_LIFETIME_MS) return exp - startedAt;
+  return ASSUMED_LIFETIME_MS;
 }
 
 export class DockerHubConnection implements Connection {
@@ -383,10 +402,10 @@ export class DockerHubConnection implements Connection {
     const what: What = { kind: 'namespace', name: ns };
     return paginate(this.api.url(`/v2/repositories/${encodeURIComponent(ns)}/`, { page_size: HUB_PAGE_SIZE }), async (url) => {
       const res = await this.get(url, what, signal());
-      const body = this.listBody<HubRepository>(res, what);
-      const items = (body.results ?? [])
-        .filter((r): r is HubRepository & { name: string } => typeof r?.name === 'string' && r.name !== '')
-        .map((r) => ({ name: `${(typeof r.namespace === 'string' && r.namespace ? r.namespace : ns).toLowerCase()}/${r.name.toLowerCase()}`, ...(r.last_updated ? { updated: r.last_updated } : {}) }));
+      const body = parseWire(hubRepositoryListSchema, res.json, 'Docker Hub', describe(what));
+      const items = body.results
+        .filter((r) => r.name !== '')
+        .map((r) => ({ name: `${(r.namespace || ns).toLowerCase()}/${r.name.toLowerCase()}`, ...(r.last_updated ? { updated: r.last_updated } : {}) }));
       return { items, next: body.next ? this.api.follow(body.next, url) : undefined };
     });
   }
@@ -396,28 +415,20 @@ export class DockerHubConnection implements Connection {
     const first = this.api.url(`/v2/repositories/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/tags`, { page_size: HUB_PAGE_SIZE, ordering: 'last_updated' });
     return paginate(first, async (url) => {
       const res = await this.get(url, what, signal());
-      const body = this.listBody<HubTag>(res, what);
-      const items = (body.results ?? [])
-        .filter((t): t is HubTag & { name: string } => typeof t?.name === 'string' && t.name !== '')
+      const body = parseWire(hubTagListSchema, res.json, 'Docker Hub', describe(what));
+      const items = body.results
+        .filter((t) => t.name !== '')
         .map((t): TagInfo => {
           const created = t.last_updated || t.tag_last_pushed || undefined;
           return {
             name: t.name,
-            ...(typeof t.digest === 'string' && t.digest.includes(':') ? { digest: t.digest } : {}),
+            ...(t.digest ? { digest: t.digest } : {}),
             ...(created ? { created } : {}),
             ...(typeof t.full_size === 'number' && t.full_size > 0 ? { size: t.full_size } : {}),
           };
         });
       return { items, next: body.next ? this.api.follow(body.next, url) : undefined };
     });
-  }
-
-  private listBody<T>(res: ApiResponse, what: What): HubList<T> {
-    const body = res.json as HubList<T> | undefined;
-    if (!body || typeof body !== 'object' || (body.results !== undefined && !Array.isArray(body.results))) {
-      throw new RegistryError('protocol', `Docker Hub sent ${describe(what)} in a form this extension does not understand.`);
-    }
-    return body;
   }
 
   /** A Hub API GET with the session JWT; a rejected session is renewed once, without the caller noticing. */
@@ -471,18 +482,16 @@ export class DockerHubConnection implements Connection {
       throw this.rewrapRateLimit(e);
     }
     this.stats.logins++;
-    const body = (res.json ?? {}) as { token?: unknown; detail?: unknown; login_2fa_token?: unknown };
-    if (res.status === 200 && typeof body.token === 'string' && body.token) {
-      const claims = jwtClaims(body.token);
-      const exp = typeof claims?.exp === 'number' ? claims.exp : undefined;
-      const iat = typeof claims?.iat === 'number' ? claims.iat : undefined;
-      const expiresAt = exp !== undefined ? exp * 1000 : started + ASSUMED_LIFETIME_MS;
-      const lifetime = Math.max(0, expiresAt - (iat !== undefined ? iat * 1000 : started));
+    if (res.status === 200) {
+      const { token } = parseWire(hubLoginSchema, res.json, 'Docker Hub', 'a sign-in answer');
+      // Measured from when we asked, on our clock: a clock hours off must not make every call sign in again.
+      const lifetime = sessionLifetimeMs(jwtClaims(token), started);
+      const expiresAt = started + lifetime;
       const renewAt = expiresAt - Math.min(RENEW_MARGIN_MS, lifetime / 4);
       this.ctx.log?.(`Docker Hub: signed in as ${username}; the session is valid for ${Math.round(lifetime / 1000)} s.`);
-      return { token: body.token, expiresAt, renewAt };
+      return { token, expiresAt, renewAt };
     }
-    if (res.status === 200) throw new RegistryError('protocol', 'Docker Hub accepted the sign-in but sent no session token.');
+    const body = (res.json ?? {}) as { login_2fa_token?: unknown };
     if (res.status === 401 && body.login_2fa_token !== undefined) {
       throw new RegistryError(
         'unauthorized',

@@ -14,6 +14,9 @@ import { RegistryError, type RegistryErrorOptions } from './errors';
 /** `algorithm:hex` with a registered algorithm and the right length. */
 export const digestSchema = v.pipe(v.string(), v.check((s: string) => isValidDigest(s), 'is not a digest (algorithm:hex)'));
 
+/** A digest a listing may leave out (absent, null or empty); when given, it must be valid. */
+export const optionalDigestSchema = v.nullish(v.pipe(v.string(), v.check((s: string) => s === '' || isValidDigest(s), 'is not a digest (algorithm:hex)')));
+
 /** A count or size in bytes: a non-negative whole number. */
 export const sizeSchema = v.pipe(
   v.number(),

@@ -179,6 +179,34 @@ describe('Docker Hub provider (fake Hub API + real registry)', () => {
     }
   });
 
+  for (const [skew, words] of [
+    [7200, 'ahead of ours'],
+    [-7200, 'behind ours'],
+  ] as const) {
+    test(`the Hub's clock 2 h ${words}: one sign-in serves many calls (the session is timed by our clock)`, async () => {
+      hub.setClockSkew(skew);
+      try {
+        const c = signedIn();
+        hub.reset();
+        for (let i = 0; i < 4; i++) {
+          await c.listRepositories();
+          await c.listTags(`${USER}/app`);
+        }
+        assert.deepEqual(
+          hub.logins.map((l) => l.ok),
+          [true],
+          'one sign-in for eight calls',
+        );
+        assert.ok(
+          hub.requests.filter((r) => r.method === 'GET').every((r) => r.status === 200 && r.auth === 'valid'),
+          'every call carried a session the Hub accepted',
+        );
+      } finally {
+        hub.setClockSkew(0);
+      }
+    });
+  }
+
   test('a session revoked mid-listing: one 401, a new sign-in, the same call succeeds', async () => {
     const c = signedIn();
     const first = await c.listTags(`${USER}/many`);

@@ -34,6 +34,8 @@ export interface FakeDockerHubOptions {
   sessionSeconds?: number;
   /** Pull limit the registry proxy reports; default 100 per 6 h. */
   pullLimit?: number;
+  /** How far the Hub's clock is ahead of ours (negative: behind), in seconds: iat/exp and expiry checks use it. */
+  clockSkewSeconds?: number;
 }
 
 export interface HubApiRequest {
@@ -62,6 +64,8 @@ export interface FakeDockerHub {
   /** Re-read the registry (after pushing). */
   sync(): Promise<void>;
   setSessionSeconds(seconds: number): void;
+  /** The Hub's clock, this many seconds ahead of ours (negative: behind), from now on. */
+  setClockSkew(seconds: number): void;
   /** Invalidate every session issued so far (a password change on the Hub). */
   revokeSessions(): void;
   setUserToken(user: string, token: string): void;
@@ -88,6 +92,9 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
   const orgs = opts.organizations ?? {};
   const privateRepos = new Set(opts.privateRepositories ?? []);
   let sessionSeconds = opts.sessionSeconds ?? 600;
+  let skewMs = (opts.clockSkewSeconds ?? 0) * 1000;
+  /** The Hub's idea of the time. */
+  const hubNow = (): number => Date.now() + skewMs;
   let revokedBefore = 0;
   const secret = randomBytes(32);
   const pullLimit = opts.pullLimit ?? 100;
@@ -101,7 +108,7 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
   // ——— sessions ———
   let serial = 0;
   function issue(username: string): string {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(hubNow() / 1000);
     return signJwt(secret, {
       'https://hub.docker.com': { username, email: `${username}@example.test`, role_id: '', session_id: randomUUID(), source: 'pat' },
       sub: randomUUID(),
@@ -121,7 +128,7 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
     const claims = verifyJwt(secret, m[1]!) as { username: string; exp: number; issued_ms: number } | undefined;
     if (!claims) return { state: 'invalid' };
     if (claims.issued_ms <= revokedBefore) return { state: 'revoked', user: claims.username };
-    if (claims.exp * 1000 <= Date.now()) return { state: 'expired', user: claims.username };
+    if (claims.exp * 1000 <= hubNow()) return { state: 'expired', user: claims.username };
     return { state: 'valid', user: claims.username };
   }
 
@@ -364,6 +371,9 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
     },
     setSessionSeconds(seconds) {
       sessionSeconds = seconds;
+    },
+    setClockSkew(seconds) {
+      skewMs = seconds * 1000;
     },
     revokeSessions() {
       revokedBefore = Date.now();
