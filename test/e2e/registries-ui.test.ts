@@ -87,7 +87,10 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
     await wb.treeItem(/^3\.19/).click({ button: 'right', timeout: 20_000 });
     await page.locator('.context-view .action-label', { hasText: 'Delete Tag' }).click({ timeout: 10_000 });
     const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 30_000 });
+    await dialog.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+      await wb.screenshot('ui-fail-delete-dialog');
+      throw new Error(`no Delete Tag confirmation; notifications: ${JSON.stringify(await wb.notifications())}`, { cause: e });
+    });
     assert.match(await dialog.innerText(), /latest/, 'the other tag on the same digest is named');
     await wb.screenshot('ui-4b-delete-confirm');
     await dialog.getByRole('button', { name: 'Delete', exact: true }).click();

@@ -145,9 +145,17 @@ export async function runHostTests(opts: HostTestOptions = {}): Promise<HostTest
     rmSync(scratch, { recursive: true, force: true });
     throw e;
   } finally {
-    if (server) opts.inspectServer?.(server.home);
+    // A throwing inspection must not leave the browser and server running (the test process
+    // would then never exit); its error is raised once both are stopped.
+    let inspectError: unknown;
+    try {
+      if (server) opts.inspectServer?.(server.home);
+    } catch (e) {
+      inspectError = e;
+    }
     await session?.close();
     await server?.stop();
+    if (inspectError) throw inspectError;
   }
 
   let summary: { passes?: string[]; failures?: HostTestFailure[]; pending?: string[] } = {};
