@@ -111,7 +111,11 @@ export class PageGuard {
 
 function fingerprint(items: readonly unknown[]): string {
   const h = createHash('sha256');
-  for (const item of items) h.update(typeof item === 'string' ? item : JSON.stringify(item) ?? '').update('\0');
+  for (const item of items) {
+    const text = typeof item === 'string' ? item : (JSON.stringify(item) ?? '');
+    // Length-prefixed, so no two different pages ever hash the same text.
+    h.update(`${text.length}:`).update(text);
+  }
   return h.digest('base64');
 }
 
