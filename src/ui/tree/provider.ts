@@ -11,6 +11,7 @@ import type { Log } from '../log';
 import type { ConnectionStore } from '../store';
 import { TagDetailsLoader, type DigestCache, type TagDetails } from './details';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
+import { ChangeBatcher } from './changes';
 import { Listing } from './listing';
 import { countUnder, levelOf } from './namespaces';
 import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, RepositoryNode, TagNode, type MessageAction, type Node } from './nodes';
@@ -21,8 +22,9 @@ import { truncatedRow } from './truncated';
 const VIEW_ID = 'registryExplorer.registries';
 
 export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  private readonly changed = new vscode.EventEmitter<Node[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly batch = new ChangeBatcher<Node>((nodes) => this.changed.fire(nodes));
   private readonly repoListings = new Map<string, Listing<RepositoryInfo>>();
   private readonly tagListings = new Map<string, Listing<TagInfo>>();
   private readonly nodes = new Map<string, Node>();
@@ -41,16 +43,16 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       {
         onDetails: (connectionId, repository, tag) => {
           const node = this.nodes.get(new TagNode(connectionId, repository, tag).id);
-          if (node) this.changed.fire(node);
+          if (node) this.batch.add(node);
         },
         onError: (connectionId, repository, tag, e) => this.log.debug(`details of ${repository}:${tag} on ${connectionId}: ${this.log.safe(e)}`),
       },
       settings().concurrency,
     );
     this.subscriptions.push(
-      store.onDidChange(() => this.changed.fire(undefined)),
+      store.onDidChange(() => this.batch.add(undefined)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('registryExplorer.tagSort')) this.changed.fire(undefined);
+        if (e.affectsConfiguration('registryExplorer.tagSort')) this.batch.add(undefined);
         if (e.affectsConfiguration('registryExplorer.pageSize')) this.refreshAll();
       }),
     );
@@ -75,12 +77,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       case 'repository': {
         const item = new vscode.TreeItem(node.name.split('/').pop()!, vscode.TreeItemCollapsibleState.Collapsed);
-        const tags = this.tagListings.get(repoKey(node.connectionId, node.name));
-        if (tags?.status === 'ready') {
-          const n = tags.items.length;
-          item.description = tags.hasMoreOnServer || tags.truncated ? vscode.l10n.t('{0}+ tags', n) : n === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', n);
-        }
-        item.tooltip = node.name;
+        item.description = this.tagCount(node);
         item.accessibilityInformation = { label: vscode.l10n.t('{0} repository, {1}', node.name, String(item.description ?? '')) };
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = 'repository';
@@ -120,6 +117,15 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         return withId(item, node);
       }
     }
+  }
+
+  /** Hover: the repository's tag count as it is now (its row is not refreshed just for that). */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind === 'repository') {
+      const count = this.tagCount(node);
+      item.tooltip = count ? `${node.name}\n${count}` : node.name;
+    }
+    return item;
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
@@ -207,13 +213,15 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   /** Re-render without reloading (after `locate` moved what is on screen). */
   redraw(): void {
-    this.changed.fire(undefined);
+    // Now, not batched: the caller reveals a node right after.
+    this.batch.add(undefined);
+    this.batch.flush();
   }
 
   refreshAll(): void {
     this.repoListings.clear();
     this.tagListings.clear();
-    void this.connections.resetAll().then(() => this.changed.fire(undefined));
+    void this.connections.resetAll().then(() => this.batch.add(undefined));
   }
 
   /** Forget everything about a removed connection. */
@@ -272,6 +280,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   // ——— internals ———
 
+  private tagCount(node: RepositoryNode): string | undefined {
+    const tags = this.tagListings.get(repoKey(node.connectionId, node.name));
+    if (tags?.status !== 'ready') return undefined;
+    const n = tags.items.length;
+    return tags.hasMoreOnServer || tags.truncated ? vscode.l10n.t('{0}+ tags', n) : n === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', n);
+  }
+
   private registryItem(node: RegistryNode): vscode.TreeItem {
     const c = node.config;
     const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Collapsed);
@@ -297,7 +312,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const digest = d?.digest ?? info?.digest;
     const created = info?.created ?? d?.created;
     const size = info?.size ?? d?.size;
-    item.description = digest || created || size !== undefined ? joinFacts(shortDigest(digest), formatAge(created), formatSize(size), d?.isIndex ? vscode.l10n.t('{0} platforms', d.platforms?.length ?? 0) : undefined) : '…';
+    item.description = digest || created || size !== undefined ? joinFacts(shortDigest(digest), formatAge(created), formatSize(size), d?.isIndex ? (d.platformsNotShown ? vscode.l10n.t('{0}+ platforms', d.platforms?.length ?? 0) : vscode.l10n.t('{0} platforms', d.platforms?.length ?? 0)) : undefined) : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
     const lines = [`**${host}/${node.repository}:${node.tag}**`, ''];
@@ -306,6 +321,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (size !== undefined) lines.push(`${vscode.l10n.t('Size')}: ${formatSize(size)}`);
     if (d?.mediaType) lines.push(`${vscode.l10n.t('Media type')}: \`${d.mediaType}\``);
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
+    if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     item.iconPath = new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
     item.contextValue = d?.isIndex ? 'tag.index' : 'tag';
@@ -363,9 +379,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (!config) return [];
     const listing = this.tags(config, node.name);
     if (listing.status === 'idle' || listing.status === 'loading') {
+      // No refresh of the repository row for its new tag count: refreshing an expanded node
+      // drops its children's handles until the workbench asks again, and a context-menu command
+      // in that window gets no node. The count shows on the next render and in the tooltip.
       await withViewProgress(() => listing.load());
-      // The repository's description (tag count) changes now.
-      setTimeout(() => this.changed.fire(node), 0);
     }
     if (listing.status === 'error') {
       // The catalog listed it, the tag list says it does not exist: every tag was deleted.
@@ -394,7 +411,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   private fireFor(connectionId: string, repository?: string): void {
     const node = repository ? this.nodes.get(new RepositoryNode(connectionId, repository).id) : this.nodes.get(`r:${connectionId}`);
-    this.changed.fire(node);
+    this.batch.add(node);
   }
 
   private remember<N extends Node>(node: N): N {
@@ -405,6 +422,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   dispose(): void {
+    this.batch.dispose();
     this.changed.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
