@@ -21,7 +21,8 @@ export interface DispatcherOptions {
   skipTlsVerify?: boolean;
   proxy?: ProxySettings;
   connectTimeoutMs?: number;
-  /** Time allowed for the headers, and then between body chunks. */
+  /** Time allowed for the headers, and then between body chunks: a body dripped a byte at a
+   * time never trips it (the transport's per-request deadline does). */
   readTimeoutMs?: number;
   /** Sockets per origin; registries rate-limit and so do we. */
   connections?: number;

@@ -78,7 +78,7 @@ function bodyExchange(dispatcher: Dispatcher, userAgent: string) {
 }
 
 function deadlineError(req: HttpRequest, ms: number, cause: unknown): RegistryError {
-  const seconds = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+  const seconds = ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`;
   return new RegistryError(
     'timeout',
     `${req.url.host} did not finish answering within ${seconds}; the request was stopped. The registry or the network may be overloaded: try again later.`,

@@ -3,8 +3,10 @@
 //   2. a digest seen before — in this session or a previous one — is answered from the cache,
 //      since what a digest names never changes;
 //   3. otherwise one fetch per digest (manifest + config), shared by every tag that points at it.
-// At most `concurrency` requests per registry are in flight, so a 5,000-tag repository never
-// floods the server. No `vscode` import: the tree wires persistence and refreshes.
+// At most `concurrency` tags per registry are in progress here, and the registry client keeps
+// its own limit on requests in flight (an index's children, configs, pings included), so a
+// 5,000-tag repository or a 5,000-entry index never floods the server. No `vscode` import:
+// the tree wires persistence and refreshes.
 
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Connection } from '../../providers/provider';
@@ -86,7 +88,7 @@ export class TagDetailsLoader {
     if (cached) return cached;
     let shared = this.byDigest.get(head.digest);
     if (!shared) {
-      // Sub-requests of one image (children, configs) share the same limiter slots.
+      // One slot here for the whole image; its children queue on the client's request limiter.
       shared = limit(() => conn.client.imageDetails(repository, head.digest, { signal })).then((d) => {
         this.cache.set(d.digest, d);
         return d;
