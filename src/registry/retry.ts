@@ -27,7 +27,9 @@ const MAX_SHOWN_RESET_MS = 7 * 24 * 3600_000;
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
+  // An HTTP date starts with the day's name (all three RFC 9110 forms); Date.parse alone would
+  // also take "-5" or "2" as years.
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) - now : NaN;
   return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
