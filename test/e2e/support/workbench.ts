@@ -14,7 +14,13 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import { artifactsDir, startCodeServer, type CodeServer, type StartCodeServerOptions } from './codeServer';
+import { artifactsDir, E2E_VSCODE, startCodeServer, type CodeServer, type StartCodeServerOptions } from './codeServer';
+
+/**
+ * True on the newest VS Code (E2E_VSCODE=newest). Every difference of the newer workbench the
+ * tests meet is handled here, behind this one switch, not in the tests.
+ */
+export const NEWER_WORKBENCH = E2E_VSCODE === 'newest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -34,6 +40,10 @@ export const CHROMIUM_ARGS = [
 /** Console errors the workbench always prints on this setup; they stay in the log file only. */
 export const IGNORED_CONSOLE_ERRORS: RegExp[] = [
   /vsda/, // VS Code's signing module, absent from code-server (404)
+  // VS Code 1.139's default account (Copilot, settings sync) asks for GitHub sessions at startup
+  // and gives up after 5 s when the built-in github-authentication extension is slow to register
+  // (a busy machine); nothing of ours uses authentication providers.
+  ...(NEWER_WORKBENCH ? [/Timed out waiting for authentication provider 'github' to register/] : []),
 ];
 
 export interface BrowserSession {
