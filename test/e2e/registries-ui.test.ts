@@ -84,8 +84,7 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
     // — Load more on a registry with 25 repositories, 10 per screen
     // — Delete a tag: the confirmation names every tag that shares the digest
     await wb.expand(/^alpine repository/);
-    await wb.treeItem(/^3\.19/).click({ button: 'right', timeout: 20_000 });
-    await page.locator('.context-view .action-label', { hasText: 'Delete Tag' }).click({ timeout: 10_000 });
+    await wb.contextMenu(/^3\.19/, 'Delete Tag');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
       await wb.screenshot('ui-fail-delete-dialog');
@@ -123,8 +122,7 @@ describe('Registries view and Connect wizard in a real VS Code', { skip, concurr
     await wb.screenshot('ui-6-find');
 
     // — Disconnect from the context menu, confirmed in the modal
-    await reg.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Disconnect' }).click({ timeout: 10_000 });
+    await wb.contextMenu('Secure registry', 'Disconnect');
     await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Disconnect' }).click({ timeout: 10_000 });
     await reg.waitFor({ state: 'detached', timeout: 20_000 });
     await wb.screenshot('ui-7-disconnected');

@@ -160,6 +160,8 @@ export interface Workbench extends BrowserSession {
   treeItem(name: string | RegExp, opts?: { exact?: boolean }): Locator;
   /** Expands a tree item (a click toggles, so only a collapsed one is clicked); throws if it stays collapsed. */
   expand(name: string | RegExp, opts?: { exact?: boolean }): Promise<void>;
+  /** Right-clicks a tree item and runs the context-menu entry labelled `action`. */
+  contextMenu(name: string | RegExp, action: string): Promise<void>;
   /** The content frame of a webview (nth visible one; default the first). */
   webview(nth?: number): FrameLocator;
   quickPick: QuickPick;
@@ -317,6 +319,23 @@ export function workbenchFor(session: BrowserSession): Workbench {
       // The pointer would stay on the row and its tooltip would open over the rows below it.
       await page.mouse.move(1, 1);
       assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
+    },
+    contextMenu: async (name, action) => {
+      await wb.treeItem(name).click({ button: 'right', timeout: 20_000 });
+      const menu = page.locator('.context-view .monaco-menu');
+      const entry = menu.locator('.action-label', { hasText: action });
+      await entry.waitFor({ timeout: 10_000 });
+      // VS Code's menu listens for mouse-up only ~100 ms after it opened (menu.ts: "avoid
+      // accidental clicks"); a click before that, likely on a busy machine, is ignored and the
+      // menu stays open. Click until the menu has closed.
+      for (let i = 0; i < 20 && (await menu.isVisible()); i++) {
+        await entry.click({ timeout: 5_000 }).catch(() => undefined);
+        await menu.waitFor({ state: 'hidden', timeout: 500 }).catch(() => undefined);
+      }
+      if (await menu.isVisible()) {
+        await wb.screenshot(`fail-context-menu-${action.replace(/[^a-z0-9]+/gi, '-')}`);
+        throw new Error(`the context menu entry “${action}” did not run`);
+      }
     },
     webview: (nth = 0) =>
       page.locator('iframe.webview.ready:visible').nth(nth).contentFrame().locator('iframe#active-frame').contentFrame(),
