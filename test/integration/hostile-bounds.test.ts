@@ -171,6 +171,18 @@ function image(i: number): { manifest: Buffer; config: Buffer } {
   return { manifest, config };
 }
 
+/** `n` different images: the index entries and every manifest and config by digest. */
+function distinctImages(n: number): [{ digest: string; i: number }[], Map<string, Buffer>] {
+  const images = new Map<string, Buffer>();
+  const entries = Array.from({ length: n }, (_, i) => {
+    const { manifest, config } = image(i);
+    images.set(sha256(manifest), manifest);
+    images.set(sha256(config), config);
+    return { digest: sha256(manifest), i };
+  });
+  return [entries, images];
+}
+
 /** A registry serving one index (tag `multi`) over `images`, by digest, slowly enough to overlap. */
 async function indexRegistry(entries: { digest: string; i: number }[], images: Map<string, Buffer>): Promise<HostileServer & { peak: () => number }> {
   const index = Buffer.from(
@@ -210,14 +222,7 @@ describe('hostile servers: an index fans out through the limiter', () => {
   });
 
   test('5,000 different images: the first 64 are looked at, the rest marked not shown, ≤16 requests at once', async () => {
-    const images = new Map<string, Buffer>();
-    const entries = Array.from({ length: 5000 }, (_, i) => {
-      const { manifest, config } = image(i);
-      images.set(sha256(manifest), manifest);
-      images.set(sha256(config), config);
-      return { digest: sha256(manifest), i };
-    });
-    const s = await indexRegistry(entries, images);
+    const s = await indexRegistry(...distinctImages(5000));
     const d = await client(s).imageDetails('app', 'multi');
     assert.equal(d.platforms?.length, 64);
     assert.equal(d.platformsNotShown, 5000 - 64);
@@ -229,14 +234,7 @@ describe('hostile servers: an index fans out through the limiter', () => {
   });
 
   test('the limiter is per registry and follows the connection count', async () => {
-    const images = new Map<string, Buffer>();
-    const entries = Array.from({ length: 40 }, (_, i) => {
-      const { manifest, config } = image(i);
-      images.set(sha256(manifest), manifest);
-      images.set(sha256(config), config);
-      return { digest: sha256(manifest), i };
-    });
-    const s = await indexRegistry(entries, images);
+    const s = await indexRegistry(...distinctImages(40));
     const d = await client(s, { connections: 4 }).imageDetails('app', 'multi', { configs: false });
     assert.equal(d.platforms?.length, 40);
     assert.equal(hits(s, '/v2/app/blobs/'), 0, 'configs: false fetches no config');
