@@ -10,10 +10,11 @@ import { findGeneric } from './generic';
 import { findHelm, helmShape } from './helm';
 import { findKubernetes } from './kubernetes';
 import { findKustomize, kustomizeShape } from './kustomize';
+import { expressionsIn, hasExpressions, renderReference, renderTemplate } from './interpolation';
 import { parseLoose, sameRepository, type FieldValues } from './naming';
 import { findPorter, porterShape } from './porter';
 import { stringShape, type Finder, type FoundRef, type Shape } from './shape';
-import type { DeployFile, DeployKind, DeployRef, RefShape, ScanResult } from './types';
+import type { DeployFile, DeployKind, DeployProblem, DeployRef, RefShape, ScanResult } from './types';
 import { formatPath, type Doc } from './yamlAst';
 
 const FINDERS: Record<DeployKind, Finder> = {
@@ -96,10 +97,26 @@ function markShared(refs: DeployRef[]): void {
   }
 }
 
+/** Field values with every default filled in; a field with an expression that has none stays as written. */
+export function renderedValues(ref: Pick<DeployRef, 'fields'>): FieldValues {
+  const out = fieldValues(ref);
+  for (const [k, v] of Object.entries(out)) if (v !== undefined && hasExpressions(v)) out[k] = renderTemplate(v) ?? v;
+  return out;
+}
+
+/** What the ref deploys when no variable is set (see interpolation.ts), as far as that is known. */
+function imageOf(found: FoundRef, value: string): ImageReference | undefined {
+  if (!hasExpressions(value)) return parseLoose(value);
+  if (found.shape === 'string') return renderReference(value);
+  const rendered = SHAPES[found.shape].assemble(renderedValues(found), found);
+  return hasExpressions(rendered) ? undefined : parseLoose(rendered);
+}
+
 function toRef(file: string, kind: DeployKind, document: number, found: FoundRef, lines: LineCounter, target?: ImageReference): DeployRef {
   const pos = lines.linePos(found.at);
   const value = SHAPES[found.shape].assemble(fieldValues(found), found);
-  const image = parseLoose(value);
+  const image = imageOf(found, value);
+  const expressions = expressionsIn(value);
   return {
     file,
     kind,
@@ -116,10 +133,18 @@ function toRef(file: string, kind: DeployKind, document: number, found: FoundRef
     fields: found.fields,
     ...(found.block ? { block: found.block } : {}),
     ...(found.globalRegistry ? { globalRegistry: found.globalRegistry } : {}),
+    ...(expressions.length ? { expressions } : {}),
   };
 }
 
 const slashes = (p: string) => p.replace(/\\/g, '/');
+
+/** Problems per file, files in first-seen order: one broken file is one entry, however many errors it has. */
+export function problemsByFile(problems: readonly DeployProblem[]): { file: string; problems: DeployProblem[] }[] {
+  const out = new Map<string, DeployProblem[]>();
+  for (const p of problems) out.set(p.file, [...(out.get(p.file) ?? []), p]);
+  return [...out].map(([file, list]) => ({ file, problems: list }));
+}
 
 /** Scans files of any kind; files that are not deploy files are skipped. */
 export function findReferences(files: DeployFile[], options: ScanOptions = {}): ScanResult {

@@ -4,9 +4,10 @@
 
 export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from './classify';
 export { createDeployConfig, dnsLabel, type CreateKind, type CreatedFile } from './create';
-export { findReferences, markMatches, scanText, type ScanOptions } from './find';
+export { findReferences, markMatches, problemsByFile, scanText, type ScanOptions } from './find';
+export { expressionsIn, hasExpressions } from './interpolation';
 export { dockerConfigJsonSecret, kubectlCreateSecretCommand, type PullSecretOptions } from './pullSecret';
-export { applyEdits, describeChange, linkReference, linkReferences } from './rewrite';
+export { applyEdits, describeChange, linkReference, linkReferences, planChange, shortDigests } from './rewrite';
 export {
   LinkError,
   refIdentity,
@@ -19,7 +20,9 @@ export {
   type FieldName,
   type LinkMode,
   type LinkResult,
+  type PlannedChange,
   type RefShape,
+  type RewriteOptions,
   type ScanResult,
   type TextEdit,
   PASSWORD_PLACEHOLDER,

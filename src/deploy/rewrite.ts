@@ -4,8 +4,9 @@
 // byte of the file stays as it was.
 
 import type { ImageReference } from '../registry/reference';
-import { fieldValues, scanText, SHAPES } from './find';
-import { checkTarget } from './naming';
+import { fieldValues, renderedValues, scanText, SHAPES } from './find';
+import { cutTemplate, droppedExpressions, hasExpressions, retemplate } from './interpolation';
+import { checkTarget, type FieldValues } from './naming';
 import { formatScalar } from './scalar';
 import {
   LinkError,
@@ -16,6 +17,8 @@ import {
   type FieldName,
   type LinkMode,
   type LinkResult,
+  type PlannedChange,
+  type RewriteOptions,
   type TextEdit,
 } from './types';
 
@@ -29,29 +32,106 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 }
 
 /** Links one ref. Throws StaleReferenceError when `text` no longer has it where it was found. */
-export function linkReference(text: string, ref: DeployRef, target: ImageReference, mode: LinkMode): LinkResult {
-  return linkReferences(text, [ref], target, mode);
+export function linkReference(text: string, ref: DeployRef, target: ImageReference, mode: LinkMode, options: RewriteOptions = {}): LinkResult {
+  return linkReferences(text, [ref], target, mode, options);
 }
 
-/** Links several refs of the same file in one set of edits (one undo step in the editor). */
-export function linkReferences(text: string, refs: readonly DeployRef[], target: ImageReference, mode: LinkMode): LinkResult {
+/**
+ * Links several refs of the same file in one set of edits (one undo step in the editor).
+ * Throws LinkError when a ref would lose a variable and `options.allowReplace` is not set.
+ */
+export function linkReferences(text: string, refs: readonly DeployRef[], target: ImageReference, mode: LinkMode, options: RewriteOptions = {}): LinkResult {
   checkTarget(target, mode);
   if (refs.length === 0) return { edits: [], text };
   if (refs.some((r) => r.file !== refs[0].file)) throw new LinkError('linkReferences takes refs of one file at a time.');
   verify(text, refs);
-  const edits = mergeEdits(refs.flatMap((r) => editsFor(text, r, target, mode)));
+  const edits = mergeEdits(
+    refs.flatMap((r) => {
+      const plan = planRef(r, target, mode, options);
+      if (plan.replaced.length && !options.allowReplace) {
+        throw new LinkError(`${r.file}:${r.line}: linking ${r.label} would replace ${plan.replaced.join(', ')} with a literal value; confirm that first.`);
+      }
+      return editsFor(text, r, plan.values);
+    }),
+  );
   return { edits, text: applyEdits(text, edits) };
 }
 
-/** `nginx:1.24 → nginx:1.25@sha256:0123456789ab…`, for the picker. */
-export function describeChange(ref: DeployRef, target: ImageReference, mode: LinkMode): string {
-  checkTarget(target, mode);
-  const shape = SHAPES[ref.shape];
-  const after = shape.assemble(shape.plan(fieldValues(ref), ref, target, mode), ref);
-  return after === ref.value ? `${shortDigests(after)} (unchanged)` : `${shortDigests(ref.value)} → ${shortDigests(after)}`;
+/** Whether the ref pins a digest, and whether it also names a tag (its pin style). */
+function pinOf(ref: DeployRef): { pinned: boolean; tagged: boolean } {
+  if (ref.shape === 'string') {
+    const cut = hasExpressions(ref.value) ? cutTemplate(ref.value) : undefined;
+    return {
+      pinned: !!(cut ? cut.digest : ref.image?.digest),
+      tagged: !!(cut ? cut.tag : ref.image?.tag),
+    };
+  }
+  const tag = ref.fields.tag ?? ref.fields.newTag;
+  return { pinned: !!ref.fields.digest?.value, tagged: !!tag?.value };
 }
 
-function shortDigests(value: string): string {
+/**
+ * The mode a ref is linked in. By tag, a ref pinned by digest keeps its pin style when asked
+ * to (issue 10, defect 6: pins were silently downgraded); that needs the target's digest.
+ */
+function modeFor(ref: DeployRef, target: ImageReference, mode: LinkMode, options: RewriteOptions): Pick<PlannedChange, 'mode' | 'pinKept' | 'pinDropped'> {
+  if (mode !== 'tag') return { mode };
+  const pin = pinOf(ref);
+  if (!pin.pinned) return { mode };
+  if (options.keepPins && target.digest) return { mode: pin.tagged ? 'tag@digest' : 'digest', pinKept: true };
+  return { mode, pinDropped: true };
+}
+
+interface RefPlan extends PlannedChange {
+  /** Field values after the link. */
+  values: FieldValues;
+}
+
+/**
+ * Field values after the link. Block fields with expressions are planned on their defaults
+ * and written back through `retemplate` (a changed default keeps its variable).
+ */
+function planRef(ref: DeployRef, target: ImageReference, mode: LinkMode, options: RewriteOptions): RefPlan {
+  const shape = SHAPES[ref.shape];
+  const how = modeFor(ref, target, mode, options);
+  const now = fieldValues(ref);
+  let values: FieldValues;
+  if (ref.shape === 'string' || !ref.expressions?.length) {
+    values = shape.plan(now, ref, target, how.mode);
+  } else {
+    const rendered = renderedValues(ref);
+    // A registry key decided at deploy time (`{{ .Values.global.registry }}`, `${REGISTRY}`) is
+    // taken to be the target's, as in a string (interpolation.ts): the repository is compared.
+    const deployTime = ref.fields.registry && hasExpressions(rendered.registry ?? '');
+    if (deployTime) rendered.registry = target.registry;
+    const planned = shape.plan(rendered, ref, target, how.mode);
+    if (deployTime && planned.registry === target.registry) planned.registry = rendered.registry = now.registry;
+    values = { ...planned };
+    for (const [k, v] of Object.entries(planned)) {
+      const written = now[k];
+      if (written === undefined || !hasExpressions(written)) continue;
+      values[k] = v === rendered[k] ? written : retemplate(written, v).text;
+    }
+  }
+  const after = shape.assemble(values, ref);
+  const replaced = [...new Set(Object.keys(now).flatMap((k) => droppedExpressions(now[k] ?? '', values[k] ?? '')))];
+  return { ...how, before: ref.value, after, replaced, values };
+}
+
+/** What linking `ref` does: before and after as written, the mode used, variables that go. */
+export function planChange(ref: DeployRef, target: ImageReference, mode: LinkMode, options: RewriteOptions = {}): PlannedChange {
+  checkTarget(target, mode);
+  const { values: _values, ...change } = planRef(ref, target, mode, options);
+  return change;
+}
+
+/** `nginx:1.24 → nginx:1.25@sha256:0123456789ab…`, for the picker. */
+export function describeChange(ref: DeployRef, target: ImageReference, mode: LinkMode, options: RewriteOptions = {}): string {
+  const { before, after } = planChange(ref, target, mode, options);
+  return after === before ? `${shortDigests(after)} (unchanged)` : `${shortDigests(before)} → ${shortDigests(after)}`;
+}
+
+export function shortDigests(value: string): string {
   return value.replace(/([a-z0-9]+:[a-f0-9]{12})[a-f0-9]{20,}/g, '$1…');
 }
 
@@ -79,10 +159,9 @@ function verify(text: string, refs: readonly DeployRef[]): void {
 
 const fingerprint = (r: DeployRef) => JSON.stringify([r.fields, r.globalRegistry ?? null]);
 
-function editsFor(text: string, ref: DeployRef, target: ImageReference, mode: LinkMode): TextEdit[] {
+function editsFor(text: string, ref: DeployRef, after: FieldValues): TextEdit[] {
   const shape = SHAPES[ref.shape];
   const before = fieldValues(ref);
-  const after = shape.plan(before, ref, target, mode);
   const edits: TextEdit[] = [];
   // New keys that go after the same sibling share one edit, in canonical order.
   const inserts = new Map<FieldName, TextEdit>();

@@ -2,6 +2,7 @@
 // field values a link produces. Finders locate fields; rewrite.ts turns value changes into edits.
 
 import type { ImageReference } from '../registry/reference';
+import { hasExpressions, planTemplate } from './interpolation';
 import { nameFor, nameOf, normalizeTarget, withVersion, type FieldValues } from './naming';
 import type { DeployRef, FieldName, LinkMode, RefShape, YamlPath } from './types';
 import type { YAMLMap } from 'yaml';
@@ -21,10 +22,14 @@ export const stringShape: Shape = {
   order: ['image'],
   assemble: (v) => v.image ?? '',
   plan(v, _ref, target, mode) {
-    const t = normalizeTarget(target);
-    // nameFor keeps the written name when the repository is unchanged.
-    const name = nameFor(nameOf(v.image ?? '') || undefined, t);
-    return { image: withVersion(name, mode === 'digest' ? undefined : t.tag, mode === 'tag' ? undefined : t.digest) };
+    const literal = (image: string) => {
+      const t = normalizeTarget(target);
+      // nameFor keeps the written name when the repository is unchanged.
+      const name = nameFor(nameOf(image) || undefined, t);
+      return withVersion(name, mode === 'digest' ? undefined : t.tag, mode === 'tag' ? undefined : t.digest);
+    };
+    const image = v.image ?? '';
+    return { image: hasExpressions(image) ? planTemplate(image, target, mode, literal).value : literal(image) };
   },
 };
 
@@ -42,9 +47,12 @@ export interface FoundRef {
 
 export type Finder = (doc: Doc, text: string, emit: (ref: FoundRef) => void) => void;
 
-/** Anything non-empty without white space counts: `${IMAGE}` is still where the image goes. */
+/**
+ * Anything non-empty without white space counts: `${IMAGE}` is still where the image goes, and
+ * so is `{{ .Values.registry }}/app:1.0` (white space inside a template expression is allowed).
+ */
 function isImageString(value: string): boolean {
-  return value !== '' && !/\s/.test(value);
+  return value !== '' && !/\s/.test(value.replace(/\{\{[^}]*\}\}/g, ''));
 }
 
 /** A string-shaped ref for the pair value `raw`, or undefined when it is not an image string. */

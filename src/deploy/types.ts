@@ -71,6 +71,37 @@ export interface DeployRef {
   globalRegistry?: string;
   /** Other YAML paths that use the same text through an anchor/alias: linking this ref changes them too. */
   shared?: string[];
+  /**
+   * Variables and template expressions in the value (`${TAG}`, `{{ .Values.tag }}`): the value
+   * is decided at deploy time, and `image` is what it gives when no variable is set.
+   */
+  expressions?: string[];
+}
+
+/** How a link treats what is already written (see interpolation.ts and planChange). */
+export interface RewriteOptions {
+  /**
+   * A ref pinned by digest keeps a digest when linked by tag (tag@digest, or digest alone when
+   * it had no tag), provided the target's digest is known.
+   */
+  keepPins?: boolean;
+  /** The user agreed that variables which cannot be kept are replaced by the literal value. */
+  allowReplace?: boolean;
+}
+
+/** One ref's link, for the confirmation before anything is edited. */
+export interface PlannedChange {
+  /** As written now, and after the link (expressions included). */
+  before: string;
+  after: string;
+  /** The mode this ref is linked in: the chosen one, or the pin style kept. */
+  mode: LinkMode;
+  /** Expressions the link removes (needs `allowReplace`). */
+  replaced: string[];
+  /** The chosen mode was tag, and the ref keeps its digest pin. */
+  pinKept?: boolean;
+  /** The ref is pinned by digest and loses the pin (by tag, pins not kept or digest unknown). */
+  pinDropped?: boolean;
 }
 
 export interface DeployProblem {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { describeChange, findReferences, linkReference, type DeployRef, type LinkMode } from '../../../src/deploy/index';
+import { describeChange, findReferences, linkReference, planChange, type DeployRef, type LinkMode } from '../../../src/deploy/index';
 import { assertMinimal, DIGEST, FIXTURES, fixture, target } from './helpers';
 
 function walk(dir: string): string[] {
@@ -34,7 +34,8 @@ describe('every fixture ref, every mode', () => {
         const t = target(image.registry, image.repository, 'v9.9.9', DIGEST);
         for (const mode of MODES) {
           const what = `${ref.label} (${mode})`;
-          const result = linkReference(original, ref, t, mode);
+          // Consent given: refs whose variables cannot stay are covered here too (interpolation.test.ts has the refusals).
+          const result = linkReference(original, ref, t, mode, { allowReplace: true });
           assertMinimal(original, result);
           assert.ok(result.edits.length > 0, what);
           const after = scan(path, result.text);
@@ -43,13 +44,14 @@ describe('every fixture ref, every mode', () => {
           const linked = byKey.get(key(ref));
           assert.ok(linked, what);
           assert.equal(describeChange(ref, t, mode), short(`${ref.value} → ${linked.value}`), what);
+          assert.equal(planChange(ref, t, mode).after, linked.value, what);
           for (const other of refs) {
             // Refs that edit the same anchored scalar change together, by design (`shared`).
             const sharesText = Object.values(other.fields).some((f) => Object.values(ref.fields).some((g) => g.offset === f.offset));
             if (other !== ref && !sharesText) assert.equal(byKey.get(key(other))?.value, other.value, `${what} left ${other.label} alone`);
           }
           if (original.includes('\r\n')) assert.doesNotMatch(result.text, /[^\r]\n/, `${what}: CRLF kept`);
-          assert.deepEqual(linkReference(result.text, linked, t, mode).edits, [], `${what}: idempotent`);
+          assert.deepEqual(linkReference(result.text, linked, t, mode, { allowReplace: true }).edits, [], `${what}: idempotent`);
         }
       }
     });

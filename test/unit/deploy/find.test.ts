@@ -83,8 +83,9 @@ describe('compose files', () => {
     ]);
     assert.deepEqual(refs[0].shared, ['services.worker.image']);
     assert.ok(refs.every((r) => r.kind === 'compose'));
-    // A variable is still where the image goes, but it is not a reference.
-    assert.equal(refs[3].image, undefined);
+    // A variable is still where the image goes; what it deploys unset is its default.
+    assert.deepEqual(refs[3].expressions, ['${PROXY_IMAGE}']);
+    assert.deepEqual(refs[3].image, { registry: 'docker.io', repository: 'library/traefik', tag: 'v3.0' });
   });
 
   it('reads CRLF and flow style', () => {

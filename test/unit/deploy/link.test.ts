@@ -134,13 +134,6 @@ describe('compose and generic', () => {
     );
   });
 
-  it('a variable is replaced by the reference', () => {
-    assert.equal(
-      link(rel, 'service proxy', target('docker.io', 'library/traefik', 'v3.1'), 'tag'),
-      edited(original, ['image: ${PROXY_IMAGE:-traefik:v3.0}', 'image: traefik:v3.1']),
-    );
-  });
-
   it('CRLF flow map', () => {
     const p = 'compose/docker-compose.prod.yml';
     assert.equal(
