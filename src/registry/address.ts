@@ -135,16 +135,16 @@ export function isPrivateHost(hostname: string): boolean {
   return classifyHost(hostname) !== 'public';
 }
 
-/** For messages: what kind of place a refused address is. */
+/** For messages: what a refused address is, as in "… at 10.0.0.5, an address on a private network". */
 export function describeKind(kind: AddressKind): string {
   switch (kind) {
     case 'loopback':
     case 'unspecified':
-      return 'this computer';
+      return 'an address of this computer';
     case 'linkLocal':
-      return 'a link-local address (such as a cloud metadata service)';
+      return 'a link-local address, where cloud metadata services live';
     case 'private':
-      return 'a private network address';
+      return 'an address on a private network';
     case 'reserved':
       return 'a reserved address';
     default:

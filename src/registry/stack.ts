@@ -56,7 +56,7 @@ export function publicStaysPublic(origin: URL): (from: URL, to: URL) => void {
     if (kind === 'public' || (!originPublic && classifyHost(from.hostname) !== 'public')) return;
     throw new RegistryError(
       'insecure',
-      `${from.host} redirected a request to ${to.host}, ${describeKind(kind)}; refused, since a public server has no business sending requests there.`,
+      `${from.host} redirected a request to ${to.host}, ${describeKind(kind)}; refused: a public server has no business sending requests there.`,
     );
   };
 }

@@ -58,7 +58,7 @@ export function checkRealm(realm: string, registry: URL, allowHttp: (url: URL) =
   if (classifyHost(registry.hostname) === 'public' && kind !== 'public') {
     throw new RegistryError(
       'insecure',
-      `${registry.host} pointed its token service at ${url.host}, ${describeKind(kind)}: a local or private address; refused, since a public registry has no business there.`,
+      `${registry.host} named a token service at ${url.host}, ${describeKind(kind)}; refused: a public registry may not send your credentials to a local or private address.`,
     );
   }
   return url;
