@@ -5,7 +5,11 @@ import pLimit from 'p-limit';
 import { manifestUri } from '../manifestDocument';
 import { registryHost } from '../tree/provider';
 import type { Node, PlatformNode, TagNode } from '../tree/nodes';
+import { truncationNote } from '../tree/truncated';
 import type { CommandContext } from './context';
+
+/** HEAD requests Delete Tag spends finding the tags that share a digest. */
+const MAX_DIGEST_CHECKS = 2000;
 
 type ImageNode = TagNode | PlatformNode;
 
@@ -95,28 +99,42 @@ export function registerTagCommands(ctx: CommandContext): vscode.Disposable[] {
             const digest = (await conn.client.headManifest(node.repository, node.tag, ac.signal)).digest;
             const listing = tree.tags(config, node.repository);
             await listing.loadAll(ac.signal);
+            // Digests known from the tree or the listing cost nothing; the rest need a HEAD each,
+            // so a huge repository is checked only up to a bound, and the dialog says so.
+            const known = (t: string): string | undefined => (t === node.tag ? digest : (tree.details.get(config.id, node.repository, t)?.digest ?? listing.byName(t)?.digest));
+            const all = listing.items.map((t) => t.name);
+            const unknown = all.filter((t) => !known(t));
+            const toCheck = unknown.slice(0, MAX_DIGEST_CHECKS);
             const limit = pLimit(8);
             let done = 0;
-            const all = listing.items.map((t) => t.name);
-            const sharing = (
+            const headed = new Map(
               await Promise.all(
-                all.map((t) =>
+                toCheck.map((t) =>
                   limit(async () => {
-                    const d = t === node.tag ? digest : (tree.details.get(config.id, node.repository, t)?.digest ?? (await conn.client.headManifest(node.repository, t, ac.signal)).digest);
-                    progress.report({ increment: 100 / all.length, message: `${++done}/${all.length}` });
-                    return d === digest ? t : undefined;
+                    const d = (await conn.client.headManifest(node.repository, t, ac.signal)).digest;
+                    progress.report({ increment: 100 / toCheck.length, message: `${++done}/${toCheck.length}` });
+                    return [t, d] as const;
                   }),
                 ),
-              )
-            ).filter((t): t is string => !!t);
-            return { digest, sharing };
+              ),
+            );
+            const sharing = all.filter((t) => (known(t) ?? headed.get(t)) === digest);
+            const unchecked = unknown.length - toCheck.length;
+            return { digest, sharing, unchecked, truncated: listing.truncated ? truncationNote(listing.truncated, listing.items.length) : undefined };
           },
         );
         const del = vscode.l10n.t('Delete');
         const others = shared.sharing.filter((t) => t !== node.tag);
-        const detail = others.length
-          ? vscode.l10n.t('The registry deletes images by digest. These tags point at the same image and will be deleted too: {0}. This cannot be undone.', others.join(', '))
-          : vscode.l10n.t('Digest {0}. This cannot be undone.', shared.digest);
+        const caveats = [
+          shared.truncated,
+          shared.unchecked ? vscode.l10n.t('{0} more tags were not checked; any of them may point at the same image and would go too.', shared.unchecked) : undefined,
+        ].filter((c): c is string => !!c);
+        const detail = [
+          others.length
+            ? vscode.l10n.t('The registry deletes images by digest. These tags point at the same image and will be deleted too: {0}. This cannot be undone.', others.join(', '))
+            : vscode.l10n.t('Digest {0}. This cannot be undone.', shared.digest),
+          ...caveats,
+        ].join('\n\n');
         const answer = await vscode.window.showWarningMessage(
           vscode.l10n.t('Delete {0}:{1}{2}?', node.repository, node.tag, others.length ? vscode.l10n.t(' and {0} more tag(s)', others.length) : ''),
           { modal: true, detail },
