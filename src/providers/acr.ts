@@ -19,11 +19,13 @@
 // Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `acr` replaces the origin
 // of the token exchange (normally the login server itself).
 
+import * as v from 'valibot';
 import { RegistryClient } from '../registry/client';
 import { staticCredentials, type CredentialSource } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError } from '../registry/errors';
-import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, hideSecrets, obj, reword, scrub, text } from './controlPlane';
+import { parseWire, wireObject } from '../registry/wire';
+import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, hideSecrets, reword, scrub } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { displayNameField, type FieldError, type FormValues, type ProviderForm } from './form';
 import { V2Connection, bool, checkAddress, keepSecret, str } from './generic';
@@ -224,6 +226,9 @@ export const acrProvider: RegistryProvider = {
   },
 };
 
+/** What POST /oauth2/exchange answers (see registry/wire.ts). */
+const exchangeAnswerSchema = wireObject({ refresh_token: v.pipe(v.string(), v.check((t: string) => t !== '', 'is empty')) });
+
 interface Current {
   token: string;
   expiresAt: number;
@@ -333,8 +338,7 @@ export class AcrRefreshTokens {
     }
     if (res.status === 400) throw new RegistryError('invalid', `${this.opts.service} refused the token exchange${detail}. Check the token and the tenant.`, opts);
     if (res.status !== 200) throw new RegistryError(res.status >= 500 ? 'network' : 'protocol', `The token exchange of ${this.opts.service} answered HTTP ${res.status}${detail}.`, opts);
-    const token = text(obj(res.json).refresh_token);
-    if (!token) throw new RegistryError('protocol', `The token exchange of ${this.opts.service} sent no refresh token.`);
+    const token = parseWire(exchangeAnswerSchema, res.json, `The token exchange of ${this.opts.service}`, 'an answer').refresh_token;
     const exp = expiryOf(jwtClaims(token));
     const expiresAt = exp !== undefined && exp > started ? exp : started + ASSUMED_REFRESH_LIFETIME_MS;
     this.set(token, expiresAt, expiresAt - started);

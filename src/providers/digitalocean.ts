@@ -10,10 +10,12 @@
 // Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `digitalocean` for the API,
 // `digitalocean-registry` for the registry.
 
+import * as v from 'valibot';
 import { RegistryError, isRegistryError } from '../registry/errors';
 import { staticCredentials } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
-import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
+import { optionalDigestSchema, parseWire, wireObject } from '../registry/wire';
+import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, reword, scrub, type ApiResponse } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
@@ -109,6 +111,28 @@ export const digitalOceanProvider: RegistryProvider = {
   },
 };
 
+// The DigitalOcean API's answers, as schemas (see registry/wire.ts). Times, sizes and counts
+// are facts we only show: read leniently (isoTime, num), so an odd one is left out.
+const nonEmptyText = v.pipe(v.string(), v.check((t: string) => t !== '', 'is empty'));
+const linksSchema = v.nullish(wireObject({ pages: v.nullish(wireObject({ next: v.nullish(v.string()) })) }));
+const accountRegistrySchema = wireObject({ registry: wireObject({ name: nonEmptyText }) });
+const repositoryListSchema = wireObject({
+  repositories: v.array(wireObject({ name: v.string(), tag_count: v.optional(v.unknown()), latest_manifest: v.nullish(wireObject({ updated_at: v.optional(v.unknown()) })) })),
+  links: linksSchema,
+});
+const tagListSchema = wireObject({
+  tags: v.array(
+    wireObject({
+      tag: v.string(),
+      manifest_digest: optionalDigestSchema,
+      updated_at: v.optional(v.unknown()),
+      compressed_size_bytes: v.optional(v.unknown()),
+      size_bytes: v.optional(v.unknown()),
+    }),
+  ),
+  links: linksSchema,
+});
+
 type What = { kind: 'account' } | { kind: 'registry'; registry: string } | { kind: 'repository'; registry: string; repository: string };
 
 export class DigitalOceanConnection implements Connection {
@@ -143,8 +167,7 @@ export class DigitalOceanConnection implements Connection {
   registry(signal?: AbortSignal): Promise<string> {
     this.registryName ??= (async () => {
       const res = await this.get('/v2/registry', {}, { kind: 'account' }, signal);
-      const name = text(obj(obj(res.json).registry).name);
-      if (!name) throw new RegistryError('protocol', 'The DigitalOcean API answered without a registry name.');
+      const { name } = parseWire(accountRegistrySchema, res.json, 'The DigitalOcean API', 'the account’s registry').registry;
       this.ctx.log?.(`DigitalOcean: the account's registry is ${name}`);
       return name;
     })().catch((e: unknown) => {
@@ -158,14 +181,12 @@ export class DigitalOceanConnection implements Connection {
     const registry = await this.registry(signal);
     return cursorPages<RepositoryInfo, { page?: string; token?: string }>(async (cursor, s) => {
       const res = await this.get(`/v2/registry/${encodeURIComponent(registry)}/repositoriesV2`, { per_page: PAGE_SIZE, page: cursor?.page, page_token: cursor?.token }, { kind: 'registry', registry }, s ?? signal);
-      const body = obj(res.json);
-      if (!Array.isArray(body.repositories)) throw new RegistryError('protocol', `The DigitalOcean API sent a repository list for ${registry} without “repositories”.`);
+      const body = parseWire(repositoryListSchema, res.json, 'The DigitalOcean API', `the repositories of ${registry}`);
       const items: RepositoryInfo[] = [];
-      for (const raw of body.repositories) {
-        const r = obj(raw);
-        const name = text(r.name);
+      for (const r of body.repositories) {
+        const name = r.name;
         if (!name) continue;
-        const updated = isoTime(obj(r.latest_manifest).updated_at);
+        const updated = isoTime(r.latest_manifest?.updated_at);
         const tagCount = num(r.tag_count);
         items.push({ name: `${registry}/${name}`, ...(tagCount !== undefined ? { tagCount } : {}), ...(updated ? { updated } : {}) });
       }
@@ -183,14 +204,12 @@ export class DigitalOceanConnection implements Connection {
     const what: What = { kind: 'repository', registry, repository: repo };
     return cursorPages<TagInfo, number>(async (page, s) => {
       const res = await this.get(`/v2/registry/${encodeURIComponent(registry)}/repositories/${encodeURIComponent(repo)}/tags`, { per_page: PAGE_SIZE, page: page ?? 1 }, what, s ?? signal);
-      const body = obj(res.json);
-      if (!Array.isArray(body.tags)) throw new RegistryError('protocol', `The DigitalOcean API sent a tag list for ${repository} without “tags”.`);
+      const body = parseWire(tagListSchema, res.json, 'The DigitalOcean API', `the tags of ${repository}`);
       const items: TagInfo[] = [];
-      for (const raw of body.tags) {
-        const t = obj(raw);
-        const name = text(t.tag);
+      for (const t of body.tags) {
+        const name = t.tag;
         if (!name) continue;
-        const digest = text(t.manifest_digest);
+        const digest = t.manifest_digest || undefined;
         const created = isoTime(t.updated_at);
         const size = num(t.compressed_size_bytes) ?? num(t.size_bytes);
         items.push({ name, ...(digest ? { digest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}) });
@@ -286,8 +305,8 @@ export class DigitalOceanConnection implements Connection {
 }
 
 /** `links.pages.next` → its `page` and `page_token`, which we send to our own base URL. */
-function nextPage(body: Record<string, unknown>): { page?: string; page_token?: string } | undefined {
-  const next = text(obj(obj(body.links).pages).next);
+function nextPage(body: { links?: v.InferOutput<typeof linksSchema> }): { page?: string; page_token?: string } | undefined {
+  const next = body.links?.pages?.next;
   if (!next) return undefined;
   try {
     const u = new URL(next, DIGITALOCEAN_API);

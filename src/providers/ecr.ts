@@ -22,12 +22,14 @@
 // endpoint, e.g. a VPC endpoint), `ecr-registry` (the registry itself).
 
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import * as v from 'valibot';
 import type { RegistryClientOptions } from '../registry/client';
 import type { CredentialSource } from '../registry/credentials';
 import { createDispatcher } from '../registry/dispatcher';
 import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError } from '../registry/errors';
 import type { Dispatcher } from '../registry/undici';
+import { optionalDigestSchema, parseWire, wireObject } from '../registry/wire';
 import { GuardedRegistryClient, cursorPages, hideSecrets, parseApiBase, reword } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { AWS_REGIONS, REGION_RE, ecrRegistryHost, mapAwsError, parseEcrHost, partitionDomain, undiciRequestHandler, type AwsErrorContext, type CredentialKind } from './ecrApi';
@@ -293,6 +295,27 @@ interface AuthorizationData {
   proxyEndpoint?: string;
 }
 
+// What the SDK hands back, checked (see registry/wire.ts): its deserializer types most fields,
+// but lists pass through as sent, and a digest is only a string to it.
+const nextTokenSchema = v.nullish(v.string());
+const describeRepositoriesSchema = wireObject({
+  repositories: v.nullish(v.array(wireObject({ repositoryName: v.string() }))),
+  nextToken: nextTokenSchema,
+});
+const describeImagesSchema = wireObject({
+  imageDetails: v.nullish(
+    v.array(
+      wireObject({
+        imageDigest: optionalDigestSchema,
+        imageTags: v.nullish(v.array(v.string())),
+        imagePushedAt: v.optional(v.unknown()),
+        imageSizeInBytes: v.optional(v.unknown()),
+      }),
+    ),
+  ),
+  nextToken: nextTokenSchema,
+});
+
 interface RepositoryPage {
   items: RepositoryInfo[];
   nextToken?: string;
@@ -406,11 +429,12 @@ export class EcrApi {
 
   async describeRepositories(nextToken: string | undefined, maxResults: number, signal?: AbortSignal): Promise<RepositoryPage> {
     const s = this.settings;
-    const out = await this.send<{ repositories?: { repositoryName?: string; createdAt?: Date }[]; nextToken?: string }>(
+    const answer = await this.send<unknown>(
       'DescribeRepositories',
       (sdk) => new sdk.DescribeRepositoriesCommand({ ...(s.registryId ? { registryId: s.registryId } : {}), maxResults, ...(nextToken ? { nextToken } : {}) }),
       signal,
     );
+    const out = parseWire(describeRepositoriesSchema, answer, 'ECR', 'a DescribeRepositories answer');
     const items: RepositoryInfo[] = [];
     for (const r of out.repositories ?? []) if (r.repositoryName) items.push({ name: r.repositoryName });
     return { items, ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
@@ -419,10 +443,7 @@ export class EcrApi {
   /** Tagged images only; one TagInfo per tag, with the image's digest, push time and size. */
   async describeImages(repository: string, nextToken: string | undefined, maxResults: number, signal?: AbortSignal): Promise<TagPage> {
     const s = this.settings;
-    const out = await this.send<{
-      imageDetails?: { imageDigest?: string; imageTags?: string[]; imagePushedAt?: Date; imageSizeInBytes?: number }[];
-      nextToken?: string;
-    }>(
+    const answer = await this.send<unknown>(
       'DescribeImages',
       (sdk) =>
         new sdk.DescribeImagesCommand({
@@ -435,6 +456,7 @@ export class EcrApi {
       signal,
       repository,
     );
+    const out = parseWire(describeImagesSchema, answer, 'ECR', `a DescribeImages answer for ${repository}`);
     const items: TagInfo[] = [];
     for (const d of out.imageDetails ?? []) {
       const created = d.imagePushedAt instanceof Date && !Number.isNaN(d.imagePushedAt.getTime()) ? d.imagePushedAt.toISOString() : undefined;

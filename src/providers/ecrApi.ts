@@ -243,6 +243,14 @@ const CODE_KINDS: Record<string, RegistryErrorKind> = {
 export async function mapAwsError(e: unknown, ctx: AwsErrorContext): Promise<RegistryError> {
   if (e instanceof RegistryError) return e;
   if (isTransportError(e)) return apiNetworkError(e, ctx);
+  if (isDeserializationError(e)) {
+    // The SDK's own words quote the value it could not read: a wrong shape is named, not shown.
+    return new RegistryError(
+      'protocol',
+      `ECR sent a ${ctx.action} answer with fields of the wrong type, which could not be read. Try again; if it persists, check the ECR endpoint the connection uses.`,
+      { code: 'DeserializationError' },
+    );
+  }
   const err = e as { name?: string; message?: string; Message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const name = err?.name ?? 'Error';
   const status = err?.$metadata?.httpStatusCode;
@@ -298,6 +306,12 @@ export async function mapAwsError(e: unknown, ctx: AwsErrorContext): Promise<Reg
     return new RegistryError('network', `ECR in ${region} had a server error (${name}). Try again shortly.`, opts);
   }
   return new RegistryError('protocol', `ECR ${ctx.action} failed (${name}): ${scrub(err?.message ?? '', ctx.secrets)}`, opts);
+}
+
+/** The SDK could not read an answer (wrong JSON types, not JSON): a TypeError/SyntaxError of its deserializer. */
+function isDeserializationError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  return (e.name === 'TypeError' || e.name === 'SyntaxError') && ('$response' in e || /Deserialization error|Expected .*, got/.test(e.message));
 }
 
 /** An error from below HTTP (socket, DNS, TLS, abort) rather than an answer from AWS. */

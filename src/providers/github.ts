@@ -11,6 +11,7 @@
 // Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `ghcr` for the REST API
 // (`https://HOST/api/v3` for GitHub Enterprise Server), `ghcr-registry` for the registry.
 
+import * as v from 'valibot';
 import type { RegistryClient } from '../registry/client';
 import type { CredentialSource } from '../registry/credentials';
 import { createDispatcher } from '../registry/dispatcher';
@@ -18,6 +19,7 @@ import { RegistryError, isRegistryError } from '../registry/errors';
 import { nextLink, paginate, type Page as ClientPage } from '../registry/paging';
 import { isValidRepository } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
+import { optionalDigestSchema, parseWire, wireObject } from '../registry/wire';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, parseRepositoryList, str } from './generic';
 import { chainedPages, ControlPlane, GuardedRegistryClient, logPath, type ApiResponse } from './controlPlane';
@@ -155,18 +157,26 @@ export const githubProvider: RegistryProvider = {
   },
 };
 
-interface GitHubPackage {
-  name?: unknown;
-  owner?: { login?: unknown; type?: unknown };
-  updated_at?: unknown;
-}
+// The REST API's answers, as schemas (see registry/wire.ts): names and tags must be text, a
+// version's name (the image digest) a valid digest; dates we only show may be missing.
+const userSchema = wireObject({ login: v.string() });
 
-interface GitHubVersion {
-  name?: unknown;
-  created_at?: unknown;
-  updated_at?: unknown;
-  metadata?: { container?: { tags?: unknown } };
-}
+const packageListSchema = v.array(
+  wireObject({
+    name: v.string(),
+    owner: v.optional(wireObject({ login: v.optional(v.string()), type: v.optional(v.string()) })),
+    updated_at: v.nullish(v.string()),
+  }),
+);
+
+const versionListSchema = v.array(
+  wireObject({
+    name: optionalDigestSchema,
+    created_at: v.nullish(v.string()),
+    updated_at: v.nullish(v.string()),
+    metadata: v.nullish(wireObject({ container: v.nullish(wireObject({ tags: v.optional(v.array(v.string()), []) })) })),
+  }),
+);
 
 /** Where a package's versions live in the REST API. */
 type Owner = { kind: 'user' } | { kind: 'org'; login: string } | { kind: 'users'; login: string };
@@ -251,7 +261,7 @@ export class GitHubConnection implements Connection {
     if (this.token) {
       try {
         const res = await this.get(this.api.url('/user'), { kind: 'user' }, signal);
-        const login = typeof (res.json as { login?: unknown })?.login === 'string' ? ((res.json as { login: string }).login) : '';
+        const { login } = parseWire(userSchema, res.json, 'GitHub', 'the details of your account');
         if (this.username && login && login.toLowerCase() !== this.username) {
           steps.push({ label: `Sign in to GitHub as ${this.username}`, ok: false, detail: `The token belongs to ${login}, not ${this.username}. Enter ${login} as the username, or use a token of ${this.username}.` });
           return steps;
@@ -316,16 +326,16 @@ export class GitHubConnection implements Connection {
   private packagePages(first: URL, what: What, signal: () => AbortSignal | undefined): AsyncGenerator<ClientPage<RepositoryInfo>> {
     return paginate(first, async (url) => {
       const res = await this.get(url, what, signal());
-      const list = this.arrayBody<GitHubPackage>(res, what);
+      const list = parseWire(packageListSchema, res.json, 'GitHub', what.kind === 'user' ? 'the list of your packages' : describe(what));
       const items: RepositoryInfo[] = [];
       for (const p of list) {
-        if (typeof p?.name !== 'string' || !p.name) continue;
-        const ownerLogin = typeof p.owner?.login === 'string' ? p.owner.login : what.kind === 'owner' ? what.name : this.username;
+        if (!p.name) continue;
+        const ownerLogin = p.owner?.login || (what.kind === 'owner' ? what.name : this.username);
         if (!ownerLogin) continue;
         const name = `${ownerLogin.toLowerCase()}/${p.name.toLowerCase()}`;
         const owner: Owner = what.kind === 'user' ? { kind: 'user' } : p.owner?.type === 'User' ? { kind: 'users', login: ownerLogin } : { kind: 'org', login: ownerLogin };
         this.owners.set(name, owner);
-        items.push({ name, ...(typeof p.updated_at === 'string' ? { updated: p.updated_at } : {}) });
+        items.push({ name, ...(p.updated_at ? { updated: p.updated_at } : {}) });
       }
       return { items, next: this.next(res, url) };
     });
@@ -342,12 +352,10 @@ export class GitHubConnection implements Connection {
     return paginate(this.api.url(`${base}/packages/container/${pkg}/versions`, { per_page: PER_PAGE }), async (url) => {
       const res = await this.get(url, what, signal());
       const items: TagInfo[] = [];
-      for (const v of this.arrayBody<GitHubVersion>(res, what)) {
-        const tags = v?.metadata?.container?.tags;
-        if (!Array.isArray(tags)) continue;
-        const digest = typeof v.name === 'string' && v.name.includes(':') ? v.name : undefined;
-        const created = typeof v.updated_at === 'string' ? v.updated_at : typeof v.created_at === 'string' ? v.created_at : undefined;
-        for (const t of tags) if (typeof t === 'string' && t) items.push({ name: t, ...(digest ? { digest } : {}), ...(created ? { created } : {}) });
+      for (const version of parseWire(versionListSchema, res.json, 'GitHub', describe(what))) {
+        const digest = version.name || undefined;
+        const created = version.updated_at || version.created_at || undefined;
+        for (const t of version.metadata?.container?.tags ?? []) if (t) items.push({ name: t, ...(digest ? { digest } : {}), ...(created ? { created } : {}) });
       }
       return { items, next: this.next(res, url) };
     });
@@ -356,11 +364,6 @@ export class GitHubConnection implements Connection {
   private next(res: ApiResponse, url: URL): URL | undefined {
     const link = nextLink(res.headers.getAll('link'), url);
     return link && this.api.follow(link.toString(), url);
-  }
-
-  private arrayBody<T>(res: ApiResponse, what: What): T[] {
-    if (!Array.isArray(res.json)) throw new RegistryError('protocol', `GitHub sent ${describe(what)} in a form this extension does not understand.`);
-    return res.json as T[];
   }
 
   private async get(url: URL, what: What, signal?: AbortSignal): Promise<ApiResponse> {

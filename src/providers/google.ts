@@ -24,9 +24,12 @@
 // `google-token` (the OAuth2 token endpoint), `artifactregistry` (the REST API),
 // `google-registry` (the registry itself, for GCR and Artifact Registry alike).
 
+import * as v from 'valibot';
+import { isValidDigest } from '../registry/digest';
 import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError, type RegistryErrorKind } from '../registry/errors';
 import { paginate, type Page as ClientPage } from '../registry/paging';
+import { parseWire, wireObject } from '../registry/wire';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { ControlPlane, GuardedRegistryClient, reword, type ApiResponse } from './controlPlane';
 import { keepSecret, str } from './generic';
@@ -293,20 +296,45 @@ export function connectGoogle(config: ConnectionConfig, secrets: ConnectionSecre
   return new GoogleConnection(config, secrets, ctx, tuning);
 }
 
-interface ArPackage {
-  name?: unknown;
-  updateTime?: unknown;
+// The Artifact Registry API's answers, as schemas (see registry/wire.ts). Names are required;
+// times and sizes are facts we only show, read leniently.
+const nextPageTokenSchema = v.nullish(v.string());
+const arRepositorySchema = wireObject({ name: v.string(), format: v.nullish(v.string()) });
+const arRepositoryListSchema = wireObject({
+  repositories: v.optional(v.array(arRepositorySchema), []),
+  nextPageToken: nextPageTokenSchema,
+});
+const arPackageListSchema = wireObject({
+  packages: v.optional(v.array(wireObject({ name: v.string(), updateTime: v.optional(v.unknown()) })), []),
+  nextPageToken: nextPageTokenSchema,
+});
+const arVersionListSchema = wireObject({
+  versions: v.optional(
+    v.array(
+      wireObject({
+        // `projects/…/versions/sha256:…`: the last segment is the image digest.
+        name: v.pipe(v.string(), v.check((n: string) => isValidDigest(lastSegment(n)), 'does not end in a digest (algorithm:hex)')),
+        createTime: v.optional(v.unknown()),
+        relatedTags: v.optional(v.array(wireObject({ name: v.string() })), []),
+        metadata: v.nullish(wireObject({ imageSizeBytes: v.optional(v.unknown()), buildTime: v.optional(v.unknown()) })),
+      }),
+    ),
+    [],
+  ),
+  nextPageToken: nextPageTokenSchema,
+});
+
+function lastSegment(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1);
 }
-interface ArVersion {
-  name?: unknown;
-  createTime?: unknown;
-  updateTime?: unknown;
-  relatedTags?: { name?: unknown }[];
-  metadata?: { imageSizeBytes?: unknown; buildTime?: unknown; mediaType?: unknown };
-}
-interface ArRepository {
-  name?: unknown;
-  format?: unknown;
+
+/** A percent-encoded resource id, decoded; undefined when it is not valid percent-encoding. */
+function decodeId(id: string): string | undefined {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The Artifact Registry REST API: JSON GETs with a bearer access token. */
@@ -331,12 +359,11 @@ class ArtifactRegistryApi {
   }
 
   /** One GET; a 401 gets one fresh token and one retry (the token may have been revoked). */
-  async get(url: URL, what: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  async get<S extends v.GenericSchema>(url: URL, what: string, schema: S, signal?: AbortSignal): Promise<v.InferOutput<S>> {
     let res = await this.send(url, await this.tokens.token(), signal);
     if (res.status === 401) res = await this.send(url, await this.tokens.token(true), signal);
     if (res.status !== 200) throw this.error(res, what);
-    if (res.json && typeof res.json === 'object' && !Array.isArray(res.json)) return res.json as Record<string, unknown>;
-    throw new RegistryError('protocol', `The Artifact Registry API sent an answer about ${what} that is not JSON.`);
+    return parseWire(schema, res.json, 'The Artifact Registry API', `an answer about ${what}`);
   }
 
   private send(url: URL, token: string, signal?: AbortSignal): Promise<ApiResponse> {
@@ -485,8 +512,8 @@ export class GoogleConnection implements Connection {
     if (t.kind === 'gar' && t.repository) {
       const what = `repository ${t.repository} in ${t.project} (${t.location})`;
       try {
-        const repo = (await this.api.get(this.api.url(`/v1/${this.repoResource(t.repository)}`), what, signal)) as ArRepository;
-        const format = typeof repo.format === 'string' ? repo.format : 'DOCKER';
+        const repo = await this.api.get(this.api.url(`/v1/${this.repoResource(t.repository)}`), what, arRepositorySchema, signal);
+        const format = repo.format || 'DOCKER';
         if (format !== 'DOCKER') {
           steps.push({ label: `Found ${what}`, ok: false, detail: `It holds ${format} packages, not Docker images. Choose a Docker-format repository.` });
           return steps;
@@ -581,10 +608,10 @@ export class GoogleConnection implements Connection {
     const parent = `projects/${this.target.project}/locations/${this.target.location}`;
     const what = `the repositories of ${this.target.project} in ${this.target.location}`;
     const repoPages = paginate(this.api.url(`/v1/${parent}/repositories`, { pageSize: this.pageSize }), async (url) => {
-      const body = await this.api.get(url, what, signal);
-      const items = (Array.isArray(body.repositories) ? (body.repositories as ArRepository[]) : [])
-        .filter((r) => (r.format === undefined || r.format === 'DOCKER') && typeof r.name === 'string')
-        .map((r) => (r.name as string).split('/').pop()!)
+      const body = await this.api.get(url, what, arRepositoryListSchema, signal);
+      const items = body.repositories
+        .filter((r) => !r.format || r.format === 'DOCKER')
+        .map((r) => lastSegment(r.name))
         .filter((id) => AR_REPOSITORY_ID.test(id));
       return { items, ...this.nextPage(url, body) };
     });
@@ -601,16 +628,10 @@ export class GoogleConnection implements Connection {
     const prefix = `${projectPath(this.target.project)}/${repository}/`;
     const what = `repository ${repository} in ${this.target.project} (${this.target.location})`;
     const pages = paginate(this.api.url(`/v1/${this.repoResource(repository)}/packages`, { pageSize: this.pageSize }), async (url) => {
-      const body = await this.api.get(url, what, signal);
-      const items = (Array.isArray(body.packages) ? (body.packages as ArPackage[]) : []).flatMap((p): RepositoryInfo[] => {
-        if (typeof p.name !== 'string') return [];
-        const id = p.name.slice(p.name.lastIndexOf('/') + 1);
-        let image: string;
-        try {
-          image = decodeURIComponent(id);
-        } catch {
-          return [];
-        }
+      const body = await this.api.get(url, what, arPackageListSchema, signal);
+      const items = body.packages.flatMap((p): RepositoryInfo[] => {
+        const image = decodeId(lastSegment(p.name));
+        if (!image) return [];
         return [{ name: prefix + image, ...(typeof p.updateTime === 'string' ? { updated: p.updateTime } : {}) }];
       });
       return { items, ...this.nextPage(url, body) };
@@ -628,17 +649,19 @@ export class GoogleConnection implements Connection {
     const pages = paginate(
       this.api.url(`/v1/${this.repoResource(repository)}/packages/${encodeURIComponent(image)}/versions`, { view: 'FULL', pageSize: this.pageSize }),
       async (url) => {
-        const body = await this.api.get(url, what, signal);
-        const items = (Array.isArray(body.versions) ? (body.versions as ArVersion[]) : []).flatMap((v): TagInfo[] => {
-          const digest = typeof v.name === 'string' ? v.name.slice(v.name.lastIndexOf('/') + 1) : undefined;
-          const size = Number(v.metadata?.imageSizeBytes);
+        const body = await this.api.get(url, what, arVersionListSchema, signal);
+        const items = body.versions.flatMap((version): TagInfo[] => {
+          const digest = lastSegment(version.name);
+          // int64 fields come as strings in Google's JSON.
+          const size = Number(version.metadata?.imageSizeBytes);
           // The build time is what a registry-only provider shows (the config's `created`);
           // the upload time stands in when the image has none.
-          const created = typeof v.metadata?.buildTime === 'string' ? v.metadata.buildTime : typeof v.createTime === 'string' ? v.createTime : undefined;
-          return (v.relatedTags ?? []).flatMap((t): TagInfo[] => {
-            if (typeof t?.name !== 'string') return [];
-            const tag = decodeURIComponent(t.name.slice(t.name.lastIndexOf('/') + 1));
-            return [{ name: tag, ...(digest && digest.includes(':') ? { digest } : {}), ...(created ? { created } : {}), ...(Number.isFinite(size) && size > 0 ? { size } : {}) }];
+          const buildTime = version.metadata?.buildTime;
+          const created = typeof buildTime === 'string' ? buildTime : typeof version.createTime === 'string' ? version.createTime : undefined;
+          return version.relatedTags.flatMap((t): TagInfo[] => {
+            const tag = decodeId(lastSegment(t.name));
+            if (!tag) return [];
+            return [{ name: tag, digest, ...(created ? { created } : {}), ...(Number.isFinite(size) && size > 0 ? { size } : {}) }];
           });
         });
         return { items, ...this.nextPage(url, body) };
@@ -650,8 +673,8 @@ export class GoogleConnection implements Connection {
     }
   }
 
-  private nextPage(url: URL, body: Record<string, unknown>): { next?: URL } {
-    const token = typeof body.nextPageToken === 'string' && body.nextPageToken ? body.nextPageToken : undefined;
+  private nextPage(url: URL, body: { nextPageToken?: string | null }): { next?: URL } {
+    const token = body.nextPageToken || undefined;
     if (!token) return {};
     const next = new URL(url);
     next.searchParams.set('pageToken', token);

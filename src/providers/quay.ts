@@ -10,10 +10,12 @@
 // Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `quay` replaces the API
 // origin (normally the registry's own).
 
+import * as v from 'valibot';
 import { staticCredentials } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError } from '../registry/errors';
-import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, obj, reword, scrub, text, type ApiResponse } from './controlPlane';
+import { optionalDigestSchema, parseWire, wireObject } from '../registry/wire';
+import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, cursorPages, hideSecrets, isoTime, num, reword, scrub, type ApiResponse } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { V2Connection, bool, checkAddress, checkCaPem, keepSecret, str } from './generic';
@@ -140,6 +142,17 @@ export const quayProvider: RegistryProvider = {
   },
 };
 
+// The Quay API's answers, as schemas (see registry/wire.ts). Times and sizes are facts we only
+// show: read leniently (isoTime, num), so an odd one is left out rather than failing the list.
+const repositoryListSchema = wireObject({
+  repositories: v.array(wireObject({ name: v.string(), namespace: v.nullish(v.string()), last_modified: v.optional(v.unknown()) })),
+  next_page: v.nullish(v.string()),
+});
+const tagListSchema = wireObject({
+  tags: v.array(wireObject({ name: v.string(), manifest_digest: optionalDigestSchema, start_ts: v.optional(v.unknown()), last_modified: v.optional(v.unknown()), size: v.optional(v.unknown()) })),
+  has_additional: v.nullish(v.boolean()),
+});
+
 type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string };
 
 export class QuayConnection extends V2Connection {
@@ -183,17 +196,14 @@ export class QuayConnection extends V2Connection {
       const at = cursor ?? { ns: 0 };
       const ns = namespaces[at.ns]!;
       const res = await this.get('/api/v1/repository', { namespace: ns, last_modified: 'true', next_page: at.next }, { kind: 'namespace', name: ns }, s ?? signal);
-      const body = obj(res.json);
-      if (!Array.isArray(body.repositories)) throw new RegistryError('protocol', `The Quay API sent a repository list for ${ns} without “repositories”.`);
+      const body = parseWire(repositoryListSchema, res.json, 'The Quay API', `the repositories of ${ns}`);
       const items: RepositoryInfo[] = [];
-      for (const raw of body.repositories) {
-        const r = obj(raw);
-        const name = text(r.name);
-        if (!name) continue;
+      for (const r of body.repositories) {
+        if (!r.name) continue;
         const updated = isoTime(r.last_modified);
-        items.push({ name: `${text(r.namespace) ?? ns}/${name}`, ...(updated ? { updated } : {}) });
+        items.push({ name: `${r.namespace || ns}/${r.name}`, ...(updated ? { updated } : {}) });
       }
-      const token = text(body.next_page);
+      const token = body.next_page || undefined;
       const next = token ? { ns: at.ns, next: token } : at.ns + 1 < namespaces.length ? { ns: at.ns + 1 } : undefined;
       return { items, ...(next ? { next } : {}) };
     }, 'The Quay API (repositories)')(signal);
@@ -208,14 +218,12 @@ export class QuayConnection extends V2Connection {
     return cursorPages<TagInfo, number>(async (page, s) => {
       const n = page ?? 1;
       const res = await this.get(path, { page: n, limit: TAG_PAGE, onlyActiveTags: 'true' }, what, s ?? signal);
-      const body = obj(res.json);
-      if (!Array.isArray(body.tags)) throw new RegistryError('protocol', `The Quay API sent a tag list for ${repository} without “tags”.`);
+      const body = parseWire(tagListSchema, res.json, 'The Quay API', `the tags of ${repository}`);
       const items: TagInfo[] = [];
-      for (const raw of body.tags) {
-        const t = obj(raw);
-        const name = text(t.name);
+      for (const t of body.tags) {
+        const name = t.name;
         if (!name) continue;
-        const digest = text(t.manifest_digest);
+        const digest = t.manifest_digest || undefined;
         const created = isoTime(num(t.start_ts)) ?? isoTime(t.last_modified);
         const size = num(t.size);
         items.push({ name, ...(digest ? { digest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}) });
