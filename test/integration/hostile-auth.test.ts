@@ -299,16 +299,31 @@ describe('no body follows a cross-origin 307/308', () => {
   });
 });
 
+/** A promise and its resolver, for holding a server or a provider until the test lets go. */
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Two listings of one repository once `shared` work has started; the first (a hover) cancels. */
+async function hoverAndStay(c: RegistryClient, started: Promise<void>) {
+  const hover = new AbortController();
+  const first = c.listTags('app', { signal: hover.signal });
+  const second = c.listTags('app', { signal: new AbortController().signal });
+  await started;
+  hover.abort();
+  return { first, second };
+}
+
 describe('shared fetches do not share one caller’s cancellation', () => {
   test('two waiters on one token fetch: the first cancels alone, the second still gets its token', async () => {
-    let arrived!: () => void;
-    const tokenAsked = new Promise<void>((r) => (arrived = r));
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
+    const tokenAsked = deferred();
+    const released = deferred();
     const reg: HostileServer = await hostile(async (req, res) => {
       if (req.url!.startsWith('/token')) {
-        arrived();
-        await released;
+        tokenAsked.resolve();
+        await released.promise;
         return json(res, 200, { token: 'shared', expires_in: 300 });
       }
       if (req.headers.authorization === 'Bearer shared') return json(res, 200, { name: 'app', tags: ['v1'] });
@@ -316,13 +331,9 @@ describe('shared fetches do not share one caller’s cancellation', () => {
     });
     const c = new RegistryClient({ url: reg.url, credentials: userCreds, retry: { maxRetries: 0 } });
     assert.equal((await c.ping()).auth, 'bearer');
-    const hover = new AbortController();
-    const first = c.listTags('app', { signal: hover.signal });
-    const second = c.listTags('app', { signal: new AbortController().signal });
-    await tokenAsked;
-    hover.abort();
+    const { first, second } = await hoverAndStay(c, tokenAsked.promise);
     await assert.rejects(first, isError('cancelled', /cancelled/));
-    release();
+    released.resolve();
     assert.deepEqual(await second, ['v1']);
     assert.equal(reg.requests.filter((r) => r.url.startsWith('/token')).length, 1, 'one token fetch for both');
     await c.close();
@@ -330,24 +341,18 @@ describe('shared fetches do not share one caller’s cancellation', () => {
 
   test('two waiters on one credential fetch: the first cancels alone, the provider is asked once and not cancelled', async () => {
     const asked: CredentialRequest[] = [];
-    let release!: (c: Credentials) => void;
-    const creds = new Promise<Credentials>((r) => (release = r));
-    let arrived!: () => void;
-    const providerAsked = new Promise<void>((r) => (arrived = r));
+    const creds = deferred<Credentials>();
+    const providerAsked = deferred();
     const source = (request: CredentialRequest): Promise<Credentials> => {
       asked.push(request);
-      arrived();
-      return creds;
+      providerAsked.resolve();
+      return creds.promise;
     };
     const reg = await hostile((req, res) => (req.headers.authorization === basic ? json(res, 200, { name: 'app', tags: ['v1'] }) : challenge(res, 'Basic realm="registry"')));
     const c = new RegistryClient({ url: reg.url, credentials: source, retry: { maxRetries: 0 } });
     assert.equal((await c.ping()).auth, 'basic');
-    const hover = new AbortController();
-    const first = c.listTags('app', { signal: hover.signal });
-    const second = c.listTags('app', { signal: new AbortController().signal });
-    await providerAsked;
-    hover.abort();
-    release({ kind: 'basic', username: USER, password: SECRET });
+    const { first, second } = await hoverAndStay(c, providerAsked.promise);
+    creds.resolve({ kind: 'basic', username: USER, password: SECRET });
     await assert.rejects(first, isError('cancelled', /cancelled/));
     assert.deepEqual(await second, ['v1']);
     assert.equal(reg.requests.filter((r) => r.headers.authorization === basic).length, 1, 'only the caller still waiting sent a request');
