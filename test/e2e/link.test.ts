@@ -162,7 +162,7 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       assert.match(message, /not saved yet/);
       await page.waitForTimeout(700); // the toast's slide-in
       await wb.screenshot('link-applied');
-      await page.locator('.notification-toast .monaco-button', { hasText: /^Open$/ }).first().click();
+      await wb.notificationButton(/Linked .* into 2 references/, 'Open').click();
 
       // The editors show the new text.
       const showTab = async (name: string) => {

@@ -127,6 +127,8 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'chat.commandCenter.enabled': false,
   'files.hotExit': 'off',
   'git.openRepositoryInParentFolders': 'never',
+  // Newer VS Code opens an (empty, chat) secondary side bar on the right; older ones ignore this.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 export interface StartCodeServerOptions {

@@ -165,10 +165,12 @@ export interface Workbench extends BrowserSession {
   /** The content frame of a webview (nth visible one; default the first). */
   webview(nth?: number): FrameLocator;
   quickPick: QuickPick;
-  /** Texts of the visible notification toasts. */
+  /** Texts of the visible notification toasts (newest VS Code: of the notification center). */
   notifications(): Promise<string[]>;
   /** Waits for a toast whose text matches. */
   waitForNotification(text: string | RegExp, timeout?: number): Promise<string>;
+  /** The button labelled `label` (exact) of the notification whose text matches `text`. */
+  notificationButton(text: string | RegExp, label: string): Locator;
   /** Closes every visible toast. */
   clearNotifications(): Promise<void>;
   /** Saves test-artifacts/e2e/NAME(.png) and returns the path. */
@@ -260,7 +262,17 @@ export function workbenchFor(session: BrowserSession): Workbench {
     },
   };
 
-  const toasts = page.locator('.notifications-toasts .notification-toast');
+  // VS Code 1.139 under the smoke-test driver (needed there for the extension-development
+  // payload) shows no toasts at all: notifications are read, and their buttons clicked, in the
+  // notification center, opened from the status bar's bell when needed.
+  const center = page.locator('.notifications-center');
+  const toasts = NEWER_WORKBENCH ? center.locator('.notification-list-item') : page.locator('.notifications-toasts .notification-toast');
+  const showNotifications = async () => {
+    if (!NEWER_WORKBENCH || (await center.isVisible())) return;
+    await page.locator('.part.statusbar [id="status.notifications"] a, .part.statusbar [id="status.notifications"]').first().click();
+    await center.waitFor({ state: 'visible', timeout: 5_000 });
+  };
+  const textRe = (text: string | RegExp) => (typeof text === 'string' ? new RegExp(escapeRegExp(text)) : text);
   const timings: WorkbenchTimings = {};
 
   const wb: Workbench = {
@@ -341,16 +353,24 @@ export function workbenchFor(session: BrowserSession): Workbench {
       page.locator('iframe.webview.ready:visible').nth(nth).contentFrame().locator('iframe#active-frame').contentFrame(),
     quickPick,
     notifications: async () => {
+      await showNotifications().catch(() => undefined);
       const texts = await toasts.locator('.notification-list-item-message').allInnerTexts();
       return texts.map((t) => t.trim());
     },
     waitForNotification: async (text, timeout = 15_000) => {
-      const re = typeof text === 'string' ? new RegExp(escapeRegExp(text)) : text;
-      const msg = toasts.locator('.notification-list-item-message', { hasText: re }).first();
+      const msg = toasts.locator('.notification-list-item-message', { hasText: textRe(text) }).first();
+      await showNotifications();
       await msg.waitFor({ state: 'visible', timeout });
       return ((await msg.innerText()) ?? '').trim();
     },
     clearNotifications: async () => {
+      if (NEWER_WORKBENCH) {
+        await showNotifications().catch(() => undefined);
+        if (await center.isVisible()) await center.locator('.codicon-notifications-clear-all').first().click().catch(() => undefined);
+        // The (now empty) notification center would stay over the editors' lower right corner.
+        if (await center.isVisible()) await center.locator('.codicon-notifications-hide').first().click().catch(() => undefined);
+        return;
+      }
       for (let i = 0; i < 20 && (await toasts.count()) > 0; i++) {
         const toast = toasts.first();
         await toast.hover().catch(() => undefined);
@@ -360,6 +380,12 @@ export function workbenchFor(session: BrowserSession): Workbench {
         await page.waitForTimeout(100);
       }
     },
+    notificationButton: (text, label) =>
+      toasts
+        .filter({ has: page.locator('.notification-list-item-message', { hasText: textRe(text) }) })
+        .first()
+        .locator('.monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) })
+        .first(),
     screenshot: async (name) => {
       mkdirSync(artifactsDir, { recursive: true });
       const file = join(artifactsDir, name.endsWith('.png') ? name : `${name}.png`);
