@@ -141,8 +141,6 @@ async function withLock(lockDir, fn) {
   }
 }
 
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-
 const npmBaseEnv = {
   npm_config_yes: 'true',
   npm_config_ignore_scripts: 'false',
@@ -364,6 +362,8 @@ async function install(name, force) {
 
 // ---- main (only when run as a script) ---------------------------------------------------------
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // An interrupted install still removes its lock (an 'exit' handler).
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
   const args = process.argv.slice(2);
   const force = args.includes('--force');
   const names = args.filter((a) => !a.startsWith('--'));

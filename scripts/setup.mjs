@@ -3,7 +3,9 @@
 //      what code-server's install needs. One `apt-get update`, then one install, only if
 //      something is missing (and only as root; otherwise it prints the command).
 //   2. npm packages: `npm ci` when node_modules is missing or older than the lockfile.
-//   3. code-server 4.100.3 (a real VS Code) in .cache/, for end-to-end tests and the demo.
+//   3. code-server 4.100.3 (a real VS Code) in .cache/, for end-to-end tests and the demo; with
+//      --newest also code-server 4.139.1 on its own Node 24 (the e2e tests' second pass, on the
+//      newest VS Code; scripts/test.mjs asks for it).
 // Plain Node, no dependencies: it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEBIAN = ['docker-registry', 'apache2-utils', 'openssl', 'chromium', 'ripgrep', 'libkrb5-dev', 'build-essential', 'python3', 'git', 'skopeo'];
 const withCodeServer = !process.argv.includes('--no-code-server');
+const withNewest = withCodeServer && process.argv.includes('--newest');
 
 /** The packages dpkg has installed, of those asked about: one dpkg-query for all of them. */
 function installedOf(pkgs) {
@@ -51,7 +54,7 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-if (withCodeServer) run(process.execPath, [join(root, 'scripts/install-code-server.mjs')]);
+if (withCodeServer) run(process.execPath, [join(root, 'scripts/install-code-server.mjs'), withNewest ? 'all' : 'oldest']);
 
 try {
   execFileSync('/usr/bin/docker-registry', ['--version'], { stdio: 'ignore' });
