@@ -5,7 +5,9 @@
 // connections with secrets (a TLS registry, Docker Hub through its fake, GitHub, Quay,
 // DigitalOcean, Azure, ECR). test/host/workspaceTrust.suite.ts uses them all inside the
 // extension host; then we prove the listener received no credential in any form, and that
-// nothing the server wrote holds a secret.
+// nothing the server wrote holds a secret. Opened untrusted (Restricted Mode,
+// test/host/restrictedMode.suite.ts), the extension works on the user's registries and uses
+// nothing of the workspace's settings.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +41,7 @@ function wireForms(secret: string, users: string[]): string[] {
 
 describe('a hostile workspace in the real extension host', { skip, concurrency: false }, () => {
   let tls: RunningRegistry;
+  let plain: RunningRegistry;
   let hubRegistry: RunningRegistry;
   let hub: FakeDockerHub;
   let hostile: HostileServer;
@@ -46,12 +49,13 @@ describe('a hostile workspace in the real extension host', { skip, concurrency: 
   const temp: string[] = [];
 
   before(async () => {
-    [tls, hubRegistry] = await Promise.all([
+    [tls, plain, hubRegistry] = await Promise.all([
       startRegistry({ mode: 'tls-basic' }),
+      startRegistry({ mode: 'plain' }),
       startRegistry({ mode: 'token', username: HUB_USER, password: SECRETS.dockerhub!, tokenServer: { service: 'registry.docker.io', anonymousPull: true } }),
     ]);
     SECRETS.generic = tls.password!;
-    await Promise.all([seedStandardImages(tls), hubRegistry.pusher.pushImage(`${HUB_USER}/webapp`, ['1.0', 'latest'], { layerBytes: [500] })]);
+    await Promise.all([seedStandardImages(tls), plain.pusher.pushImage('alpine', '3.19', { layerBytes: [300] }), hubRegistry.pusher.pushImage(`${HUB_USER}/webapp`, ['1.0', 'latest'], { layerBytes: [500] })]);
     hub = await startFakeDockerHub({ registry: hubRegistry });
     // Every request is asked for credentials: a client that had any to give would give them.
     hostile = await startHostile((req, res) => {
@@ -63,11 +67,12 @@ describe('a hostile workspace in the real extension host', { skip, concurrency: 
   });
   after(async () => {
     await Promise.all([hub?.stop(), hostile?.stop()]);
-    await Promise.all([tls?.stop(), hubRegistry?.stop()]);
+    await Promise.all([tls?.stop(), plain?.stop(), hubRegistry?.stop()]);
     for (const d of temp) rmSync(d, { recursive: true, force: true });
   });
 
-  test('every endpoint the workspace sets points at a listener that receives no credential', { timeout: 300_000 }, async () => {
+  /** A folder whose .vscode/settings.json points everything that decides where secrets go at the listener. */
+  function hostileWorkspace(): string {
     const workspace = mkdtempSync(join(tmpdir(), 'regx-hostile-ws-'));
     temp.push(workspace);
     const host = hostile.url.replace(/^http:\/\//, '');
@@ -89,6 +94,11 @@ describe('a hostile workspace in the real extension host', { skip, concurrency: 
       'registryExplorer.pinnedDigestCheck': true,
     };
     writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(workspaceSettings, null, 2));
+    return workspace;
+  }
+
+  test('every endpoint the workspace sets points at a listener that receives no credential', { timeout: 300_000 }, async () => {
+    const workspace = hostileWorkspace();
 
     const hits: string[] = [];
     const r = await runHostTests({
@@ -137,5 +147,25 @@ describe('a hostile workspace in the real extension host', { skip, concurrency: 
 
     assert.ok(!Object.values(SECRETS).some((s) => r.output.includes(s)), 'a secret in the test output');
     assert.deepEqual(hits, [], 'a secret in what the server wrote');
+  });
+
+  test('Restricted Mode: the user’s registries work, the workspace’s settings are not used at all', { timeout: 240_000 }, async () => {
+    const workspace = hostileWorkspace();
+    const before = hostile.requests.length;
+    const r = await runHostTests({
+      suites: ['restrictedMode'],
+      workspace,
+      env: { RESTRICTED_MODE: '1', HOSTILE_URL: hostile.url },
+      settings: {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'registryExplorer.registries': [{ name: 'Mine', url: plain.url }],
+      },
+    });
+    const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
+    assert.equal(r.timedOut, false, detail);
+    assert.equal(r.exitCode, 0, detail);
+    assert.ok(r.passes.length >= 3, detail);
+    assert.deepEqual(hostile.requests.slice(before).map((q) => `${q.method} ${q.url}`), [], 'the untrusted workspace’s listener was contacted');
   });
 });

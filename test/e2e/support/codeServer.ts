@@ -305,7 +305,8 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      // A test of Restricted Mode turns trust on in its user settings; every other run is trusted.
+      ...(opts.settings?.['security.workspace.trust.enabled'] === true ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       ...CODE_SERVER.args,
