@@ -100,19 +100,23 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
   test('(b) UI: right-click a tag, pick references and mode, see the editors change, undo; then the palette path', { timeout: 240_000 }, async () => {
     const workspace = workspaceCopy(reg.host);
     temp.push(workspace);
-    const original = {
+    const read = () => ({
       deployment: readFileSync(join(workspace, 'k8s', 'deployment.yaml'), 'utf8'),
       values: readFileSync(join(workspace, 'chart', 'values.yaml'), 'utf8'),
-    };
+      compose: readFileSync(join(workspace, 'compose', 'compose.yaml'), 'utf8'),
+    });
+    const original = read();
     const digest = images.alpine.digest;
+    const pin = 'sha256:3e6367cce402d1fc38f409c13a207aa36fac31d1002a1e0e8ed835c31cad5753';
     const expected = {
       deployment: original.deployment.replace(`image: ${reg.host}/alpine:3.18 # the app`, `image: ${reg.host}/alpine@${digest} # the app`),
       values: original.values.replace('  tag: "3.18"   # bumped by CI\n', `  tag: "3.19"   # bumped by CI\n  digest: "${digest}"\n`),
+      // Interpolation kept: the variables stay, their defaults follow; the pin is replaced.
+      compose: original.compose
+        .replace(`\${REGISTRY:-${reg.host}}/alpine:\${TAG:-3.18}`, `\${REGISTRY:-${reg.host}}/alpine:\${TAG:-3.19}@${digest}`)
+        .replace(`${reg.host}/alpine:3.18@${pin}`, `${reg.host}/alpine@${digest}`),
     };
-    const onDisk = () => ({
-      deployment: readFileSync(join(workspace, 'k8s', 'deployment.yaml'), 'utf8'),
-      values: readFileSync(join(workspace, 'chart', 'values.yaml'), 'utf8'),
-    });
+    const onDisk = read;
     const t0 = Date.now();
     const wb = await startWorkbench({
       workspace,
@@ -136,20 +140,32 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       await wb.screenshot('link-context-menu');
       await item.click();
 
-      // The references: the two that name the same repository are preselected.
+      // The references: the four that name the same repository are preselected, the compose
+      // row with variables among them; the two broken files are one notification, not rows.
       await wb.quickPick.waitOpen(20_000);
       await wb.quickPick.item(/→/).first().waitFor({ timeout: 20_000 });
+      const problems = await wb.waitForNotification(/Not changed: 2 files do not parse/, 20_000);
+      assert.match(problems, /broken\/compose\.yaml:6: .*, and 3 more problem\(s\)/);
       const rows = await wb.quickPick.rows.evaluateAll((els) =>
         els.map((e) => ({ label: e.getAttribute('aria-label') ?? '', checked: !!e.querySelector('input[type=checkbox]:checked, .monaco-custom-toggle.checked, [aria-checked="true"]') || e.getAttribute('aria-checked') === 'true' })),
       );
       console.log(`# reference rows: ${JSON.stringify(rows)}`);
       const checked = rows.filter((r) => r.checked).map((r) => r.label);
-      assert.equal(checked.length, 2, JSON.stringify(rows));
-      assert.ok(checked.every((l) => l.startsWith(`${reg.host}/alpine:3.18 → ${reg.host}/alpine:3.19@sha256:`)), JSON.stringify(rows));
+      assert.equal(checked.length, 4, JSON.stringify(rows));
+      assert.ok(checked.some((l) => l.includes(`\${TAG:-3.18} → `)), JSON.stringify(rows));
+      assert.ok(!rows.some((r) => /broken\/|do not parse/.test(r.label)), `no row for a broken file: ${JSON.stringify(rows)}`);
+      const count = wb.quickPick.widget.locator('.quick-input-count');
+      if (await count.isVisible()) assert.match(await count.innerText(), /\b4\b/);
       const labels = await wb.quickPick.items();
       assert.ok(labels.some((l) => l.startsWith('busybox:1.36 → ')), labels.join('\n'));
-      assert.ok(labels.some((l) => /broken\/values\.yaml:4: Map keys must be unique/.test(l)), `the file that does not parse is listed: ${labels.join('\n')}`);
       await wb.screenshot('link-references');
+
+      // A filter that hides three of the checked rows: Enter still links them, so the
+      // confirmation lists them.
+      await wb.quickPick.type('k8s/');
+      await wb.quickPick.item(/busybox:1\.36 → /).waitFor({ timeout: 10_000 });
+      await waitFor('the filter hides the other files', async () => !(await wb.quickPick.items()).some((l) => l.includes('TAG')));
+      await wb.screenshot('link-references-filtered');
       await wb.quickPick.enter();
 
       // The mode.
@@ -157,12 +173,23 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       await wb.screenshot('link-mode');
       await wb.quickPick.pick('digest');
 
-      const message = await wb.waitForNotification(/Linked .* into 2 references in 2 file/, 20_000);
+      // The confirmation: all four changes, the hidden ones too.
+      const apply = wb.quickPick.item(/Apply 4 change\(s\) in 3 file\(s\)/);
+      await apply.waitFor({ timeout: 10_000 });
+      const confirmRows = await wb.quickPick.rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      console.log(`# confirmation rows: ${JSON.stringify(confirmRows)}`);
+      for (const want of [`${reg.host}/alpine:3.19@sha256:`, `\${TAG:-3.19}@sha256:`, `was ${reg.host}/alpine:3.18@sha256:3e6367cce402… · compose · service cache`]) {
+        assert.ok(confirmRows.some((r) => r.includes(want)), `${want} in ${JSON.stringify(confirmRows)}`);
+      }
+      await wb.screenshot('link-confirm');
+      await apply.click();
+
+      const message = await wb.waitForNotification(/Linked .* into 4 references in 3 file/, 20_000);
       console.log(`# ${message} (${Date.now() - t0} ms since start)`);
-      assert.match(message, /not saved yet/);
-      await page.waitForTimeout(700); // the toast's slide-in
+      assert.match(message, /not saved yet; Undo reverts it in every file/);
+      await wb.notificationButton(/Linked .* into 4 references/, 'Undo').waitFor({ timeout: 5_000 });
       await wb.screenshot('link-applied');
-      await wb.notificationButton(/Linked .* into 2 references/, 'Open').click();
+      await wb.notificationButton(/Linked .* into 4 references/, 'Open').click();
 
       // The editors show the new text.
       const showTab = async (name: string) => {
@@ -174,20 +201,21 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       await waitFor('values.yaml in the editor', async () => (await editorText(wb)).includes(`digest: "${digest}"`));
       assert.equal((await editorText(wb)).trimEnd(), expected.values.trimEnd());
       await showTab('deployment.yaml');
-      await waitFor('deployment.yaml in the editor', async () => (await editorText(wb)).includes(`alpine@${digest}`));
+      await waitFor('deployment.yaml in the editor', async () => (await editorText(wb)).includes(`alpine@${digest} # the app`));
       assert.equal((await editorText(wb)).trimEnd(), expected.deployment.trimEnd());
       await wb.screenshot('link-editor');
       assert.deepEqual(onDisk(), original, 'nothing saved yet');
 
       // An explicit save writes exactly the expected text.
       await saveAll();
-      await waitFor('saved', () => onDisk().deployment === expected.deployment && onDisk().values === expected.values);
+      await waitFor('saved', () => JSON.stringify(onDisk()) === JSON.stringify(expected));
+      assert.deepEqual(onDisk(), expected);
 
-      // Ctrl+Z in one editor undoes the link in both files: VS Code 1.100 does it at once for an
-      // edit applied as one group; other versions ask first ("Undo in 2 Files").
+      // Ctrl+Z in one editor undoes the link in every file: VS Code 1.100 does it at once for an
+      // edit applied as one group; other versions ask first ("Undo in 3 Files").
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+z');
-      const undoAll = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Undo in 2 Files/ }).first();
+      const undoAll = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Undo in \d+ Files/ }).first();
       await waitFor('undo (or its dialog)', async () => (await undoAll.isVisible()) || !(await editorText(wb)).includes(digest));
       if (await undoAll.isVisible()) {
         await wb.screenshot('link-undo-dialog');
@@ -196,11 +224,12 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       await waitFor('undone in the editor', async () => !(await editorText(wb)).includes(digest));
       await wb.screenshot('link-undone');
       await saveAll();
-      await waitFor('undone on disk', () => onDisk().deployment === original.deployment && onDisk().values === original.values);
-      assert.deepEqual(onDisk(), original, 'undo restored both files byte for byte');
+      await waitFor('undone on disk', () => JSON.stringify(onDisk()) === JSON.stringify(original));
+      assert.deepEqual(onDisk(), original, 'undo restored every file byte for byte');
       await wb.clearNotifications();
 
-      // The palette: registry → repository → tag, then the same reference picker, by tag.
+      // The palette: registry → repository → tag, then the same reference picker, by tag. The
+      // compose row's tag is a variable without a default: the confirmation says it goes.
       await wb.runCommand('Registry Explorer: Link Image into Deploy Config');
       await wb.quickPick.pick('Local');
       await wb.quickPick.pick('team/backend/api');
@@ -209,10 +238,25 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       await wb.screenshot('link-palette-references');
       await wb.quickPick.enter();
       await wb.quickPick.pick('tag');
-      await wb.waitForNotification(/Linked .*team\/backend\/api:v2 into k8s\/deployment\.yaml:22/, 20_000);
-      await saveAll();
-      await waitFor('palette link saved', () => onDisk().deployment === original.deployment.replace(`"${reg.host}/team/backend/api:v1"`, `"${reg.host}/team/backend/api:v2"`));
+      const applyPalette = wb.quickPick.item(/Apply 2 change\(s\) in 2 file\(s\)/);
+      await applyPalette.waitFor({ timeout: 10_000 });
+      const paletteRows = await wb.quickPick.rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      assert.ok(paletteRows.some((r) => /replaces \$\{API_TAG\} with a fixed value/.test(r)), JSON.stringify(paletteRows));
+      await wb.screenshot('link-palette-confirm');
+      await applyPalette.click();
+      const linked = /Linked .*team\/backend\/api:v2 into 2 references in 2 file/;
+      await wb.waitForNotification(linked, 20_000);
+      await waitFor('the palette link in the editor', async () => (await editorText(wb)).includes(`team/backend/api:v2"`));
       await wb.screenshot('link-palette-applied');
+
+      // The notification's Undo reverts both files, the one no editor shows included, and
+      // leaves them as they were on disk.
+      await wb.notificationButton(linked, 'Undo').click();
+      await wb.waitForNotification(/Undid the link in 2 file/, 20_000);
+      await waitFor('undone by the notification', async () => !(await editorText(wb)).includes('api:v2'));
+      await waitFor('undone on disk too', () => JSON.stringify(onDisk()) === JSON.stringify(original));
+      assert.equal(await page.locator('.tabs-container .tab.dirty').count(), 0, 'no file left unsaved');
+      await wb.screenshot('link-palette-undone');
       console.log(`# UI flow done in ${Date.now() - t0} ms; browser console errors: ${wb.consoleErrors.length}`);
     } catch (e) {
       await wb.screenshot('link-failure').catch(() => undefined);

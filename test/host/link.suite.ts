@@ -10,8 +10,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DeployRef, LinkMode } from '../../src/deploy';
 import type { ExtensionApi } from '../../src/extension';
-import { applyLinks, createDeployFiles, linkImage, LinkFlowError, scanWorkspace, type LinkPicker, type LinkTarget } from '../../src/ui/link';
-import type { ModeChoice, ProblemChoice, RefChoice } from '../../src/ui/link/flow';
+import { applyLinks, createDeployFiles, linkImage, LinkFlowError, revertLinks, scanWorkspace, type LinkPicker, type LinkTarget } from '../../src/ui/link';
+import type { ConfirmAnswer, ConfirmInfo, ModeChoice, ProblemChoice, RefChoice } from '../../src/ui/link/flow';
 import { combineExcludes, expandBraces, newerTags } from '../../src/ui/link/patterns';
 import { defaultSecretName, pullCredentials } from '../../src/ui/link/secret';
 import { targetFromText } from '../../src/ui/link/targets';
@@ -36,11 +36,26 @@ interface Seen {
   problems?: ProblemChoice[];
   modes?: ModeChoice[];
   initialMode?: LinkMode;
+  confirm?: ConfirmInfo;
 }
 
-/** A picker that takes the refs `pick` chooses and answers `mode`; records what it was shown. */
-function picker(pick: (choices: RefChoice[]) => DeployRef[], mode: LinkMode | undefined, seen: Seen = {}, beforeReturn?: () => Promise<void>): LinkPicker {
+/**
+ * A picker that takes the refs `pick` chooses, answers `mode` and then `answer` at the
+ * confirmation (default: apply, pins kept); records what it was shown.
+ */
+function picker(
+  pick: (choices: RefChoice[]) => DeployRef[],
+  mode: LinkMode | undefined,
+  seen: Seen = {},
+  beforeReturn?: () => Promise<void>,
+  /** null: Escape at the confirmation. */
+  answer: ConfirmAnswer | null = { keepPins: true },
+): LinkPicker {
   return {
+    async confirm(info) {
+      seen.confirm = info;
+      return answer ?? undefined;
+    },
     async references(choices, problems) {
       seen.choices = choices;
       seen.problems = problems;
@@ -70,6 +85,8 @@ async function restore(path: string, text: string): Promise<void> {
 }
 
 const alpine319: LinkTarget = { registry: HOST, repository: 'alpine', tag: '3.19', connectionId: LOCAL };
+/** The pin in compose/compose.yaml (not an image the registry has: the link replaces it). */
+const PIN = 'sha256:3e6367cce402d1fc38f409c13a207aa36fac31d1002a1e0e8ed835c31cad5753';
 
 describe('link: pure helpers', () => {
   it('expands nested braces and builds one flat exclude glob', () => {
@@ -92,7 +109,7 @@ describe('link: in the real extension host', function () {
   this.timeout(60_000);
   let a: ExtensionApi;
   const original: Record<string, string> = {};
-  const files = ['k8s/deployment.yaml', 'chart/values.yaml', 'ops/release.yml', 'broken/values.yaml'];
+  const files = ['k8s/deployment.yaml', 'chart/values.yaml', 'ops/release.yml', 'broken/values.yaml', 'broken/compose.yaml', 'compose/compose.yaml'];
 
   before(async () => {
     assert.ok(HOST && ALPINE_319 && API_V1 && API_V2, 'the test passes the registry and digests in env');
@@ -117,6 +134,10 @@ describe('link: in the real extension host', function () {
     assert.deepEqual(found, [
       `chart/values.yaml:5 helm match ${HOST}/alpine:3.18`,
       'chart/values.yaml:11 helm - busybox:1.36',
+      // Matched by the defaults of its variables.
+      `compose/compose.yaml:4 compose match \${REGISTRY:-${HOST}}/alpine:\${TAG:-3.18}`,
+      `compose/compose.yaml:6 compose match ${HOST}/alpine:3.18@${PIN}`,
+      `compose/compose.yaml:8 compose - \${REGISTRY:-${HOST}}/team/backend/api:\${API_TAG}`,
       `k8s/deployment.yaml:18 kubernetes match ${HOST}/alpine:3.18`,
       `k8s/deployment.yaml:22 kubernetes - ${HOST}/team/backend/api:v1`,
       'k8s/deployment.yaml:24 kubernetes - busybox:1.36',
@@ -124,7 +145,7 @@ describe('link: in the real extension host', function () {
     ]);
     assert.deepEqual(
       scan.problems.map((p) => `${rel(p.file)}:${p.line}`),
-      ['broken/values.yaml:4'],
+      ['broken/compose.yaml:6', 'broken/compose.yaml:8', 'broken/compose.yaml:11', 'broken/compose.yaml:11', 'broken/values.yaml:4'],
     );
     assert.ok(![...scan.files.keys()].some((k) => /node_modules|ignored|notes/.test(k)), [...scan.files.keys()].join('\n'));
   });
@@ -134,7 +155,7 @@ describe('link: in the real extension host', function () {
     const deployment = await doc('k8s/deployment.yaml');
     const values = await doc('chart/values.yaml');
     const before = { deployment: deployment.getText(), values: values.getText() };
-    const outcome = await linkImage(a, alpine319, picker((cs) => cs.filter((c) => c.picked && c.ref.kind !== 'generic').map((c) => c.ref), 'digest', seen), { progress: false });
+    const outcome = await linkImage(a, alpine319, picker((cs) => cs.filter((c) => c.picked && (c.ref.kind === 'kubernetes' || c.ref.kind === 'helm')).map((c) => c.ref), 'digest', seen), { progress: false });
     assert.equal(outcome.kind, 'linked');
     if (outcome.kind !== 'linked') return;
 
@@ -147,9 +168,22 @@ describe('link: in the real extension host', function () {
     assert.match(row.detail, /^kubernetes · Deployment\/web/);
     assert.deepEqual(
       seen.choices!.filter((c) => c.picked).map((c) => `${rel(c.ref.file)}:${c.ref.line}`).sort(),
-      ['chart/values.yaml:5', 'k8s/deployment.yaml:18', 'ops/release.yml:4'],
+      ['chart/values.yaml:5', 'compose/compose.yaml:4', 'compose/compose.yaml:6', 'k8s/deployment.yaml:18', 'ops/release.yml:4'],
     );
-    assert.deepEqual(seen.problems!.map((p) => p.text), ['broken/values.yaml:4: Map keys must be unique']);
+    // One entry per file that does not parse, however many errors it has.
+    assert.deepEqual(seen.problems!.map((p) => p.text), [
+      'broken/compose.yaml:6: Flow sequence in block collection must be sufficiently indented and end with a ], and 3 more problem(s)',
+      'broken/values.yaml:4: Map keys must be unique',
+    ]);
+    assert.deepEqual(seen.problems!.map((p) => p.problems.length), [4, 1]);
+    // The confirmation listed both changes, before → after.
+    assert.deepEqual(
+      seen.confirm!.changes.map((c) => `${c.description} ${c.label} | ${c.detail}`),
+      [
+        `chart/values.yaml:5 ${HOST}/alpine:3.19@${short}… | was ${HOST}/alpine:3.18 · helm · image`,
+        `k8s/deployment.yaml:18 ${HOST}/alpine@${short}… | was ${HOST}/alpine:3.18 · kubernetes · Deployment/web › web`,
+      ],
+    );
     assert.deepEqual(
       seen.modes!.map((m) => `${m.mode} ${m.available}`),
       ['tag@digest true', 'digest true', 'tag true'],
@@ -188,6 +222,103 @@ describe('link: in the real extension host', function () {
     assert.equal(values.getText(), before.values);
   });
 
+  // Issue 10, defect 3: linking into `${REGISTRY:-…}/…:${TAG:-…}` wrote a literal reference.
+  // Defect 6: pins were downgraded to tag-only without a word.
+  it('compose interpolation: by tag, the variables stay (defaults updated) and a digest pin keeps its style', async () => {
+    const seen: Seen = {};
+    const d = await doc('compose/compose.yaml');
+    const before = d.getText();
+    const outcome = await linkImage(a, alpine319, picker(inFile('compose/compose.yaml', /app|cache/), 'tag', seen), { progress: false });
+    assert.equal(outcome.kind, 'linked');
+    // The picker marked the row with variables and said what happens to them.
+    const app = seen.choices!.find((c) => c.ref.label === 'service app')!;
+    assert.ok(app.label.startsWith('$(symbol-variable) '), app.label);
+    assert.match(app.detail, /keeps \$\{REGISTRY\}, \$\{TAG\} \(set at deploy time; only defaults change\)/);
+    // The confirmation: every change before → after, the pin kept and offered to drop.
+    assert.equal(seen.confirm!.pinsKept, 1);
+    assert.deepEqual(
+      seen.confirm!.changes.map((c) => [c.description, c.change.before, c.change.after, c.change.mode]),
+      [
+        ['compose/compose.yaml:4', `\${REGISTRY:-${HOST}}/alpine:\${TAG:-3.18}`, `\${REGISTRY:-${HOST}}/alpine:\${TAG:-3.19}`, 'tag'],
+        ['compose/compose.yaml:6', `${HOST}/alpine:3.18@${PIN}`, `${HOST}/alpine:3.19@${ALPINE_319}`, 'tag@digest'],
+      ],
+    );
+    assert.match(seen.confirm!.changes[1].detail, /keeps its digest pin \(tag@digest\)/);
+    assert.equal(
+      d.getText(),
+      before
+        .replace(`\${REGISTRY:-${HOST}}/alpine:\${TAG:-3.18}`, `\${REGISTRY:-${HOST}}/alpine:\${TAG:-3.19}`)
+        .replace(`${HOST}/alpine:3.18@${PIN}`, `${HOST}/alpine:3.19@${ALPINE_319}`),
+    );
+  });
+
+  it('the user may drop the pins at the confirmation', async () => {
+    const d = await doc('compose/compose.yaml');
+    const before = d.getText();
+    await linkImage(a, alpine319, picker(inFile('compose/compose.yaml', /cache/), 'tag', {}, undefined, { keepPins: false }), { progress: false });
+    assert.equal(d.getText(), before.replace(`${HOST}/alpine:3.18@${PIN}`, `${HOST}/alpine:3.19`));
+  });
+
+  it('a variable without a default: the row warns, the confirmation lists it, cancelling there changes nothing', async () => {
+    const seen: Seen = {};
+    const api: LinkTarget = { registry: HOST, repository: 'team/backend/api', tag: 'v2', connectionId: LOCAL };
+    const d = await doc('compose/compose.yaml');
+    const version = d.version;
+    const outcome = await linkImage(a, api, picker(inFile('compose/compose.yaml', /service api/), 'tag', seen, undefined, null), { progress: false });
+    assert.equal(outcome.kind, 'cancelled');
+    assert.equal(d.version, version);
+    const row = seen.choices!.find((c) => c.ref.label === 'service api')!;
+    assert.match(row.detail, /keeps \$\{REGISTRY\}.*replaces \$\{API_TAG\} with a fixed value \(asks first\)/);
+    assert.deepEqual(seen.confirm!.changes.map((c) => c.change.replaced), [['${API_TAG}']]);
+    // Confirmed: the variable goes, as the confirmation said; REGISTRY stays.
+    await linkImage(a, api, picker(inFile('compose/compose.yaml', /service api/), 'tag'), { progress: false });
+    assert.equal(d.getText(), original['compose/compose.yaml'].replace(`/team/backend/api:\${API_TAG}"`, '/team/backend/api:v2"'));
+  });
+
+  it('a filtered picker: checked rows the filter hid are in the confirmation, with before → after', async () => {
+    const seen: Seen = {};
+    // The user filtered to one busybox row and checked it; the preselected rows stayed checked.
+    const outcome = await linkImage(a, alpine319, picker((cs) => cs.filter((c) => c.picked || (c.ref.line === 24 && rel(c.ref.file) === 'k8s/deployment.yaml')).map((c) => c.ref), 'tag', seen, undefined, null), { progress: false });
+    assert.equal(outcome.kind, 'cancelled');
+    assert.deepEqual(
+      seen.confirm!.changes.map((c) => `${c.description} ${c.change.before} → ${c.change.after}`),
+      [
+        `chart/values.yaml:5 ${HOST}/alpine:3.18 → ${HOST}/alpine:3.19`,
+        `compose/compose.yaml:4 \${REGISTRY:-${HOST}}/alpine:\${TAG:-3.18} → \${REGISTRY:-${HOST}}/alpine:\${TAG:-3.19}`,
+        `compose/compose.yaml:6 ${HOST}/alpine:3.18@${PIN} → ${HOST}/alpine:3.19@${ALPINE_319}`,
+        `k8s/deployment.yaml:18 ${HOST}/alpine:3.18 → ${HOST}/alpine:3.19`,
+        `k8s/deployment.yaml:24 busybox:1.36 → ${HOST}/alpine:3.19`,
+        `ops/release.yml:4 ${HOST}/alpine:3.18 → ${HOST}/alpine:3.19`,
+      ],
+    );
+    // The mode step no longer describes only the first row.
+    assert.match(seen.modes!.find((m) => m.mode === 'tag')!.detail, /, and 5 more \(all listed before anything changes\)$/);
+    for (const f of files) assert.equal((await doc(f)).getText(), original[f]);
+  });
+
+  it('Undo from the notification (revertLinks): every file back byte for byte, saved ones saved again', async () => {
+    const paths = ['k8s/deployment.yaml', 'chart/values.yaml', 'compose/compose.yaml'];
+    // Start from saved files, as a user who has not touched them would.
+    for (const p of paths) {
+      const d = await doc(p);
+      if (d.isDirty) await d.save();
+    }
+    const before = await Promise.all(paths.map(disk));
+    const outcome = await linkImage(a, alpine319, picker((cs) => cs.filter((c) => c.picked && paths.includes(rel(c.ref.file))).map((c) => c.ref), 'tag@digest'), { progress: false });
+    assert.equal(outcome.kind, 'linked');
+    if (outcome.kind !== 'linked') return;
+    assert.deepEqual(outcome.files.map((f) => rel(f.uri.toString())).sort(), [...paths].sort());
+    await revertLinks(outcome.files);
+    for (const [i, p] of paths.entries()) {
+      const d = await doc(p);
+      assert.equal(d.getText(), before[i], p);
+      assert.equal(d.isDirty, false, `${p} saved again`);
+      assert.equal(await disk(p), before[i], `${p} on disk`);
+    }
+    // A second undo finds the files changed since the link and reverts nothing.
+    await assert.rejects(revertLinks(outcome.files), (e: unknown) => e instanceof LinkFlowError && /changed after the link/.test(e.message));
+  });
+
   it('a link into one file is one real undo step', async () => {
     const d = await doc('k8s/deployment.yaml');
     const before = d.getText();
@@ -221,7 +352,7 @@ describe('link: in the real extension host', function () {
       edit.insert(v.uri, new vscode.Position(0, 0), 'replicaCount: 3\n'); // duplicate key: no longer parses
       assert.ok(await vscode.workspace.applyEdit(edit));
     };
-    const both = (cs: RefChoice[]) => cs.filter((c) => c.picked && c.ref.kind !== 'generic').map((c) => c.ref);
+    const both = (cs: RefChoice[]) => cs.filter((c) => c.picked && (c.ref.kind === 'kubernetes' || c.ref.kind === 'helm')).map((c) => c.ref);
     const versions = () => [d.version, v.version];
     await assert.rejects(
       async () => {
@@ -267,7 +398,7 @@ describe('link: in the real extension host', function () {
 
   it('applyLinks with an impossible target changes nothing', async () => {
     const scan = await scanWorkspace({ target: alpine319 });
-    const picked = scan.refs.filter((r) => r.matches && r.kind !== 'generic');
+    const picked = scan.refs.filter((r) => r.matches && (r.kind === 'kubernetes' || r.kind === 'helm'));
     await assert.rejects(applyLinks(picked, { registry: HOST, repository: 'alpine' }, 'tag'), /needs a tag/);
     for (const f of files) assert.equal((await doc(f)).getText(), original[f]);
   });

@@ -9,7 +9,7 @@ import type * as Deploy from '../../deploy';
 
 export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from '../../deploy/classify';
 export { PASSWORD_PLACEHOLDER, refIdentity } from '../../deploy/types';
-export type { CreateKind, DeployKind, DeployProblem, DeployRef, FieldLocation, LinkMode, LinkResult, ScanResult, TextEdit } from '../../deploy';
+export type { CreateKind, DeployKind, DeployProblem, DeployRef, FieldLocation, LinkMode, LinkResult, PlannedChange, RewriteOptions, ScanResult, TextEdit } from '../../deploy';
 
 let loaded: typeof Deploy | undefined;
 function deploy(): typeof Deploy {
@@ -20,6 +20,9 @@ function deploy(): typeof Deploy {
 
 export const scanText: typeof Deploy.scanText = (...a) => deploy().scanText(...a);
 export const describeChange: typeof Deploy.describeChange = (...a) => deploy().describeChange(...a);
+export const planChange: typeof Deploy.planChange = (...a) => deploy().planChange(...a);
+export const problemsByFile: typeof Deploy.problemsByFile = (...a) => deploy().problemsByFile(...a);
+export const shortDigests: typeof Deploy.shortDigests = (...a) => deploy().shortDigests(...a);
 export const linkReferences: typeof Deploy.linkReferences = (...a) => deploy().linkReferences(...a);
 export const createDeployConfig: typeof Deploy.createDeployConfig = (...a) => deploy().createDeployConfig(...a);
 export const dnsLabel: typeof Deploy.dnsLabel = (...a) => deploy().dnsLabel(...a);

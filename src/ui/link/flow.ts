@@ -1,19 +1,25 @@
-// The link flow without its UI: scan → pick → resolve → edit. The command wires the real
-// QuickPicks in as a LinkPicker; tests inject their own choices. Nothing is edited until every
-// picked reference of every file has its edits, and then all files change in one WorkspaceEdit
-// (one undo step per file, left unsaved unless `files.autoSave` says otherwise).
+// The link flow without its UI: scan → pick → mode → confirm → edit. The command wires the real
+// QuickPicks in as a LinkPicker; tests inject their own choices. Nothing is edited until the user
+// has seen every change (before → after, hidden preselections included) and every picked
+// reference of every file has its edits; then all files change in one WorkspaceEdit (one undo
+// step per file, left unsaved unless `files.autoSave` says otherwise), which `revertLinks`
+// takes back whether or not the files are open in an editor.
 
 import * as vscode from 'vscode';
 import {
-  describeChange,
   linkReferences,
+  planChange,
+  problemsByFile,
   scanText,
+  shortDigests,
   isStaleReference,
   refIdentity,
   type DeployProblem,
   type DeployRef,
   type LinkMode,
   type LinkResult,
+  type PlannedChange,
+  type RewriteOptions,
   type TextEdit,
 } from './deploy';
 import { isRegistryError } from '../../registry/errors';
@@ -42,23 +48,54 @@ export interface RefChoice {
   label: string;
   /** `k8s/web.yaml:12` */
   description: string;
-  /** Kind and label, and a warning when an anchor shares the text. */
+  /**
+   * Kind and label; a warning when an anchor shares the text; for values with variables, which
+   * ones and what happens to them.
+   */
   detail: string;
-  /** Preselected: same registry and repository as the target. */
+  /** Preselected: same registry and repository as the target (defaults of variables included). */
   picked: boolean;
 }
 
+/** One file that does not parse: listed, never pickable, counted once however many errors it has. */
 export interface ProblemChoice {
-  problem: DeployProblem;
-  /** `values.yaml:3: Map keys must be unique`. */
+  file: string;
+  problems: DeployProblem[];
+  /** `broken/values.yaml:4: Map keys must be unique` (+ `, and 5 more problems`). */
   text: string;
 }
 
 export interface ModeChoice {
   mode: LinkMode;
-  /** What the first picked reference becomes, or why this mode cannot be used. */
+  /** What the picked references become (the first that changes, and how many more), or why this mode cannot be used. */
   detail: string;
   available: boolean;
+}
+
+/** One picked reference as it will be edited. */
+export interface ChangeChoice {
+  ref: DeployRef;
+  change: PlannedChange;
+  /** The value after the link, digests shortened; `(unchanged)` when it already says so. */
+  label: string;
+  /** `k8s/web.yaml:12` */
+  description: string;
+  /** `was <before>`, and what else the user should know: pin kept or dropped, variables kept or replaced, shared text. */
+  detail: string;
+}
+
+export interface ConfirmInfo {
+  target: string;
+  mode: LinkMode;
+  /** Every picked reference, in file order, whether or not the picker's filter showed it. */
+  changes: ChangeChoice[];
+  /** Picked refs pinned by digest that keep their pin although the mode is tag; the user may drop them. */
+  pinsKept: number;
+}
+
+export interface ConfirmAnswer {
+  /** False: the user chose to drop the digest pins and link those refs by tag only. */
+  keepPins: boolean;
 }
 
 export interface LinkPicker {
@@ -66,6 +103,11 @@ export interface LinkPicker {
   references(choices: RefChoice[], problems: ProblemChoice[], info: { target: string; scan: WorkspaceScan }): Promise<DeployRef[] | undefined>;
   /** The mode; `initial` is the setting. Undefined cancels. */
   mode(choices: ModeChoice[], initial: LinkMode): Promise<LinkMode | undefined>;
+  /**
+   * The last step: every change before → after. Answering is consent to what the rows say,
+   * including variables that are replaced. Undefined cancels.
+   */
+  confirm(info: ConfirmInfo): Promise<ConfirmAnswer | undefined>;
 }
 
 export interface LinkedFile {
@@ -75,6 +117,8 @@ export interface LinkedFile {
   edits: TextEdit[];
   before: string;
   after: string;
+  /** The document had unsaved changes before the link (an undo must not save it). */
+  wasDirty: boolean;
 }
 
 export type LinkOutcome =
@@ -134,41 +178,98 @@ export function targetFor(target: ImageReference, digest: string | undefined, mo
   };
 }
 
-function describe(ref: DeployRef, target: ImageReference, mode: LinkMode): string | undefined {
+/** Pins are kept by default (issue 10, defect 6), which needs the digest even when linking by tag. */
+const KEEP_PINS: RewriteOptions = { keepPins: true };
+
+function plan(ref: DeployRef, target: ImageReference, mode: LinkMode, options: RewriteOptions = KEEP_PINS): PlannedChange | undefined {
   try {
-    return describeChange(ref, target, mode);
+    return planChange(ref, target, mode, options);
   } catch {
     return undefined;
   }
+}
+
+function changeText(c: PlannedChange): string {
+  return c.after === c.before ? vscode.l10n.t('{0} (unchanged)', shortDigests(c.after)) : `${shortDigests(c.before)} → ${shortDigests(c.after)}`;
+}
+
+/** What happens to a ref's variables, for its rows: kept (defaults updated), or replaced. */
+function expressionNote(ref: DeployRef, c: PlannedChange | undefined): string {
+  if (!ref.expressions?.length) return '';
+  const kept = ref.expressions.filter((e) => !c?.replaced.includes(e));
+  const parts = [
+    ...(kept.length ? [`$(symbol-variable) ${vscode.l10n.t('keeps {0} (set at deploy time; only defaults change)', kept.join(', '))}`] : []),
+    ...(c?.replaced.length ? [`$(warning) ${vscode.l10n.t('replaces {0} with a fixed value (asks first)', c.replaced.join(', '))}`] : []),
+  ];
+  return parts.length ? ` · ${parts.join(' · ')}` : '';
+}
+
+function sharedNote(ref: DeployRef): string {
+  return ref.shared?.length ? ` · $(warning) ${vscode.l10n.t('also changes {0} (the text is shared through a YAML anchor)', ref.shared.join(', '))}` : '';
 }
 
 /** The picker's rows: same repository first, then by file and position. */
 function refChoices(refs: readonly DeployRef[], target: ImageReference, mode: LinkMode): RefChoice[] {
   const sorted = [...refs].sort((a, b) => Number(b.matches) - Number(a.matches) || a.file.localeCompare(b.file) || a.offset - b.offset);
   return sorted.map((ref) => {
-    const shared = ref.shared?.length
-      ? ` · $(warning) ${vscode.l10n.t('also changes {0} (the text is shared through a YAML anchor)', ref.shared.join(', '))}`
-      : '';
+    const c = plan(ref, target, mode);
     return {
       ref,
-      label: describe(ref, target, mode) ?? ref.value,
+      // A value with variables is marked where the eye is: it is not a fixed reference.
+      label: `${ref.expressions?.length ? '$(symbol-variable) ' : ''}${c ? changeText(c) : ref.value}`,
       description: fileLine(ref.file, ref.line),
-      detail: `${ref.kind} · ${ref.label}${shared}`,
+      detail: `${ref.kind} · ${ref.label}${expressionNote(ref, c)}${sharedNote(ref)}`,
       picked: ref.matches,
     };
   });
 }
 
 function problemChoices(problems: readonly DeployProblem[]): ProblemChoice[] {
-  return problems.map((problem) => ({ problem, text: `${fileLine(problem.file, problem.line)}: ${problem.message}` }));
+  return problemsByFile(problems).map(({ file, problems: list }) => {
+    const first = `${fileLine(file, list[0].line)}: ${list[0].message}`;
+    return { file, problems: list, text: list.length > 1 ? vscode.l10n.t('{0}, and {1} more problem(s)', first, list.length - 1) : first };
+  });
 }
 
-function modeChoices(first: DeployRef, target: ImageReference, resolved: Resolved, lctx: LinkContext): ModeChoice[] {
+function modeChoices(picked: readonly DeployRef[], target: ImageReference, resolved: Resolved, lctx: LinkContext): ModeChoice[] {
   return LINK_MODES.map((mode) => {
     if (mode !== 'digest' && !target.tag) return { mode, available: false, detail: vscode.l10n.t('{0} has no tag', targetText(target)) };
     if (mode !== 'tag' && !resolved.digest) return { mode, available: false, detail: vscode.l10n.t('digest unknown: {0}', lctx.log.safe(resolved.error)) };
-    const t = targetFor(target, resolved.digest, mode);
-    return { mode, available: true, detail: describe(first, t, mode) ?? first.value };
+    const t = linkTarget(target, resolved.digest, mode);
+    const changes = picked.map((r) => plan(r, t, mode)).filter((c): c is PlannedChange => !!c);
+    const changing = changes.filter((c) => c.after !== c.before);
+    const shown = changing[0] ?? changes[0];
+    const first = shown ? changeText(shown) : picked[0].value;
+    const more = picked.length - 1;
+    return { mode, available: true, detail: more > 0 ? vscode.l10n.t('{0}, and {1} more (all listed before anything changes)', first, more) : first };
+  });
+}
+
+/** The target a link writes: by tag it still carries the digest, for the refs that keep their pin. */
+function linkTarget(target: ImageReference, digest: string | undefined, mode: LinkMode): ImageReference {
+  const t = targetFor(target, digest, mode);
+  return mode === 'tag' && digest ? { ...t, digest } : t;
+}
+
+function changeChoices(picked: readonly DeployRef[], target: ImageReference, mode: LinkMode, digestKnown: boolean): ChangeChoice[] {
+  const ordered = [...picked].sort((a, b) => a.file.localeCompare(b.file) || a.offset - b.offset);
+  return ordered.map((ref) => {
+    const change = planChange(ref, target, mode, { ...KEEP_PINS, allowReplace: true });
+    const notes = [
+      ...(change.pinKept ? [`$(pinned) ${vscode.l10n.t('keeps its digest pin ({0})', change.mode)}`] : []),
+      ...(change.pinDropped
+        ? [`$(warning) ${digestKnown ? vscode.l10n.t('drops its digest pin (linked by tag)') : vscode.l10n.t('drops its digest pin: the digest is unknown')}`]
+        : []),
+    ];
+    const same = change.after === change.before;
+    // One value per line: `before → after` of two long references does not fit a row.
+    return {
+      ref,
+      change,
+      label: `${ref.expressions?.length ? '$(symbol-variable) ' : ''}${same ? vscode.l10n.t('{0} (unchanged)', shortDigests(change.after)) : shortDigests(change.after)}`,
+      description: fileLine(ref.file, ref.line),
+      detail: `${same ? '' : `${vscode.l10n.t('was {0}', shortDigests(change.before))} · `}${ref.kind} · ${ref.label}${notes.length ? ` · ${notes.join(' · ')}` : ''}${expressionNote(ref, change)}${sharedNote(ref)}`,
+    };
   });
 }
 
@@ -234,16 +335,21 @@ export async function linkImage(lctx: LinkContext, target: LinkTarget, picker: L
   });
   if (!picked?.length) return { kind: 'cancelled' };
 
-  const choices = modeChoices(picked[0], target, resolved, lctx);
+  const choices = modeChoices(picked, target, resolved, lctx);
   const mode = await picker.mode(choices, settings.mode);
   if (!mode) return { kind: 'cancelled' };
   if (mode !== 'tag' && !resolved.digest) throw digestFailure(lctx, target, resolved.error);
   if (mode !== 'digest' && !target.tag) throw new LinkFlowError(vscode.l10n.t('{0} has no tag to link by. Link it by digest.', targetText(target)));
 
-  const final = targetFor(target, resolved.digest, mode);
-  const files = await applyLinks(picked, final, mode);
-  lctx.log.info(`Linked ${formatReference(final)} (${mode}) into ${picked.length} reference(s) in ${files.length} file(s).`);
-  return { kind: 'linked', target: final, mode, files, scan };
+  const final = linkTarget(target, resolved.digest, mode);
+  const changes = changeChoices(picked, final, mode, !!resolved.digest);
+  const answer = await picker.confirm({ target: targetText(target), mode, changes, pinsKept: changes.filter((c) => c.change.pinKept).length });
+  if (!answer) return { kind: 'cancelled' };
+  // Confirming was consent to the rows, replaced variables included.
+  const files = await applyLinks(picked, final, mode, { keepPins: answer.keepPins, allowReplace: true });
+  const written = targetFor(target, resolved.digest, mode);
+  lctx.log.info(`Linked ${formatReference(written)} (${mode}) into ${picked.length} reference(s) in ${files.length} file(s).`);
+  return { kind: 'linked', target: written, mode, files, scan };
 }
 
 /** Finds `refs` again in the current text (same file, kind, document and YAML path). */
@@ -271,7 +377,7 @@ function wrap(e: unknown, file: string): Error {
  * Edits every picked ref as one WorkspaceEdit. Each file's text is read from its (possibly
  * unsaved) document; refs that moved since the scan are found again once. Any failure → no edit.
  */
-export async function applyLinks(picked: readonly DeployRef[], target: ImageReference, mode: LinkMode): Promise<LinkedFile[]> {
+export async function applyLinks(picked: readonly DeployRef[], target: ImageReference, mode: LinkMode, options: RewriteOptions = {}): Promise<LinkedFile[]> {
   const edit = new vscode.WorkspaceEdit();
   const prepared: { doc: vscode.TextDocument; version: number; file: LinkedFile }[] = [];
   for (const [file, refs] of groupByFile(picked, (r) => r.file)) {
@@ -281,12 +387,12 @@ export async function applyLinks(picked: readonly DeployRef[], target: ImageRefe
     let used: DeployRef[] = refs;
     let result: LinkResult;
     try {
-      result = linkReferences(text, refs, target, mode);
+      result = linkReferences(text, refs, target, mode, options);
     } catch (e) {
       if (!isStaleReference(e)) throw wrap(e, file);
       used = rescan(file, text, refs);
       try {
-        result = linkReferences(text, used, target, mode);
+        result = linkReferences(text, used, target, mode, options);
       } catch (e2) {
         throw wrap(e2, file);
       }
@@ -294,7 +400,7 @@ export async function applyLinks(picked: readonly DeployRef[], target: ImageRefe
     for (const e of result.edits) {
       edit.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.newText);
     }
-    prepared.push({ doc, version: doc.version, file: { uri, refs: used, edits: result.edits, before: text, after: result.text } });
+    prepared.push({ doc, version: doc.version, file: { uri, refs: used, edits: result.edits, before: text, after: result.text, wasDirty: doc.isDirty } });
   }
   // Opening the later documents awaited: an earlier one may have been typed into meanwhile.
   const moved = prepared.find((p) => p.doc.version !== p.version);
@@ -306,6 +412,29 @@ export async function applyLinks(picked: readonly DeployRef[], target: ImageRefe
     if (!ok) throw new LinkFlowError(vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed on disk). Nothing was changed; run the command again.'));
   }
   return prepared.map((p) => p.file);
+}
+
+/**
+ * Takes a link back in every file it changed, open in an editor or not (Ctrl+Z only reaches the
+ * focused editor, and files the link opened in the background have none). All or nothing: when
+ * a file changed since the link, nothing is reverted. A file that was saved before the link is
+ * saved again, so the disk holds its bytes from before even when auto save wrote the link.
+ */
+export async function revertLinks(files: readonly LinkedFile[]): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  const docs: { doc: vscode.TextDocument; file: LinkedFile }[] = [];
+  for (const file of files) {
+    const doc = await vscode.workspace.openTextDocument(file.uri);
+    if (doc.getText() !== file.after) {
+      throw new LinkFlowError(vscode.l10n.t('{0} changed after the link, so it was not undone (no file was). Use Undo (Ctrl+Z) in its editor.', vscode.workspace.asRelativePath(file.uri)));
+    }
+    docs.push({ doc, file });
+    edit.replace(file.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), file.before);
+  }
+  if (edit.size > 0 && !(await vscode.workspace.applyEdit(edit))) {
+    throw new LinkFlowError(vscode.l10n.t('VS Code did not apply the undo. Nothing was reverted; use Undo (Ctrl+Z) in each file.'));
+  }
+  for (const { doc, file } of docs) if (!file.wasDirty && doc.isDirty) await doc.save();
 }
 
 /** `sha256:0123456789ab…` */

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { CommandContext } from '../commands/context';
 import type { Node } from '../tree/nodes';
 import { offerCreate } from './create';
-import { describeOutcome, linkImage, LinkFlowError, targetFor, type LinkContext, type LinkOutcome, type LinkTarget } from './flow';
+import { describeOutcome, linkImage, LinkFlowError, revertLinks, targetFor, type LinkContext, type LinkOutcome, type LinkTarget } from './flow';
 import { ImageHoverProvider } from './hover';
 import { quickPickPicker } from './pickers';
 import { PinnedDigestLens, UPDATE_PIN_COMMAND, updatePinnedDigest } from './pins';
@@ -16,7 +16,7 @@ import { pickTarget, targetFromNode, targetFromText } from './targets';
 
 const LINK_COMMAND = 'registryExplorer.linkImage';
 
-export { linkImage, applyLinks, LinkFlowError, type LinkPicker, type LinkTarget, type LinkOutcome, type LinkContext } from './flow';
+export { linkImage, applyLinks, revertLinks, LinkFlowError, type LinkPicker, type LinkTarget, type LinkOutcome, type LinkContext } from './flow';
 export { createDeployFiles } from './create';
 export { scanWorkspace } from './scan';
 
@@ -42,15 +42,22 @@ function showError(lctx: LinkContext, e: unknown): void {
 /** The message after a link: what changed, and what the user may do next. */
 async function afterLink(lctx: LinkContext, target: LinkTarget, o: Extract<LinkOutcome, { kind: 'linked' }>): Promise<void> {
   const autoSave = vscode.workspace.getConfiguration('files').get<string>('autoSave', 'off') !== 'off';
-  const note = autoSave ? vscode.l10n.t('Undo (Ctrl+Z) reverts it.') : vscode.l10n.t('The files are not saved yet; Undo (Ctrl+Z) reverts it.');
+  // Ctrl+Z only reaches a focused editor, and the files a link changes need not be open: the
+  // notification's own Undo reverts every file.
+  const note = autoSave ? vscode.l10n.t('Undo reverts it in every file.') : vscode.l10n.t('The files are not saved yet; Undo reverts it in every file.');
   const open = vscode.l10n.t('Open');
   const save = vscode.l10n.t('Save');
+  const undo = vscode.l10n.t('Undo');
   const secret = vscode.l10n.t('Pull Secret…');
   const cluster = o.files.some((f) => f.refs.some((r) => r.kind === 'kubernetes' || r.kind === 'helm' || r.kind === 'kustomize'));
   const needsSecret = cluster && !!target.connectionId && !!(await pullCredentials(lctx, target.connectionId));
-  const buttons = [open, ...(autoSave ? [] : [save]), ...(needsSecret ? [secret] : [])];
+  const buttons = [open, ...(autoSave ? [] : [save]), undo, ...(needsSecret ? [secret] : [])];
   const choice = await vscode.window.showInformationMessage(`${describeOutcome(o)} ${note}`, ...buttons);
-  if (choice === open) {
+  if (choice === undo) {
+    await revertLinks(o.files);
+    lctx.log.info(`link: undone in ${o.files.length} file(s)`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Undid the link in {0} file(s).', o.files.length));
+  } else if (choice === open) {
     for (const [i, f] of o.files.entries()) {
       const doc = await vscode.workspace.openTextDocument(f.uri);
       // The first changed reference, found in the new text by its unchanged start.
@@ -74,7 +81,9 @@ async function runLinkCommand(ctx: CommandContext, arg?: unknown): Promise<void>
     if (!target) return;
     const outcome = await linkImage(ctx, target, quickPickPicker());
     if (outcome.kind === 'empty') {
-      await offerCreate(targetFor(outcome.target, outcome.digest, linkSettings().mode), { candidates: outcome.scan.candidates, problems: outcome.scan.problems.length });
+      // Files, not errors: one broken file with six errors is one file left alone.
+      const broken = new Set(outcome.scan.problems.map((p) => p.file)).size;
+      await offerCreate(targetFor(outcome.target, outcome.digest, linkSettings().mode), { candidates: outcome.scan.candidates, problems: broken });
     } else if (outcome.kind === 'linked') {
       void afterLink(ctx, target, outcome).catch((e: unknown) => showError(ctx, e));
     }
