@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
+import { isValidDigest } from './digest';
 import { RegistryError } from './errors';
 import { digestSchema, parseJsonText, parseWire, sizeSchema, wireObject } from './wire';
 
@@ -72,7 +73,11 @@ export function sha256Digest(body: Buffer): string {
  * the image the user named.
  */
 export function verifiedDigest(body: Buffer, headerDigest: string | undefined, requested: string | undefined, host: string): string {
-  const algo = (headerDigest ?? requested ?? 'sha256:').split(':')[0];
+  if (headerDigest && !isValidDigest(headerDigest)) {
+    // Never quoted: a header is the server's text, and this one is not a digest.
+    throw new RegistryError('protocol', `${host} sent a Docker-Content-Digest header that is not a digest (algorithm:hex).`);
+  }
+  const algo = (headerDigest || requested || 'sha256:').split(':')[0];
   const computed = algo === 'sha512' ? `sha512:${createHash('sha512').update(body).digest('hex')}` : sha256Digest(body);
   if (headerDigest && headerDigest.startsWith(`${algo}:`) && headerDigest !== computed) {
     throw new RegistryError('protocol', `${host} sent a manifest whose content does not match its Docker-Content-Digest (${headerDigest}).`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { isRegistryError } from '../../../src/registry/errors';
-import { MediaType, formatPlatform, imageSize, isAttestation, isIndex, parseImageConfig, parseManifest, type Descriptor } from '../../../src/registry/manifest';
+import { MediaType, formatPlatform, imageSize, isAttestation, isIndex, parseImageConfig, parseManifest, sha256Digest, verifiedDigest, type Descriptor } from '../../../src/registry/manifest';
 
 const HOST = 'registry.example.com';
 const D1 = `sha256:${'a'.repeat(64)}`;
@@ -62,6 +62,15 @@ describe('manifest schema: malformed shapes are protocol errors in plain words',
       architecture: 'arm64',
       variant: 'v8',
     });
+  });
+
+  test('a Docker-Content-Digest header that is not a digest is refused without being quoted', () => {
+    const body = Buffer.from('{}');
+    assert.throws(
+      () => verifiedDigest(body, 'sha256:zz not hex #comment', undefined, HOST),
+      (e: unknown) => isRegistryError(e, 'protocol') && e.message === 'registry.example.com sent a Docker-Content-Digest header that is not a digest (algorithm:hex).',
+    );
+    assert.equal(verifiedDigest(body, sha256Digest(body), undefined, HOST), sha256Digest(body));
   });
 
   test('well-formed documents parse, with fields we do not check kept', () => {
