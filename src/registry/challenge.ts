@@ -111,7 +111,8 @@ function parseLine(line: string): Challenge[] {
       sc.pos++;
       sc.skipWs();
       const value = sc.peek() === '"' ? sc.quoted() : sc.token();
-      challenge.params[name.toLowerCase()] = value;
+      // Defined, not assigned: a parameter named `__proto__` must stay a parameter.
+      Object.defineProperty(challenge.params, name.toLowerCase(), { value, enumerable: true, writable: true, configurable: true });
       sc.skipWs();
       if (sc.peek() !== ',') break;
       // Commas may repeat (`a=1,,b=2`); stop at the first that precedes a new scheme.

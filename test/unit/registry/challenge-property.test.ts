@@ -8,6 +8,8 @@ import { parseChallenges, type Challenge } from '../../../src/registry/challenge
 
 const TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const token = fc.string({ unit: fc.constantFrom(...TCHARS), minLength: 1, maxLength: 12 });
+/** Parameter names, with the ones that mean something to a plain JS object (found by this test). */
+const paramName = fc.oneof(token, fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'));
 const scheme = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,9}$/);
 /** Values as servers send them: commas, quotes, backslashes, spaces and non-ASCII included. */
 const value = fc.string({ unit: fc.oneof(fc.constantFrom(',', '"', '\\', ' ', '=', ':', '/'), fc.integer({ min: 0x20, max: 0x7e }).map((n) => String.fromCharCode(n)), fc.constantFrom('é', '→', '\t')), maxLength: 24 });
@@ -19,7 +21,7 @@ interface Generated {
 
 const challenge: fc.Arbitrary<Generated> = fc.record({
   scheme,
-  params: fc.uniqueArray(fc.tuple(token, value, fc.boolean()), { maxLength: 4, selector: ([name]) => name.toLowerCase() }),
+  params: fc.uniqueArray(fc.tuple(paramName, value, fc.boolean()), { maxLength: 4, selector: ([name]) => name.toLowerCase() }),
 });
 
 const quote = (s: string): string => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
@@ -44,6 +46,13 @@ describe('WWW-Authenticate parser, properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('a parameter named __proto__ is a parameter, and the params object keeps its prototype', () => {
+    const [c] = parseChallenges('Bearer __proto__="x", realm="https://r.example/token", constructor=y');
+    assert.deepEqual(Object.keys(c!.params), ['__proto__', 'realm', 'constructor']);
+    assert.equal(c!.params.realm, 'https://r.example/token');
+    assert.equal(Object.getPrototypeOf(c!.params), Object.prototype);
   });
 
   test('never throws, and returns only well-formed challenges, on arbitrary input', () => {
