@@ -20,6 +20,7 @@ import {
   imageSize,
   isAttestation,
   isIndex,
+  parseImageConfig,
   parseManifest,
   verifiedDigest,
   type AnyManifest,
@@ -233,13 +234,8 @@ export class RegistryClient {
   }
 
   async getConfig(repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfig> {
-    const body = await this.getBlob(repository, config.digest, signal);
-    try {
-      const json = JSON.parse(body.toString('utf8')) as ImageConfig;
-      return { created: json.created, os: json.os, architecture: json.architecture, variant: json.variant };
-    } catch {
-      throw new RegistryError('protocol', `The image config ${config.digest} in ${repository} is not valid JSON.`);
-    }
+    const [body, session] = await Promise.all([this.getBlob(repository, config.digest, signal), this.connect(signal)]);
+    return parseImageConfig(body, session.base.host, config.digest);
   }
 
   /**

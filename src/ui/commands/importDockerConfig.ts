@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { dockerConfigPath, readDockerConfig, type DockerConfigEntry } from '../../providers/dockerConfig';
+import { dockerConfigPath, readDockerConfigFile, type DockerConfigEntry } from '../../providers/dockerConfig';
 import { connectionFromDockerEntry } from '../../providers/dockerImport';
 import { registryHost } from '../tree/provider';
 import type { CommandContext } from './context';
@@ -15,8 +15,9 @@ export function registerImportDockerConfig(ctx: CommandContext): vscode.Disposab
   return vscode.commands.registerCommand('registryExplorer.importDockerConfig', async () => {
     const path = dockerConfigPath();
     let entries: DockerConfigEntry[];
+    let skipped: string[];
     try {
-      entries = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0}…', path) }, () => readDockerConfig(path));
+      ({ entries, skipped } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0}…', path) }, () => readDockerConfigFile(path)));
     } catch (e) {
       const connect = vscode.l10n.t('Connect Registry');
       if ((await vscode.window.showWarningMessage(ctx.log.safe(e), connect)) === connect) await vscode.commands.executeCommand('registryExplorer.connect');
@@ -26,8 +27,11 @@ export function registerImportDockerConfig(ctx: CommandContext): vscode.Disposab
       ctx.log.redactor.add(e.password);
       ctx.log.redactor.add(e.identityToken);
     }
+    // Malformed entries were left out; say so (the reasons never quote a value).
+    for (const why of skipped) ctx.log.warn(why);
+    const skippedNote = skipped.length ? vscode.l10n.t(' {0} malformed entries were skipped (details in the log).', skipped.length) : '';
     if (!entries.length) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('{0} lists no registries.', path));
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} lists no registries.', path) + skippedNote);
       return;
     }
     const connected = new Set(ctx.store.list().map(registryHost));
@@ -43,7 +47,7 @@ export function registerImportDockerConfig(ctx: CommandContext): vscode.Disposab
     const picked = await vscode.window.showQuickPick(items, {
       canPickMany: true,
       title: vscode.l10n.t('Import from Docker Config'),
-      placeHolder: vscode.l10n.t('Found {0} registries in {1}. Choose the ones to connect; credentials go to secret storage.', entries.length, path),
+      placeHolder: vscode.l10n.t('Found {0} registries in {1}. Choose the ones to connect; credentials go to secret storage.', entries.length, path) + skippedNote,
     });
     if (!picked?.length) return;
     for (const { entry } of picked) {
