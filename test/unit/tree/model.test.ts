@@ -30,7 +30,7 @@ describe('tree model', () => {
 
   test('semver sort: moving names first, then versions newest first', () => {
     const tags = ['1.9.0', 'latest', '1.10.0', 'v2.0.0-rc.1', '2.0.0', 'main', '1.10', 'sha-abc'].map((name) => ({ name }));
-    assert.deepEqual(sortTags(tags, 'semver').map((t) => t.name), ['latest', 'main', 'sha-abc', '2.0.0', 'v2.0.0-rc.1', '1.10', '1.10.0', '1.9.0']);
+    assert.deepEqual(sortTags(tags, 'semver').map((t) => t.name), ['latest', 'main', '2.0.0', 'v2.0.0-rc.1', '1.10', '1.10.0', '1.9.0', 'sha-abc']);
     assert.deepEqual(sortTags(tags, 'name').map((t) => t.name), ['1.9.0', '1.10', '1.10.0', '2.0.0', 'latest', 'main', 'sha-abc', 'v2.0.0-rc.1']);
   });
 
