@@ -154,7 +154,7 @@ describe('registries in the real extension host', function () {
       }
     });
     await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify({ names: ['cached/only-on-disk'], fetchedAt: Date.now() - 3_600_000 })));
-    a.tree.refreshAll(); // as after a restart: nothing in memory
+    a.tree.clearMemory(); // as after a restart: nothing in memory
     const first = await a.tree.getChildren(reg);
     assert.deepEqual(await labels(a, first), ['cached'], 'the cached listing is shown first');
     assert.match(String(a.tree.getTreeItem(reg).description), /cached 1 hour ago, refreshing/);

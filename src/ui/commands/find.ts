@@ -1,55 +1,115 @@
 // Find: a QuickPick over every repository (and loaded tag) the tree knows, which keeps asking
-// the servers for more pages while it is open, then reveals the pick in the tree. A catalog
-// cut short (a limit, a paging loop) is said in the picker's title: a name missing from the
-// list may still exist.
+// the servers for more pages while it is open, then reveals the pick in the tree. The picker is
+// given the best few hundred matches of what was typed, never everything (matching happens in
+// tree/search.ts), so it stays interactive with 100,000 tags loaded. A catalog cut short (a
+// limit, a paging loop) is said in the picker's title: a name missing from the list may still
+// exist. A pick that cannot be shown says why.
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
+import { rank, splitQuery } from '../tree/search';
 import { truncationNote } from '../tree/truncated';
 import type { CommandContext } from './context';
 
-interface FindItem extends vscode.QuickPickItem {
+/** At most this many rows at a time; "more matches" adds as many again. */
+const ROWS = 300;
+/** A reveal that has not finished by then is reported rather than left hanging. */
+const REVEAL_TIMEOUT_MS = 20_000;
+
+/** What Find reveals; also the command's argument, to reveal without the picker. */
+export interface FindTarget {
   connectionId: string;
   repository: string;
   tag?: string;
 }
 
+interface FindItem extends vscode.QuickPickItem {
+  target?: FindTarget;
+  /** The "more matches" row. */
+  more?: boolean;
+}
+
+interface Candidate {
+  name: string;
+  config: ConnectionConfig;
+  repository: string;
+  tag?: string;
+}
+
 export function registerFind(ctx: CommandContext): vscode.Disposable {
-  return vscode.commands.registerCommand('registryExplorer.find', async () => {
-    const { store, tree, view } = ctx;
+  return vscode.commands.registerCommand('registryExplorer.find', async (target?: FindTarget) => {
+    if (target?.connectionId && target.repository) return reveal(ctx, target);
+    const { store, tree } = ctx;
     const configs = store.list();
     if (!configs.length) return vscode.commands.executeCommand('registryExplorer.connect');
     const qp = vscode.window.createQuickPick<FindItem>();
     qp.placeholder = vscode.l10n.t('Find a repository or tag (repository:tag)');
-    qp.matchOnDescription = true;
+    // We match and order; VS Code only shows. Every row is `alwaysShow` so its own filter hides
+    // nothing, and tag rows are labelled by the tag alone so it leaves their order alone.
+    qp.matchOnDescription = false;
+    qp.matchOnDetail = false;
     const ac = new AbortController();
+    let limit = ROWS;
+    const several = configs.length > 1;
+
+    function* repositories(): Generator<Candidate> {
+      // Registry by registry, each in its catalog's order: equally good matches keep it.
+      for (const c of configs) for (const r of tree.repositories(c).items) yield { name: r.name, config: c, repository: r.name };
+    }
+    function* tagsOf(c: ConnectionConfig, repository: string): Generator<Candidate> {
+      for (const t of tree.sortedTags(c.id, repository)) yield { name: t.name, config: c, repository, tag: t.name };
+    }
+    function* loadedTags(): Generator<Candidate> {
+      for (const c of configs) for (const r of tree.repositories(c).items) if (tree.tags(c, r.name).status === 'ready') yield* tagsOf(c, r.name);
+    }
 
     const build = (): FindItem[] => {
-      const items: FindItem[] = [];
-      for (const c of configs) {
-        const repos = tree.repositories(c).items;
-        for (const r of repos) {
-          items.push({ label: r.name, description: c.name, iconPath: new vscode.ThemeIcon('package'), connectionId: c.id, repository: r.name });
-          const tags = tree.tags(c, r.name);
-          if (tags.status === 'ready') {
-            for (const t of tags.items) items.push({ label: `${r.name}:${t.name}`, description: c.name, iconPath: new vscode.ThemeIcon('tag'), connectionId: c.id, repository: r.name, tag: t.name });
-          }
-        }
+      const q = splitQuery(qp.value);
+      let ranked;
+      if (q.tag !== undefined) {
+        // `repo:tag`: that repository's tags, in the tree's order, the typed tag text first.
+        const all = function* (): Generator<Candidate> {
+          for (const c of configs) if (tree.repositories(c).byName(q.repository)) yield* tagsOf(c, q.repository);
+        };
+        ranked = rank(all(), (c) => c.name, q.tag, limit);
+      } else {
+        const all = function* (): Generator<Candidate> {
+          yield* repositories();
+          if (q.repository) yield* loadedTags();
+        };
+        ranked = rank(all(), (c) => (c.tag === undefined ? c.name : `${c.repository}:${c.name}`), q.repository, limit);
       }
+      const items: FindItem[] = ranked.items.map((c) => ({
+        label: c.tag ?? c.name,
+        description: c.tag !== undefined ? (several ? `${c.repository} · ${c.config.name}` : c.repository) : c.config.name,
+        iconPath: new vscode.ThemeIcon(c.tag === undefined ? 'package' : 'tag'),
+        alwaysShow: true,
+        target: { connectionId: c.config.id, repository: c.repository, ...(c.tag !== undefined ? { tag: c.tag } : {}) },
+      }));
+      if (ranked.more > 0) items.push({ label: vscode.l10n.t('$(ellipsis) {0} more matches — show more', ranked.more), alwaysShow: true, more: true });
       return items;
     };
-    const update = (): void => {
+    const same = (a: FindItem, b: FindItem) => !!a.target && !!b.target && a.target.connectionId === b.target.connectionId && a.target.repository === b.target.repository && a.target.tag === b.target.tag;
+    // `top`: the user typed, so the best match is the active row; otherwise (pages arriving)
+    // the row the user moved to stays active.
+    const update = (top = false): void => {
       const active = qp.activeItems[0];
       qp.items = build();
-      if (active) qp.activeItems = qp.items.filter((i) => i.label === active.label && i.connectionId === active.connectionId);
+      const keep = !top && active ? qp.items.find((i) => same(i, active)) : undefined;
+      qp.activeItems = keep ? [keep] : qp.items.slice(0, 1);
     };
-    update();
+    update(true);
     qp.busy = true;
     qp.show();
 
     // Ask every registry for the rest of its catalog while the picker is open.
-    const loadAll = (c: ConnectionConfig) => tree.repositories(c).loadAll(ac.signal, update).catch((e: unknown) => ctx.log.debug(`find: ${c.name}: ${ctx.log.safe(e)}`));
+    const loadAll = (c: ConnectionConfig) =>
+      tree
+        .repositories(c)
+        .loadAll(ac.signal, () => update())
+        .catch((e: unknown) => ctx.log.debug(`find: ${c.name}: ${ctx.log.safe(e)}`));
     void Promise.all(configs.map(loadAll)).then(() => {
+      if (ac.signal.aborted) return;
       update();
       qp.busy = false;
       const cut = configs.flatMap((c) => {
@@ -61,28 +121,67 @@ export function registerFind(ctx: CommandContext): vscode.Disposable {
         ctx.log.warn(`find: ${cut.join(' ')}`);
       }
     });
-    // `repo:` typed: list that repository's tags too.
     qp.onDidChangeValue((value) => {
-      const i = value.lastIndexOf(':');
-      if (i <= 0) return;
-      const repo = value.slice(0, i);
+      limit = ROWS;
+      update(true);
+      // `repo:` typed: list that repository's tags too.
+      const q = splitQuery(value);
+      if (q.tag === undefined) return;
       for (const c of configs) {
-        if (tree.repositories(c).byName(repo)) {
-          const tags = tree.tags(c, repo);
-          if (tags.status === 'idle') void tags.load(ac.signal).then(update);
+        if (tree.repositories(c).byName(q.repository)) {
+          const tags = tree.tags(c, q.repository);
+          if (tags.status === 'idle') void tags.load(ac.signal).then(() => update(true));
         }
       }
     });
 
-    const picked = await new Promise<FindItem | undefined>((resolve) => {
-      qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    const picked = await new Promise<FindTarget | undefined>((resolve) => {
+      qp.onDidAccept(() => {
+        const item = qp.selectedItems[0] ?? qp.activeItems[0];
+        if (item?.more) {
+          limit += ROWS;
+          update();
+          return;
+        }
+        resolve(item?.target);
+      });
       qp.onDidHide(() => resolve(undefined));
     });
     ac.abort();
     qp.dispose();
-    if (!picked) return;
-    const node = await tree.locate(picked.connectionId, picked.repository, picked.tag);
-    tree.redraw();
-    if (node) await view.reveal(node, { select: true, focus: true, expand: picked.tag ? false : true });
+    if (picked) return reveal(ctx, picked);
+    return false;
   });
+}
+
+/** Bring the target on screen and select it; says why when it cannot. True when it is selected. */
+async function reveal(ctx: CommandContext, target: FindTarget): Promise<boolean> {
+  const { tree, view, log } = ctx;
+  const name = target.tag ? `${target.repository}:${target.tag}` : target.repository;
+  const started = performance.now();
+  try {
+    const node = await vscode.window.withProgress({ location: { viewId: 'registryExplorer.registries' } }, () => tree.locate(target.connectionId, target.repository, target.tag));
+    if (!node) throw new Error(vscode.l10n.t('That registry is no longer connected.'));
+    tree.redraw();
+    await tree.revealing(() => withTimeout(view.reveal(node, { select: true, focus: true, expand: target.tag ? false : true }), REVEAL_TIMEOUT_MS));
+    const ms = performance.now() - started;
+    const line = `find: revealed ${name} in ${Math.round(ms)} ms`;
+    if (ms > 1000) log.info(line);
+    else log.debug(line);
+    return true;
+  } catch (e) {
+    log.warn(`find: could not reveal ${name}: ${log.safe(e)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not show {0} in the Registries view: {1}', name, log.safe(e)));
+    return false;
+  }
+}
+
+function withTimeout<T>(p: Thenable<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(p).finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(vscode.l10n.t('the view did not show it within {0} seconds.', ms / 1000))), ms);
+    }),
+  ]);
 }

@@ -39,6 +39,8 @@ export class TagDetailsLoader {
   private readonly pending = new Map<string, Promise<void>>();
   private readonly byDigest = new Map<string, Promise<TagDetails>>();
   private readonly limits = new Map<string, LimitFunction>();
+  /** Tags whose details were asked of a registry (a HEAD each): tests and the log count them. */
+  heads = 0;
 
   constructor(
     private readonly cache: DigestCache,
@@ -83,7 +85,10 @@ export class TagDetailsLoader {
   }
 
   private async load(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails> {
-    const head = await limit(() => conn.client.headManifest(repository, tag, signal));
+    const head = await limit(() => {
+      this.heads++;
+      return conn.client.headManifest(repository, tag, signal);
+    });
     const cached = await this.cache.get(head.digest);
     if (cached) return cached;
     let shared = this.byDigest.get(head.digest);

@@ -10,6 +10,27 @@
 import type { Page } from '../../providers/provider';
 import { PageGuard, truncationOf, type PageLimits, type Truncation } from '../../registry/paging';
 
+export interface PageStats {
+  items: number;
+  ms: number;
+  /** The first page of a (re)load. */
+  first: boolean;
+  /** The server has another page. */
+  more: boolean;
+}
+
+interface Walk<T> {
+  items: T[];
+  more?: (signal?: AbortSignal) => Promise<Page<T>>;
+  truncated?: Truncation;
+  guard: PageGuard;
+}
+
+function stop<T>(walk: Walk<T>, why: Truncation): void {
+  walk.truncated = why;
+  walk.more = undefined;
+}
+
 export type ListingStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 export class Listing<T> {
@@ -32,6 +53,8 @@ export class Listing<T> {
     private readonly first: (signal?: AbortSignal) => Promise<Page<T>>,
     private readonly screenPage: number,
     private readonly limits?: PageLimits,
+    /** Told about every server page (the tree logs them). */
+    private readonly observe?: (page: PageStats) => void,
   ) {
     this.shown = screenPage;
     this.guard = new PageGuard(limits);
@@ -64,29 +87,38 @@ export class Listing<T> {
     this.cachedAt = cachedAt;
   }
 
-  /** First page (again, on refresh). Concurrent calls share one request. */
-  load(signal?: AbortSignal): Promise<void> {
+  /**
+   * First page (again, on refresh). Concurrent calls share one request. `atLeast`: keep
+   * fetching pages until that many items arrived (a refresh brings back what the user had
+   * loaded, a catalog is grouped whole); the items shown until then are the previous ones.
+   */
+  load(signal?: AbortSignal, atLeast = 0): Promise<void> {
     if (this.inflight) return this.inflight;
     const gen = ++this.generation;
     this.status = 'loading';
-    this.inflight = this.first(signal)
-      .then(
-        (page) => {
-          if (gen !== this.generation) return;
-          this.guard = new PageGuard(this.limits);
-          this.truncated = undefined;
-          this.items = [];
-          this.take(page);
-          this.status = 'ready';
-          this.stale = false;
-          this.error = undefined;
-        },
-        (e: unknown) => {
-          if (gen !== this.generation) return;
-          this.status = 'error';
-          this.error = e;
-        },
-      )
+    const walk: Walk<T> = { items: [], guard: new PageGuard(this.limits) };
+    this.inflight = this.fetch(() => this.first(signal), true)
+      .then(async (page) => {
+        if (gen !== this.generation) return;
+        this.take(walk, page);
+        while (walk.items.length < atLeast && walk.more && gen === this.generation) {
+          // A later page that fails leaves the walk where it is: Load more asks for it again.
+          if ((await this.step(walk, signal).catch(() => 'failed' as const)) === 'failed') break;
+        }
+        if (gen !== this.generation) return;
+        this.items = walk.items;
+        this.more = walk.more;
+        this.truncated = walk.truncated;
+        this.guard = walk.guard;
+        this.status = 'ready';
+        this.stale = false;
+        this.error = undefined;
+      })
+      .catch((e: unknown) => {
+        if (gen !== this.generation) return;
+        this.status = 'error';
+        this.error = e;
+      })
       .finally(() => {
         if (gen === this.generation) this.inflight = undefined;
       });
@@ -95,12 +127,17 @@ export class Listing<T> {
 
   /** One more screen page, fetching from the server when the loaded items run out. */
   async loadMore(signal?: AbortSignal): Promise<void> {
-    if (this.inflight) await this.inflight;
     const target = this.shown + this.screenPage;
-    while (this.items.length < target && this.more) {
-      if (!(await this.next(signal))) return;
+    if (await this.ensure(target, signal)) this.shown = target;
+  }
+
+  /** Fetch server pages until `count` items are loaded or the server has no more; false when a refresh intervened. */
+  async ensure(count: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.inflight) await this.inflight;
+    while (this.items.length < count && this.more) {
+      if (!(await this.next(signal))) return false;
     }
-    this.shown = target;
+    return true;
   }
 
   /**
@@ -116,39 +153,58 @@ export class Listing<T> {
     }
   }
 
+  /** One more server page; false when there is none or a refresh replaced this walk meanwhile. */
+  async fetchMore(signal?: AbortSignal): Promise<boolean> {
+    if (this.inflight) await this.inflight;
+    if (!this.more) return false;
+    return this.next(signal);
+  }
+
   /** Fetch and take the next server page; false when a refresh replaced this walk meanwhile. */
   private async next(signal?: AbortSignal): Promise<boolean> {
     const gen = this.generation;
-    let page: Page<T>;
-    try {
-      page = await this.more!(signal);
-    } catch (e) {
-      const why = truncationOf(e);
-      if (!why) throw e;
-      if (gen === this.generation) this.stop(why);
-      return gen === this.generation;
-    }
+    const walk: Walk<T> = { items: this.items, more: this.more, truncated: this.truncated, guard: this.guard };
+    await this.step(walk, signal, () => gen === this.generation);
     if (gen !== this.generation) return false;
-    this.take(page);
+    this.items = walk.items;
+    this.more = walk.more;
+    this.truncated = walk.truncated;
     return true;
   }
 
-  /** Append a server page, unless it breaks the walk's bounds. */
-  private take(page: Page<T>): void {
-    const repeated = this.guard.admit(page.items);
-    if (repeated) return this.stop(repeated);
-    const room = this.guard.itemLimit - this.items.length;
-    const kept = page.items.length > room ? page.items.slice(0, room) : page.items;
-    this.items = this.items.length ? this.items.concat(kept) : kept;
-    if (page.items.length > room) return this.stop('itemLimit');
-    this.more = page.more;
-    const stop = this.more && this.guard.beforeNext();
-    if (stop) this.stop(stop);
+  /** Fetch the walk's next page into it; a page the bounds refuse ends the walk, other errors throw. */
+  private async step(walk: Walk<T>, signal?: AbortSignal, current: () => boolean = () => true): Promise<void> {
+    let page: Page<T>;
+    try {
+      page = await this.fetch(() => walk.more!(signal), false);
+    } catch (e) {
+      const why = truncationOf(e);
+      if (!why) throw e;
+      if (current()) stop(walk, why);
+      return;
+    }
+    if (current()) this.take(walk, page);
   }
 
-  private stop(why: Truncation): void {
-    this.truncated = why;
-    this.more = undefined;
+  private async fetch(get: () => Promise<Page<T>>, first: boolean): Promise<Page<T>> {
+    const started = performance.now();
+    const page = await get();
+    this.observe?.({ items: page.items.length, ms: performance.now() - started, first, more: !!page.more });
+    return page;
+  }
+
+  /** Append a server page, unless it breaks the walk's bounds. */
+  private take(walk: Walk<T>, page: Page<T>): void {
+    const repeated = walk.guard.admit(page.items);
+    if (repeated) return stop(walk, repeated);
+    const room = walk.guard.itemLimit - walk.items.length;
+    const kept = page.items.length > room ? page.items.slice(0, room) : page.items;
+    // A new array each time: the tree's caches key on the array's identity.
+    walk.items = walk.items.length ? walk.items.concat(kept) : kept;
+    if (page.items.length > room) return stop(walk, 'itemLimit');
+    walk.more = page.more;
+    const why = walk.more && walk.guard.beforeNext();
+    if (why) stop(walk, why);
   }
 
   /** Make sure item `index` is on screen (Find → reveal). */

@@ -68,12 +68,19 @@ export class LoadMoreNode {
   readonly kind = 'loadMore';
   constructor(
     readonly connectionId: string,
-    /** Undefined: more repositories; otherwise more tags of this repository. */
+    /** Undefined: more repositories (of `folder`); otherwise more tags of this repository. */
     readonly repository: string | undefined,
     readonly remaining: string,
+    /** The folder level a repository row pages ('' for the registry's top level). */
+    readonly folder = '',
+    /** `earlier`: the tags above a revealed one ("N earlier tags — Show"). */
+    readonly direction: 'later' | 'earlier' = 'later',
+    /** How many rows an `earlier` row stands for. */
+    readonly count = 0,
   ) {}
   get id(): string {
-    return `m:${this.connectionId}:${this.repository ?? ''}`;
+    const where = this.repository === undefined ? `f${this.folder}` : `t${this.repository}`;
+    return `m:${this.connectionId}:${where}${this.direction === 'earlier' ? ':earlier' : ''}`;
   }
 }
 
@@ -88,8 +95,10 @@ export class MessageNode {
     readonly detail: string,
     readonly severity: 'error' | 'warning' | 'info',
     readonly action: MessageAction,
+    /** Tells two messages of the same severity under one parent apart. */
+    readonly topic = '',
   ) {}
   get id(): string {
-    return `e:${this.connectionId}:${this.repository ?? ''}:${this.severity}`;
+    return `e:${this.connectionId}:${this.repository ?? ''}:${this.severity}${this.topic ? `:${this.topic}` : ''}`;
   }
 }

@@ -12,22 +12,44 @@ import type { ConnectionStore } from '../store';
 import { TagDetailsLoader, type DigestCache, type TagDetails } from './details';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
 import { ChangeBatcher } from './changes';
-import { Listing } from './listing';
-import { countUnder, levelOf } from './namespaces';
+import { Listing, type PageStats } from './listing';
+import { FolderIndex, LevelPaging } from './namespaces';
 import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, RepositoryNode, TagNode, type MessageAction, type Node } from './nodes';
 import type { ListingCache } from './persist';
 import { sortTags, type TagSort } from './sort';
 import { truncatedRow } from './truncated';
+import { ScreenWindow, SortedCache } from './window';
 
 const VIEW_ID = 'registryExplorer.registries';
+/** A catalog up to this size is fetched whole in the background, so folders show true counts. */
+const WHOLE_CATALOG = 10_000;
+/** Operations slower than this are logged at info level. */
+const SLOW_MS = 1000;
+
+/** What the tree shows of one repository's tags; kept across a refresh of the listing. */
+interface TagView {
+  window: ScreenWindow;
+  sorted: SortedCache<TagInfo>;
+  /** Bumped when a tag gets a date it did not have: the order may change. */
+  dates: number;
+  /** Tags without a known date in the last sort (date order says so). */
+  undated: number;
+}
 
 export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly batch = new ChangeBatcher<Node>((nodes) => this.changed.fire(nodes));
+  private readonly batch = new ChangeBatcher<Node>((nodes) => this.emit(nodes));
   private readonly repoListings = new Map<string, Listing<RepositoryInfo>>();
   private readonly tagListings = new Map<string, Listing<TagInfo>>();
   private readonly nodes = new Map<string, Node>();
+  private readonly tagViews = new Map<string, TagView>();
+  private readonly levels = new Map<string, LevelPaging>();
+  private readonly folderIndexes = new WeakMap<readonly RepositoryInfo[], FolderIndex>();
+  /** Connections being rebuilt after a refresh: a reveal waits for them. */
+  private readonly resetting = new Map<string, Promise<void>>();
+  /** While a reveal runs, change events wait: a stream of them keeps VS Code's reveal from finishing. */
+  private held?: { all: boolean; nodes: Map<string, Node> };
   readonly details: TagDetailsLoader;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -41,9 +63,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     this.details = new TagDetailsLoader(
       digestCache,
       {
-        onDetails: (connectionId, repository, tag) => {
+        onDetails: (connectionId, repository, tag, d) => {
           const node = this.nodes.get(new TagNode(connectionId, repository, tag).id);
           if (node) this.batch.add(node);
+          if (d.created && !this.tagListings.get(repoKey(connectionId, repository))?.byName(tag)?.created) {
+            const view = this.tagViews.get(repoKey(connectionId, repository));
+            if (view) {
+              view.dates++;
+              // The order may change with the date: the repository's rows, once per batch.
+              if (settings().tagSort !== 'name') this.fireFor(connectionId, repository);
+            }
+          }
         },
         onError: (connectionId, repository, tag, e) => this.log.debug(`details of ${repository}:${tag} on ${connectionId}: ${this.log.safe(e)}`),
       },
@@ -53,7 +83,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       store.onDidChange(() => this.batch.add(undefined)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('registryExplorer.tagSort')) this.batch.add(undefined);
-        if (e.affectsConfiguration('registryExplorer.pageSize')) this.refreshAll();
+        if (e.affectsConfiguration('registryExplorer.pageSize')) {
+          this.tagViews.clear();
+          this.levels.clear();
+          this.repoListings.clear();
+          this.tagListings.clear();
+          this.batch.add(undefined);
+        }
       }),
     );
   }
@@ -67,8 +103,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'folder': {
         const listing = this.repoListings.get(node.connectionId);
         const item = new vscode.TreeItem(node.path.split('/').pop()!, vscode.TreeItemCollapsibleState.Collapsed);
-        const n = listing ? countUnder(listing.visible().map((r) => r.name), node.path) : 0;
-        item.description = n === 1 ? vscode.l10n.t('1 repository') : n ? vscode.l10n.t('{0} repositories', n) : undefined;
+        const index = listing && this.folderIndex(listing);
+        const n = index?.count(node.path) ?? 0;
+        // Partial while the server has more pages that may still hold some of its repositories.
+        const partial = !!listing && (listing.hasMoreOnServer || !!listing.truncated) && !index?.complete(node.path);
+        item.description = !n ? undefined : partial ? vscode.l10n.t('{0}+ repositories', n) : n === 1 ? vscode.l10n.t('1 repository') : vscode.l10n.t('{0} repositories', n);
         item.tooltip = `${node.path}/`;
         item.accessibilityInformation = { label: vscode.l10n.t('{0} folder, {1}', node.path, String(item.description ?? '')) };
         item.iconPath = vscode.ThemeIcon.Folder;
@@ -88,7 +127,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'platform': {
         const p = node.image;
         const item = new vscode.TreeItem(formatPlatform(p.platform), vscode.TreeItemCollapsibleState.None);
-        item.description = joinFacts(shortDigest(p.digest), formatSize(p.size), formatAge(p.created));
+        item.description = joinFacts(formatAge(p.created), shortDigest(p.digest), formatSize(p.size));
         item.tooltip = new vscode.MarkdownString(
           [`**${formatPlatform(p.platform)}**`, '', `Digest: \`${p.digest}\``, `Media type: \`${p.mediaType}\``, p.size !== undefined ? `Size: ${formatSize(p.size)}` : '', p.created ? `Created: ${p.created}` : '']
             .filter(Boolean)
@@ -99,10 +138,12 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         return withId(item, node);
       }
       case 'loadMore': {
-        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
+        const earlier = node.direction === 'earlier';
+        const label = earlier ? (node.count === 1 ? vscode.l10n.t('1 earlier tag — Show') : vscode.l10n.t('{0} earlier tags — Show', node.count)) : vscode.l10n.t('Load more…');
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.description = node.remaining;
-        item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.command = { command: 'registryExplorer.loadMore', title: vscode.l10n.t('Load more'), arguments: [node] };
+        item.iconPath = new vscode.ThemeIcon(earlier ? 'fold-up' : 'ellipsis');
+        item.command = { command: 'registryExplorer.loadMore', title: earlier ? vscode.l10n.t('Show earlier tags') : vscode.l10n.t('Load more'), arguments: [node] };
         item.contextValue = 'loadMore';
         return withId(item, node);
       }
@@ -176,6 +217,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'platform':
         return this.remember(new TagNode(node.connectionId, node.repository, node.tag));
       case 'loadMore':
+        if (node.repository) return this.remember(new RepositoryNode(node.connectionId, node.repository));
+        return node.folder ? this.remember(new FolderNode(node.connectionId, node.folder)) : parentOfPath(node.connectionId, '');
       case 'message':
         if (node.repository) return this.remember(new RepositoryNode(node.connectionId, node.repository));
         return parentOfPath(node.connectionId, '');
@@ -185,18 +228,55 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   // ——— actions the commands call ———
 
   async loadMore(node: LoadMoreNode): Promise<void> {
-    const listing = node.repository ? this.tagListings.get(repoKey(node.connectionId, node.repository)) : this.repoListings.get(node.connectionId);
-    if (!listing) return;
+    const config = this.store.get(node.connectionId);
+    if (!config) return;
     await withViewProgress(async () => {
       try {
-        await listing.loadMore();
+        if (node.repository !== undefined) await this.moreTags(config, node.repository, node.direction);
+        else await this.moreRepositories(config, node.folder);
       } catch (e) {
         void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', this.log.safe(e)));
       }
     });
-    this.fireFor(node.connectionId, node.repository);
   }
 
+  private async moreTags(config: ConnectionConfig, repository: string, direction: 'later' | 'earlier'): Promise<void> {
+    const view = this.tagView(config.id, repository);
+    if (direction === 'earlier') view.window.earlier();
+    else {
+      const listing = this.tags(config, repository);
+      await listing.ensure(view.window.end + view.window.page);
+      view.window.later();
+    }
+    this.fireFor(config.id, repository);
+  }
+
+  private async moreRepositories(config: ConnectionConfig, folder: string): Promise<void> {
+    const listing = this.repositories(config);
+    const paging = this.paging(config.id);
+    const before = listing.items;
+    const size = () => {
+      const level = this.folderIndex(listing).at(folder);
+      return level.folders.length + level.repositories.length;
+    };
+    // A level whose loaded entries are all on screen asks the server until it has a page more.
+    while (size() <= paging.get(folder) && listing.hasMoreOnServer) {
+      if (!(await listing.fetchMore())) break;
+    }
+    paging.more(folder);
+    if (listing.items !== before) {
+      // New names can land in any folder: every level's rows and counts.
+      void this.listingCache.write(config.id, listing.items.map((r) => r.name));
+      this.fireFor(config.id);
+    } else {
+      this.batch.add(folder ? this.nodes.get(new FolderNode(config.id, folder).id) : this.nodes.get(`r:${config.id}`));
+    }
+  }
+
+  /**
+   * Reload from the registry, keeping what the user had on screen: expanded folders, pages
+   * loaded, the tag window. The listings keep their items until the reload returns.
+   */
   refresh(connectionId?: string, repository?: string): void {
     if (!connectionId) return this.refreshAll();
     if (repository) {
@@ -208,7 +288,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     this.repoListings.get(connectionId)?.reset();
     for (const [k, l] of this.tagListings) if (k.startsWith(`${connectionId}\n`)) l.reset();
     this.details.forget(connectionId);
-    void this.connections.reset(connectionId).then(() => this.fireFor(connectionId));
+    const done = this.connections.reset(connectionId).then(() => {
+      if (this.resetting.get(connectionId) === done) this.resetting.delete(connectionId);
+      this.fireFor(connectionId);
+    });
+    this.resetting.set(connectionId, done);
   }
 
   /** Re-render without reloading (after `locate` moved what is on screen). */
@@ -219,15 +303,48 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   refreshAll(): void {
+    for (const c of this.store.list()) this.refresh(c.id);
+    // Listings of registries no longer connected go; the others reload in place.
+    const ids = new Set(this.store.list().map((c) => c.id));
+    for (const id of [...this.repoListings.keys()]) if (!ids.has(id)) this.forget(id);
+    this.batch.add(undefined);
+  }
+
+  /**
+   * Run a reveal with the tree's change events held back and sent after it: VS Code's reveal
+   * waits for pending refreshes, and details arriving every few milliseconds kept it waiting
+   * (Find after a Refresh on a registry with auth never selected its tag).
+   */
+  async revealing<T>(task: () => Thenable<T>): Promise<T> {
+    const outer = !this.held;
+    this.held ??= { all: false, nodes: new Map() };
+    try {
+      return await task();
+    } finally {
+      if (outer) {
+        const held = this.held;
+        this.held = undefined;
+        if (held.all) this.changed.fire(undefined);
+        else if (held.nodes.size) this.changed.fire([...held.nodes.values()]);
+      }
+    }
+  }
+
+  /** Drop everything held in memory, as after a restart (the on-disk caches stay). */
+  clearMemory(): void {
     this.repoListings.clear();
     this.tagListings.clear();
+    this.tagViews.clear();
+    this.levels.clear();
     void this.connections.resetAll().then(() => this.batch.add(undefined));
   }
 
   /** Forget everything about a removed connection. */
   forget(connectionId: string): void {
     this.repoListings.delete(connectionId);
+    this.levels.delete(connectionId);
     for (const k of [...this.tagListings.keys()]) if (k.startsWith(`${connectionId}\n`)) this.tagListings.delete(k);
+    for (const k of [...this.tagViews.keys()]) if (k.startsWith(`${connectionId}\n`)) this.tagViews.delete(k);
     this.details.forget(connectionId);
     void this.listingCache.remove(connectionId);
   }
@@ -236,7 +353,12 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   repositories(config: ConnectionConfig): Listing<RepositoryInfo> {
     let listing = this.repoListings.get(config.id);
     if (!listing) {
-      listing = new Listing<RepositoryInfo>(async (signal) => (await this.connections.get(config)).listRepositories(signal), settings().pageSize);
+      listing = new Listing<RepositoryInfo>(
+        async (signal) => (await this.connections.get(config)).listRepositories(signal),
+        settings().pageSize,
+        undefined,
+        (page) => this.logPage(`${config.name}: catalog`, page),
+      );
       this.repoListings.set(config.id, listing);
     }
     return listing;
@@ -246,10 +368,22 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const k = repoKey(config.id, repository);
     let listing = this.tagListings.get(k);
     if (!listing) {
-      listing = new Listing<TagInfo>(async (signal) => (await this.connections.get(config)).listTags(repository, signal), settings().pageSize);
+      listing = new Listing<TagInfo>(
+        async (signal) => (await this.connections.get(config)).listTags(repository, signal),
+        settings().pageSize,
+        undefined,
+        (page) => this.logPage(`${config.name}: tags of ${repository}`, page),
+      );
       this.tagListings.set(k, listing);
     }
     return listing;
+  }
+
+  /** A repository's loaded tags in the tree's order (Find lists them the same way). */
+  sortedTags(connectionId: string, repository: string): TagInfo[] {
+    const listing = this.tagListings.get(repoKey(connectionId, repository));
+    if (!listing) return [];
+    return this.sorted(connectionId, repository, listing, this.tagView(connectionId, repository));
   }
 
   tagDetails(node: TagNode): TagDetails | undefined {
@@ -262,19 +396,36 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return this.connections.get(config);
   }
 
-  /** The node for a repository or tag, making sure it is on screen first. */
+  /**
+   * The node for a repository or tag, making sure it is on screen first: its folders page to
+   * it, and a tag gets a window of one screen page around it (the tags before it are one
+   * "earlier tags" row, neither shown nor fetched). Throws, in words for a person, when the
+   * registry cannot be listed or the name is not (any more) in it.
+   */
   async locate(connectionId: string, repository: string, tag?: string): Promise<Node | undefined> {
     const config = this.store.get(connectionId);
     if (!config) return undefined;
+    await this.resetting.get(connectionId);
     const repos = this.repositories(config);
-    const i = repos.items.findIndex((r) => r.name === repository);
-    if (i >= 0) repos.showIndex(i);
+    if (repos.status !== 'ready') await this.loadRepositories(config, repos);
+    while (!repos.byName(repository) && repos.hasMoreOnServer) {
+      if (!(await repos.fetchMore())) break;
+    }
+    if (repos.status === 'error') throw repos.error;
+    if (repos.byName(repository)) this.showRepository(config.id, repos, repository);
     if (!tag) return this.remember(new RepositoryNode(connectionId, repository));
     const tags = this.tags(config, repository);
-    if (tags.status !== 'ready') await tags.load();
-    const sorted = sortTags(tags.items, settings().tagSort, (t) => t.created ?? this.details.get(connectionId, repository, t.name)?.created);
-    const j = sorted.findIndex((t) => t.name === tag);
-    if (j >= 0) tags.showIndex(j);
+    if (tags.status !== 'ready') await tags.load(undefined, tags.items.length);
+    if (tags.status === 'error') throw tags.error;
+    const view = this.tagView(connectionId, repository);
+    this.sorted(connectionId, repository, tags, view);
+    let j = view.sorted.indexOf(tag);
+    while (j < 0 && tags.hasMoreOnServer && (await tags.fetchMore())) {
+      this.sorted(connectionId, repository, tags, view);
+      j = view.sorted.indexOf(tag);
+    }
+    if (j < 0) throw new Error(vscode.l10n.t('{0} has no tag “{1}” (any more).', repository, tag));
+    view.window.focus(j);
     return this.remember(new TagNode(connectionId, repository, tag));
   }
 
@@ -312,13 +463,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const digest = d?.digest ?? info?.digest;
     const created = info?.created ?? d?.created;
     const size = info?.size ?? d?.size;
-    item.description = digest || created || size !== undefined ? joinFacts(shortDigest(digest), formatAge(created), formatSize(size), d?.isIndex ? (d.platformsNotShown ? vscode.l10n.t('{0}+ platforms', d.platforms?.length ?? 0) : vscode.l10n.t('{0} platforms', d.platforms?.length ?? 0)) : undefined) : '…';
+    // Most telling first, as the sidebar cuts the end off: age, digest, size.
+    const platforms = d?.isIndex ? (d.platformsNotShown ? vscode.l10n.t('{0}+ platforms', d.platforms?.length ?? 0) : vscode.l10n.t('{0} platforms', d.platforms?.length ?? 0)) : undefined;
+    // An index's size is its largest platform's (what one pull downloads at most).
+    const sizeText = size === undefined ? undefined : d?.isIndex ? vscode.l10n.t('largest {0}', formatSize(size)) : formatSize(size);
+    item.description = digest || created || size !== undefined ? joinFacts(formatAge(created), shortDigest(digest), platforms, sizeText) : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
     const lines = [`**${host}/${node.repository}:${node.tag}**`, ''];
     if (digest) lines.push(`${vscode.l10n.t('Digest')}: \`${digest}\``);
     if (created) lines.push(`${vscode.l10n.t('Created')}: ${new Date(created).toLocaleString()} (${formatAge(created)})`);
-    if (size !== undefined) lines.push(`${vscode.l10n.t('Size')}: ${formatSize(size)}`);
+    if (size !== undefined) lines.push(d?.isIndex ? vscode.l10n.t('Size: {0} (the largest platform image; each platform is pulled on its own)', formatSize(size)) : `${vscode.l10n.t('Size')}: ${formatSize(size)}`);
     if (d?.mediaType) lines.push(`${vscode.l10n.t('Media type')}: \`${d.mediaType}\``);
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
@@ -335,11 +490,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         const cached = await this.listingCache.read(config.id);
         if (cached?.names.length) listing.seed(cached.names.map((name) => ({ name })), cached.fetchedAt);
       }
-      const loading = listing.load().then(() => {
-        if (listing.status === 'ready') void this.listingCache.write(config.id, listing.items.map((r) => r.name));
-      });
-      if (listing.stale) {
-        // Show the cached listing now; the refresh replaces it when it returns.
+      const loading = this.loadRepositories(config, listing);
+      if (listing.stale || listing.items.length) {
+        // Show what is known now (the cache, or the listing before a refresh); the reload replaces it.
         void loading.then(() => this.fireFor(config.id));
       } else {
         await withViewProgress(() => loading);
@@ -358,16 +511,42 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return nodes;
   }
 
+  /**
+   * (Re)load a catalog: as many items as were loaded before (a refresh keeps what the user had),
+   * then the rest of a catalog up to WHOLE_CATALOG in the background, so folders are whole.
+   */
+  private async loadRepositories(config: ConnectionConfig, listing: Listing<RepositoryInfo>): Promise<void> {
+    await listing.load(undefined, listing.items.length);
+    if (listing.status !== 'ready') return;
+    void this.listingCache.write(config.id, listing.items.map((r) => r.name));
+    if (listing.hasMoreOnServer && listing.items.length < WHOLE_CATALOG) {
+      const before = listing.items;
+      void listing.ensure(WHOLE_CATALOG).then(
+        () => {
+          if (listing.items === before) return;
+          void this.listingCache.write(config.id, listing.items.map((r) => r.name));
+          this.fireFor(config.id);
+        },
+        (e: unknown) => this.log.debug(`${config.name}: catalog: ${this.log.safe(e)}`),
+      );
+    }
+  }
+
   private repositoryNodes(connectionId: string, listing: Listing<RepositoryInfo>, prefix: string): Node[] {
-    const names = listing.visible().map((r) => r.name);
-    const level = levelOf(names, prefix);
+    const level = this.folderIndex(listing).at(prefix);
+    const total = level.folders.length + level.repositories.length;
+    const shown = Math.min(total, this.paging(connectionId).get(prefix));
+    const folders = level.folders.slice(0, shown);
+    const repositories = level.repositories.slice(0, shown - folders.length);
     const nodes: Node[] = [
-      ...level.folders.map((f) => this.remember(new FolderNode(connectionId, f))),
-      ...level.repositories.map((r) => this.remember(new RepositoryNode(connectionId, r))),
+      ...folders.map((f) => this.remember(new FolderNode(connectionId, f))),
+      ...repositories.map((r) => this.remember(new RepositoryNode(connectionId, r))),
     ];
-    if (!prefix && listing.hasMore) {
-      const remaining = listing.hasMoreOnServer ? vscode.l10n.t('{0} shown, more on the server', names.length) : vscode.l10n.t('{0} of {1} shown', names.length, listing.items.length);
-      nodes.push(this.remember(new LoadMoreNode(connectionId, undefined, remaining)));
+    const index = this.folderIndex(listing);
+    const serverMore = listing.hasMoreOnServer && (!prefix || !index.complete(prefix));
+    if (shown < total || serverMore) {
+      const remaining = shown < total ? vscode.l10n.t('{0} of {1} shown', shown, total) + (serverMore ? vscode.l10n.t(', more on the server') : '') : vscode.l10n.t('{0} shown, more on the server', shown);
+      nodes.push(this.remember(new LoadMoreNode(connectionId, undefined, remaining, prefix)));
     }
     const cut = prefix ? undefined : truncatedRow(connectionId, undefined, listing);
     if (cut) nodes.push(this.remember(cut));
@@ -382,7 +561,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       // No refresh of the repository row for its new tag count: refreshing an expanded node
       // drops its children's handles until the workbench asks again, and a context-menu command
       // in that window gets no node. The count shows on the next render and in the tooltip.
-      await withViewProgress(() => listing.load());
+      await withViewProgress(() => listing.load(undefined, listing.items.length));
     }
     if (listing.status === 'error') {
       // The catalog listed it, the tag list says it does not exist: every tag was deleted.
@@ -391,22 +570,115 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       return [this.remember(errorNode(node.connectionId, node.name, listing.error))];
     }
-    const s = settings();
-    const sorted = sortTags(listing.items, s.tagSort, (t) => t.created ?? this.details.get(node.connectionId, node.name, t.name)?.created);
-    const visible = sorted.slice(0, listing.shown);
-    const nodes: Node[] = visible.map((t) => this.remember(new TagNode(node.connectionId, node.name, t.name)));
-    if (!visible.length) nodes.push(this.remember(new MessageNode(node.connectionId, node.name, vscode.l10n.t('No tags'), vscode.l10n.t('This repository has no tags.'), 'info', 'none')));
-    if (listing.hasMore) {
-      const remaining = listing.hasMoreOnServer ? vscode.l10n.t('{0} shown, more on the server', visible.length) : vscode.l10n.t('{0} of {1} shown', visible.length, listing.items.length);
+    const view = this.tagView(node.connectionId, node.name);
+    const sorted = this.sorted(node.connectionId, node.name, listing, view);
+    const { start, end } = view.window.clamp(sorted.length);
+    const visible = sorted.slice(start, end);
+    const nodes: Node[] = [];
+    if (start > 0) nodes.push(this.remember(new LoadMoreNode(node.connectionId, node.name, vscode.l10n.t('{0}–{1} of {2} shown', start + 1, end, sorted.length), '', 'earlier', start)));
+    for (const t of visible) nodes.push(this.remember(new TagNode(node.connectionId, node.name, t.name)));
+    if (!sorted.length) nodes.push(this.remember(new MessageNode(node.connectionId, node.name, vscode.l10n.t('No tags'), vscode.l10n.t('This repository has no tags.'), 'info', 'none')));
+    if (end < sorted.length || listing.hasMoreOnServer) {
+      const remaining = listing.hasMoreOnServer ? vscode.l10n.t('{0} shown, more on the server', end - start) : vscode.l10n.t('{0}–{1} of {2} shown', start + 1, end, sorted.length);
       nodes.push(this.remember(new LoadMoreNode(node.connectionId, node.name, remaining)));
+    }
+    if (settings().tagSort === 'date' && view.undated > 0 && sorted.length) {
+      const text = view.undated === sorted.length ? vscode.l10n.t('No tag is dated yet') : vscode.l10n.t('{0} of {1} tags not dated yet', view.undated, sorted.length);
+      const detail = vscode.l10n.t('Date order sorts by the dates known so far: a tag is dated once its row has been on screen (or the registry lists dates). Undated tags come after the dated ones.');
+      nodes.push(this.remember(new MessageNode(node.connectionId, node.name, text, detail, 'info', 'none', 'undated')));
     }
     const cut = truncatedRow(node.connectionId, node.name, listing);
     if (cut) nodes.push(this.remember(cut));
-    const needDetails = visible.filter((t) => !(t.digest && t.created && t.size !== undefined)).map((t) => t.name);
-    if (needDetails.length) {
-      void this.connections.get(config).then((conn) => this.details.request(conn, node.name, needDetails), (e: unknown) => this.log.warn(this.log.safe(e)));
-    }
+    // Details for the rows on screen only: a window far down a long listing costs one page.
+    const needDetails = visible.filter((t) => !(t.digest && t.created && t.size !== undefined)).map((t) => t.name).filter((t) => !this.details.get(node.connectionId, node.name, t));
+    if (needDetails.length) void this.requestDetails(config, node.name, needDetails);
     return nodes;
+  }
+
+  private async requestDetails(config: ConnectionConfig, repository: string, tags: string[]): Promise<void> {
+    const started = performance.now();
+    this.log.debug(`${config.name}: details of ${tags.length} tag(s) of ${repository}`);
+    try {
+      const conn = await this.connections.get(config);
+      await this.details.request(conn, repository, tags);
+    } catch (e) {
+      this.log.warn(this.log.safe(e));
+      return;
+    }
+    const ms = performance.now() - started;
+    const line = `${config.name}: details of ${tags.length} tag(s) of ${repository} in ${Math.round(ms)} ms`;
+    if (ms > SLOW_MS) this.log.info(line);
+    else this.log.debug(line);
+  }
+
+  private logPage(what: string, page: PageStats): void {
+    const line = `${what}: ${page.first ? 'first page' : 'page'} of ${page.items} in ${Math.round(page.ms)} ms${page.more ? ', more on the server' : ''}`;
+    if (page.ms > SLOW_MS) this.log.info(line);
+    else this.log.debug(line);
+  }
+
+  private folderIndex(listing: Listing<RepositoryInfo>): FolderIndex {
+    let index = this.folderIndexes.get(listing.items);
+    if (!index) {
+      index = new FolderIndex(listing.items.map((r) => r.name));
+      this.folderIndexes.set(listing.items, index);
+    }
+    return index;
+  }
+
+  private paging(connectionId: string): LevelPaging {
+    let p = this.levels.get(connectionId);
+    if (!p) {
+      p = new LevelPaging(settings().pageSize);
+      this.levels.set(connectionId, p);
+    }
+    return p;
+  }
+
+  /** Page every level on the way to a repository far enough to show it. */
+  private showRepository(connectionId: string, listing: Listing<RepositoryInfo>, repository: string): void {
+    const index = this.folderIndex(listing);
+    const paging = this.paging(connectionId);
+    const parts = repository.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const level = index.at(prefix);
+      const child = parts.slice(0, i + 1).join('/');
+      const pos = i === parts.length - 1 ? level.folders.length + level.repositories.indexOf(child) : level.folders.indexOf(child);
+      if (pos >= 0) paging.ensure(prefix, pos);
+    }
+  }
+
+  private tagView(connectionId: string, repository: string): TagView {
+    const k = repoKey(connectionId, repository);
+    let view = this.tagViews.get(k);
+    if (!view) {
+      view = { window: new ScreenWindow(settings().pageSize), sorted: new SortedCache(), dates: 0, undated: 0 };
+      this.tagViews.set(k, view);
+    }
+    return view;
+  }
+
+  /** The listing in the tree's order, sorted again only when its items, the order or dates changed. */
+  private sorted(connectionId: string, repository: string, listing: Listing<TagInfo>, view: TagView): TagInfo[] {
+    const order = settings().tagSort;
+    const dateOf = (t: TagInfo) => t.created ?? this.details.get(connectionId, repository, t.name)?.created;
+    return view.sorted.get(listing.items, order, order === 'name' ? 0 : view.dates, (items) => {
+      const started = performance.now();
+      let undated = 0;
+      for (const t of items) if (!dateOf(t)) undated++;
+      view.undated = undated;
+      const out = sortTags(items, order, dateOf);
+      const ms = performance.now() - started;
+      if (ms > 100) this.log.debug(`sorted ${items.length} tags of ${repository} in ${Math.round(ms)} ms`);
+      return out;
+    });
+  }
+
+  private emit(nodes: Node[] | undefined): void {
+    if (!this.held) return this.changed.fire(nodes);
+    if (!nodes) this.held.all = true;
+    else if (!this.held.all) for (const n of nodes) this.held.nodes.set(n.id, n);
   }
 
   private fireFor(connectionId: string, repository?: string): void {
