@@ -121,4 +121,17 @@ describe('the tree at scale', function () {
     const selected = a.view.selection[0] as Node | undefined;
     assert.ok(selected && selected.kind === 'tag' && selected.tag === deep, `selected: ${JSON.stringify(selected && { kind: selected.kind, id: selected.id })}`);
   });
+
+  it('the default registry can be unset: Set Default toggles, Unset Default Registry clears', async () => {
+    const reg = await registry(a, 'Secure');
+    await vscode.commands.executeCommand('registryExplorer.setDefault', reg);
+    assert.equal(a.store.defaultId(), reg.config.id);
+    assert.equal(a.tree.getTreeItem(reg).contextValue, 'registry.default');
+    await vscode.commands.executeCommand('registryExplorer.setDefault', reg);
+    assert.equal(a.store.defaultId(), undefined);
+    await vscode.commands.executeCommand('registryExplorer.setDefault', reg);
+    await vscode.commands.executeCommand('registryExplorer.unsetDefault');
+    assert.equal(a.store.defaultId(), undefined);
+    assert.equal(a.tree.getTreeItem(reg).contextValue, 'registry');
+  });
 });

@@ -1,11 +1,11 @@
 // Commands on registries: connect (wizard), edit, test, disconnect, refresh, default, load more.
 
 import * as vscode from 'vscode';
-import { providerFor } from '../../providers';
 import type { ConnectionConfig } from '../../providers/provider';
 import { ConnectWizard } from '../wizard/panel';
 import { RegistryNode, type LoadMoreNode, type MessageNode, type Node } from '../tree/nodes';
 import type { CommandContext } from './context';
+import { network } from '../network';
 
 /** A registry from a node, or asked for with a QuickPick when run from the palette. */
 export async function pickConnection(ctx: CommandContext, node: Node | undefined, placeHolder: string): Promise<ConnectionConfig | undefined> {
@@ -20,10 +20,17 @@ export async function pickConnection(ctx: CommandContext, node: Node | undefined
   }
   if (all.length === 1) return all[0];
   const picked = await vscode.window.showQuickPick(
-    all.map((c) => ({ label: c.name, description: c.url, detail: providerFor(c.provider)?.form.title, config: c })),
+    all.map((c) => ({ label: c.name, description: c.url, detail: network().providerFor(c.provider)?.form.title, config: c })),
     { placeHolder },
   );
   return picked?.config;
+}
+
+/** `registryExplorer.hasDefault` for the palette's Unset Default Registry. */
+function syncDefaultContext(ctx: CommandContext): vscode.Disposable {
+  const sync = (): void => void vscode.commands.executeCommand('setContext', 'registryExplorer.hasDefault', !!ctx.store.defaultId() && !!ctx.store.get(ctx.store.defaultId()!));
+  sync();
+  return ctx.store.onDidChange(sync);
 }
 
 export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -98,9 +105,18 @@ export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable
     vscode.commands.registerCommand('registryExplorer.setDefault', async (node?: Node) => {
       const config = await pickConnection(ctx, node, vscode.l10n.t('Which registry should be the default?'));
       if (!config) return;
-      await store.setDefault(config.id);
+      // Set Default on the default registry toggles it off: there is no other way to have none.
+      await store.setDefault(store.defaultId() === config.id ? undefined : config.id);
       void ctx.view.reveal(new RegistryNode(config), { select: true, focus: false });
     }),
+    vscode.commands.registerCommand('registryExplorer.unsetDefault', async () => {
+      const id = store.defaultId();
+      if (!id) return;
+      await store.setDefault(undefined);
+      const config = store.get(id);
+      if (config) log.info(`${config.name} is no longer the default registry.`);
+    }),
+    syncDefaultContext(ctx),
     vscode.commands.registerCommand('registryExplorer.loadMore', (node?: LoadMoreNode) => (node ? tree.loadMore(node) : undefined)),
   ];
 }

@@ -4,15 +4,17 @@
 // No `vscode` import: unit-tested under plain Node.
 
 /** How well a name matches, lower is better; undefined: no match. */
-export function matchScore(name: string, query: string): number | undefined {
-  if (!query) return 4;
-  const n = name.toLowerCase();
-  const q = query.toLowerCase();
+export function matchScore(name: string, query: string, fuzzy = true): number | undefined {
+  return score(name.toLowerCase(), query.toLowerCase(), fuzzy);
+}
+
+function score(n: string, q: string, fuzzy: boolean): number | undefined {
+  if (!q) return 4;
   if (n === q) return 0;
   if (n.startsWith(q)) return 1;
   const at = n.indexOf(q);
   if (at > 0) return isBoundary(n, at) ? 2 : 3;
-  return isSubsequence(n, q) ? 5 : undefined;
+  return fuzzy && isSubsequence(n, q) ? 5 : undefined;
 }
 
 function isBoundary(name: string, at: number): boolean {
@@ -28,7 +30,7 @@ function isSubsequence(name: string, query: string): boolean {
 
 export interface Ranked<T> {
   items: T[];
-  /** Matches beyond the limit (ask for more to see them). */
+  /** Matches beyond the limit (ask for more to see them); scattered matches are not counted once enough closer ones were found. */
   more: number;
 }
 
@@ -37,16 +39,17 @@ export interface Ranked<T> {
  * the order they came in (the tree's order). `text` gives the name a candidate is matched by.
  */
 export function rank<T>(candidates: Iterable<T>, text: (c: T) => string, query: string, limit: number): Ranked<T> {
+  const q = query.toLowerCase();
   const buckets: T[][] = [[], [], [], [], [], []];
   let total = 0;
+  let substrings = 0;
   for (const c of candidates) {
-    const s = matchScore(text(c), query);
+    // Scattered matches only while the substring matches leave room for them (the scan for
+    // them is the costly part, and they would not be shown).
+    const s = score(text(c).toLowerCase(), q, substrings < limit);
     if (s === undefined) continue;
     total++;
-    // Nothing worse than a full set of better matches can be shown: skip keeping it.
-    let better = 0;
-    for (let b = 0; b < s; b++) better += buckets[b]!.length;
-    if (better >= limit) continue;
+    if (s < 5) substrings++;
     const bucket = buckets[s]!;
     if (bucket.length < limit) bucket.push(c);
   }
