@@ -92,6 +92,8 @@ export function orderTags(tags: readonly TagInfo[], order: TagSort, dateOf: (t: 
   if (hashShapes.size) {
     for (const i of digitsOnly) {
       const k = keys[i];
+      // Only when the digits make the difference: `20240101-0b06a38` stays a version.
+      if (k.group === VERSION && hashKey(k.tag.name, new Set(), false) !== undefined) continue;
       const name = hashKey(k.tag.name, hashShapes, true);
       if (name === undefined) continue;
       k.name = name;
@@ -116,15 +118,18 @@ export function sortTags(tags: readonly TagInfo[], order: TagSort, dateOf?: (t: 
 
 function keyOf(tag: TagInfo, date: number, order: TagSort, hashShapes: Set<string>): Key {
   const n = tag.name;
-  const hashed = hashKey(n, hashShapes, false);
-  const k: Key = { tag, group: OTHER_NAMED, date, major: 0, minor: 0, patch: 0, pre: NO_PRE, name: hashed };
-  if (order === 'name') return k;
+  const k: Key = { tag, group: OTHER_NAMED, date, major: 0, minor: 0, patch: 0, pre: NO_PRE, name: undefined };
+  if (order === 'name') {
+    k.name = hashKey(n, hashShapes, false);
+    return k;
+  }
   const moving = movingRank.get(n);
   if (moving !== undefined) {
     k.group = moving;
     return k;
   }
-  // Before the hash test: `1.2.3-0b06a38` is a prerelease of 1.2.3, as semver reads it.
+  // Before the hash test: `1.2.3-0b06a38` is a prerelease of 1.2.3, as semver reads it. A
+  // version's name only breaks ties (1.10 and 1.10.0), so it is made when one comes up.
   const v = parseVersion(n);
   if (v) {
     k.group = VERSION;
@@ -134,7 +139,8 @@ function keyOf(tag: TagInfo, date: number, order: TagSort, hashShapes: Set<strin
     k.pre = v.prerelease.length ? v.prerelease : NO_PRE;
     return k;
   }
-  k.group = !Number.isNaN(date) ? OTHER_DATED : hashed !== undefined ? OTHER_HASH : OTHER_NAMED;
+  k.name = hashKey(n, hashShapes, false);
+  k.group = !Number.isNaN(date) ? OTHER_DATED : k.name !== undefined ? OTHER_HASH : OTHER_NAMED;
   return k;
 }
 

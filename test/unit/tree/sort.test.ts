@@ -112,8 +112,9 @@ describe('tag order', () => {
     assert.deepEqual(names(sortTags(tagsOf('sha-1234567', 'sha-a1b2c3d', '2.0.0', 'sha-0e5f6a7'), 'semver')), ['2.0.0', 'sha-0e5f6a7', 'sha-1234567', 'sha-a1b2c3d']);
     // Build numbers and dates stay versions when nothing says they are hashes.
     assert.deepEqual(names(sortTags(tagsOf('1234567', '2.0.0', '20240101'), 'semver')), ['20240101', '1234567', '2.0.0']);
-    // A version with a commit in its prerelease is still a version.
+    // A version with a commit in its prerelease is still a version, even with digits of a hash's shape.
     assert.deepEqual(names(sortTags(tagsOf('sha-a1b2c3d', '1.0.0', '1.0.1-a1b2c3d'), 'semver')), ['1.0.1-a1b2c3d', '1.0.0', 'sha-a1b2c3d']);
+    assert.deepEqual(names(sortTags(tagsOf('a1b2c3d4', '12345678', '20240101-0b06a38', '1.0.0'), 'semver')), ['20240101-0b06a38', '1.0.0', '12345678', 'a1b2c3d4']);
   });
 
   test('other tags: dated newest first, then named ones by name (numbers in numeric order), then commit tags', () => {
