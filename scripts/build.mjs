@@ -1,5 +1,6 @@
 // Builds every bundle with esbuild:
 //   dist/extension.js      the extension host bundle (Node, CommonJS, `vscode` external)
+//   dist/network.js        providers, registry client, undici: required on the first request
 //   dist/providers.js      the cloud providers, required on first use
 //   dist/sdk/*.js          heavy provider SDKs, each its own bundle, required only when a
 //                          registry of that kind is used (keeps activation fast)
@@ -69,6 +70,18 @@ const lazyProvidersPlugin = {
   },
 };
 
+// The network side (providers, registry client, schemas, undici: most of the extension's
+// weight) is needed only for the first request: src/ui/network.ts requires it then, and here
+// that require becomes the sibling bundle dist/network.js. Activation loads the VS Code side
+// alone, and the tree paints its cached listing before the network side is loaded.
+/** @type {esbuild.Plugin} */
+const lazyNetworkPlugin = {
+  name: 'lazy-network',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/providers\/network$/ }, (args) => (args.importer.endsWith('/src/ui/network.ts') && args.kind === 'require-call' ? { path: './network.js', external: true } : undefined));
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -85,7 +98,18 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin],
+    external: ['vscode'],
+    metafile: true,
+  },
+  {
+    ...common,
+    entryPoints: { network: 'src/providers/network.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyProvidersPlugin],
     external: ['vscode'],
     metafile: true,
   },

@@ -7,18 +7,12 @@ import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import { isValidDigest } from './digest';
 import { RegistryError } from './errors';
+import { MediaType, isIndexMediaType, type Platform } from './mediaTypes';
 import { digestSchema, parseJsonText, parseWire, sizeSchema, wireObject } from './wire';
 
-export const MediaType = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-  dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-} as const;
+// The names the rest of the code knows these by; they live in mediaTypes.ts so that the UI can
+// use them without loading the schemas.
+export { MediaType, formatPlatform, isIndexMediaType, type Platform } from './mediaTypes';
 
 export const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest].join(', ');
 
@@ -29,13 +23,6 @@ export interface Descriptor {
   platform?: Platform;
   annotations?: Record<string, string>;
   artifactType?: string;
-}
-
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
-  'os.version'?: string;
 }
 
 export interface ImageManifest {
@@ -54,10 +41,6 @@ export interface ImageIndex {
 }
 
 export type AnyManifest = ImageManifest | ImageIndex;
-
-export function isIndexMediaType(mt: string | undefined): boolean {
-  return mt === MediaType.ociIndex || mt === MediaType.dockerList;
-}
 
 export function isIndex(m: AnyManifest): m is ImageIndex {
   return Array.isArray((m as ImageIndex).manifests);
@@ -178,11 +161,6 @@ export function isAttestation(d: Descriptor): boolean {
     d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
     (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown')
   );
-}
-
-export function formatPlatform(p: Platform | undefined): string {
-  if (!p) return 'unknown';
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 
 /** Sum of what a pull downloads: config plus layers (compressed sizes). */

@@ -5,10 +5,10 @@
 // settings only (userSettings.ts): a workspace cannot redirect them.
 
 import * as vscode from 'vscode';
-import { providerFor } from '../providers';
 import type { Connection, ConnectionConfig, ProviderContext } from '../providers/provider';
 import type { ProxySettings } from '../registry/dispatcher';
 import type { Log } from './log';
+import { network } from './network';
 import type { ConnectionStore } from './store';
 import { apiEndpointsFrom, proxyFrom } from './userSettings';
 
@@ -64,7 +64,7 @@ export class ConnectionManager implements vscode.Disposable {
 
   /** Build a throwaway connection (wizard "Test connection"), not cached. */
   async build(config: ConnectionConfig, secrets?: Record<string, string>): Promise<Connection> {
-    const provider = providerFor(config.provider);
+    const provider = network().providerFor(config.provider);
     if (!provider) throw new Error(vscode.l10n.t('Unknown registry provider “{0}”. Update the extension or remove this connection.', config.provider));
     const s = secrets ?? (await this.store.secrets(config.id));
     this.log.redactor.addAll(s);

@@ -4,15 +4,14 @@
 
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { allProviders, providerFor } from '../providers';
 import type { FieldError, FormValues, ProviderForm } from '../providers/form';
 import type { Connection, ConnectionConfig, TestStep } from '../providers/provider';
-import { fieldErrorsFor } from '../providers/stepFields';
 import type { SaveResultMessage, TestResultMessage } from '../../webview/protocol';
 import type { ConnectionManager } from './connections';
 import type { Log } from './log';
 import type { ConnectionStore } from './store';
 import type { WizardBackend } from './wizard/backend';
+import { network } from './network';
 
 export class ConnectionWizardBackend implements WizardBackend {
   constructor(
@@ -23,12 +22,12 @@ export class ConnectionWizardBackend implements WizardBackend {
   ) {}
 
   forms(): ProviderForm[] {
-    return allProviders().map((p) => p.form);
+    return network().allProviders().map((p) => p.form);
   }
 
   async loadEditing(id: string): Promise<{ values: FormValues; storedSecrets: string[] } | undefined> {
     const config = this.store.get(id);
-    const p = config && providerFor(config.provider);
+    const p = config && network().providerFor(config.provider);
     if (!config || !p) return undefined;
     const secrets = await this.store.secrets(id);
     const secretFields = new Set(p.form.fields.filter((f) => f.secret).map((f) => f.id));
@@ -36,7 +35,7 @@ export class ConnectionWizardBackend implements WizardBackend {
   }
 
   validate(provider: string, values: FormValues, editingId?: string): FieldError[] {
-    const p = providerFor(provider);
+    const p = network().providerFor(provider);
     if (!p) return [{ field: '', message: vscode.l10n.t('Unknown provider.') }];
     const previous = editingId ? this.store.get(editingId) : undefined;
     const r = p.fromForm(values, previous ? { config: previous, secrets: {} } : undefined);
@@ -50,7 +49,7 @@ export class ConnectionWizardBackend implements WizardBackend {
     const failed = steps.find((s) => !s.ok);
     if (failed) this.log.info(`Test of ${prepared.config.url} failed: ${failed.label}: ${failed.detail ?? ''}`);
     return failed
-      ? { ok: false, message: failed.detail ?? failed.label, steps, fieldErrors: fieldErrorsFor(failed, providerFor(provider)!.form) }
+      ? { ok: false, message: failed.detail ?? failed.label, steps, fieldErrors: network().fieldErrorsFor(failed, network().providerFor(provider)!.form) }
       : { ok: true, message: vscode.l10n.t('Connection works.'), steps };
   }
 
@@ -60,7 +59,7 @@ export class ConnectionWizardBackend implements WizardBackend {
     const steps = await this.run(prepared.config, prepared.secrets, signal);
     const failed = steps.find((s) => !s.ok);
     if (failed) {
-      return { ok: false, message: vscode.l10n.t('Not saved: {0}', failed.detail ?? failed.label), fieldErrors: fieldErrorsFor(failed, providerFor(provider)!.form) };
+      return { ok: false, message: vscode.l10n.t('Not saved: {0}', failed.detail ?? failed.label), fieldErrors: network().fieldErrorsFor(failed, network().providerFor(provider)!.form) };
     }
     await this.store.save(prepared.config, prepared.secrets);
     this.log.info(`Connected ${prepared.config.name} (${prepared.config.provider}, ${prepared.config.url}).`);
@@ -73,7 +72,7 @@ export class ConnectionWizardBackend implements WizardBackend {
     values: FormValues,
     editingId?: string,
   ): Promise<{ ok: true; config: ConnectionConfig; secrets: Record<string, string> } | { ok: false; errors: FieldError[] }> {
-    const p = providerFor(provider);
+    const p = network().providerFor(provider);
     if (!p) return { ok: false, errors: [{ field: '', message: vscode.l10n.t('Unknown provider.') }] };
     const previous = editingId ? this.store.get(editingId) : undefined;
     const previousSecrets = previous ? await this.store.secrets(previous.id) : undefined;

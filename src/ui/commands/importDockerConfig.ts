@@ -2,8 +2,8 @@
 
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { dockerConfigPath, readDockerConfigFile, type DockerConfigEntry } from '../../providers/dockerConfig';
-import { connectionFromDockerEntry } from '../../providers/dockerImport';
+import type { DockerConfigEntry } from '../../providers/dockerConfig';
+import { network } from '../network';
 import { registryHost } from '../tree/provider';
 import type { CommandContext } from './context';
 
@@ -13,6 +13,7 @@ interface EntryItem extends vscode.QuickPickItem {
 
 export function registerImportDockerConfig(ctx: CommandContext): vscode.Disposable {
   return vscode.commands.registerCommand('registryExplorer.importDockerConfig', async () => {
+    const { dockerConfigPath, readDockerConfigFile, connectionFromDockerEntry } = network();
     const path = dockerConfigPath();
     let entries: DockerConfigEntry[];
     let skipped: string[];

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { DeployRef, FieldLocation } from './deploy';
 import type { ConnectionConfig } from '../../providers/provider';
 import type { ImageDetails } from '../../registry/client';
-import { formatPlatform } from '../../registry/manifest';
+import { formatPlatform } from '../../registry/mediaTypes';
 import { formatAge, formatSize } from '../tree/format';
 import type { LinkContext } from './flow';
 import { newerTags } from './patterns';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import pLimit from 'p-limit';
 import { linkReferences, refIdentity, type DeployRef } from './deploy';
 import type { Connection } from '../../providers/provider';
-import { isIndexMediaType } from '../../registry/manifest';
+import { isIndexMediaType } from '../../registry/mediaTypes';
 import { shortDigest } from '../tree/format';
 import { LinkFlowError, type LinkContext } from './flow';
 import type { DocumentRefs } from './scan';

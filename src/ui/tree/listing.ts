@@ -8,7 +8,7 @@
 // show it). No `vscode` import.
 
 import type { Page } from '../../providers/provider';
-import { PageGuard, truncationOf, type PageLimits, type Truncation } from '../../registry/paging';
+import { PageGuard, truncationOf, type PageLimits, type Truncation } from '../../registry/pageGuard';
 
 export interface PageStats {
   items: number;

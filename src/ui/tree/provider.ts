@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Connection, ConnectionConfig, RepositoryInfo, TagInfo } from '../../providers/provider';
 import { isRegistryError, type RegistryError } from '../../registry/errors';
-import { formatPlatform } from '../../registry/manifest';
+import { formatPlatform } from '../../registry/mediaTypes';
 import type { ConnectionManager } from '../connections';
 import type { Log } from '../log';
 import type { ConnectionStore } from '../store';

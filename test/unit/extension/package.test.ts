@@ -14,11 +14,21 @@ test('vsce packages every file dist/extension.js requires, and no sources, tests
     .map((l) => l.trim())
     .filter(Boolean);
   const files = new Set(listed);
-  const bundle = readFileSync(join(root, 'dist/extension.js'), 'utf8');
-  const required = [...bundle.matchAll(/require\(["']\.\/([^"']+)["']\)/g)].map((m) => `dist/${m[1]}`);
+  // What the bundles require of each other, followed from dist/extension.js (dist/network.js
+  // requires dist/providers.js, and so on).
+  const required: string[] = [];
+  for (const queue = ['dist/extension.js']; queue.length; ) {
+    const bundle = readFileSync(join(root, queue.shift()!), 'utf8');
+    for (const m of bundle.matchAll(/require\(["']\.\/([^"']+\.js)["']\)/g)) {
+      const f = `dist/${m[1]}`;
+      if (!required.includes(f) && existsSync(join(root, f))) queue.push(f), required.push(f);
+    }
+  }
   const build = readFileSync(join(root, 'scripts/build.mjs'), 'utf8');
   const sdks = [...build.matchAll(/'(sdk\/[^']+\.js)'/g)].map((m) => `dist/${m[1]}`);
   assert.ok(required.includes('dist/deploy.js'), 'the deploy engine is loaded lazily');
+  assert.ok(required.includes('dist/network.js'), 'the network side is loaded lazily');
+  assert.ok(required.includes('dist/providers.js'), 'the cloud providers are loaded lazily');
   assert.ok(sdks.length >= 2, `SDK bundles: ${sdks.join(', ')}`);
   for (const f of ['dist/extension.js', 'dist/webview/main.js', 'dist/webview/main.css', 'dist/webview/codicon.css', 'dist/webview/codicon.ttf', 'package.nls.json', 'media/icon.png', ...required, ...sdks]) {
     assert.ok(files.has(f), `${f} missing from the package: ${listed.join(', ')}`);

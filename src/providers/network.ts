@@ -1,0 +1,8 @@
+// Everything the VS Code side needs from the network side, as one module. The build makes it a
+// bundle of its own (dist/network.js) that src/ui/network.ts requires on the first request, so
+// activation loads neither undici, the registry client, the schemas nor any provider.
+
+export { allProviders, providerFor, providerForRegistryHost } from './index';
+export { fieldErrorsFor } from './stepFields';
+export { dockerConfigPath, readDockerConfigFile } from './dockerConfig';
+export { connectionFromDockerEntry } from './dockerImport';
