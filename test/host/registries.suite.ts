@@ -88,7 +88,7 @@ describe('registries in the real extension host', function () {
       assert.ok(!(await a.tree.getChildren(folder)).some((n) => n.kind === 'loadMore'));
       // A refresh keeps what was loaded.
       a.tree.refresh(reg.config.id);
-      await until('reload', () => (a.tree.repositories(reg.config).status === 'ready' ? true : undefined));
+      await until('reload', async () => (await a.tree.getChildren(reg), a.tree.repositories(reg.config).status === 'ready' ? true : undefined));
       assert.equal(await count(), 25);
       // Find: a repository past the first screen is brought on screen and revealed.
       a.tree.clearMemory();

@@ -95,7 +95,7 @@ describe('the tree at scale', function () {
     // Refresh keeps what was loaded in the folder.
     await vscode.commands.executeCommand('registryExplorer.refresh');
     reg = await registry(a, 'Big');
-    await until('reloaded', () => (a.tree.repositories(reg.config).status === 'ready' ? true : undefined));
+    await until('reloaded', async () => (await a.tree.getChildren(reg), a.tree.repositories(reg.config).status === 'ready' ? true : undefined));
     inAcme = await a.tree.getChildren(acme);
     assert.equal(inAcme.filter((n) => n.kind === 'repository').length, 45);
     assert.equal(description(a, acme), '46 repositories');
