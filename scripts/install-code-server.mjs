@@ -27,6 +27,7 @@
 //   - --foreground-scripts, --ignore-scripts=false
 //                                    code-server's postinstall (which installs VS Code's own
 //                                    node_modules) must run, and its output is shown
+//   - JOBS=max                       node-gyp's make uses every core
 //   - PATH with Node 24 first        (newest) code-server's postinstall checks the Node major
 //                                    version in npm's user agent and runs `npm install` itself;
 //                                    npm's `#!/usr/bin/env node` then runs on Node 24
@@ -145,6 +146,7 @@ const npmBaseEnv = {
   npm_config_yes: 'true',
   npm_config_ignore_scripts: 'false',
   npm_config_foreground_scripts: 'true',
+  JOBS: 'max',
   npm_config_audit: 'false',
   npm_config_fund: 'false',
   npm_config_update_notifier: 'false',
@@ -259,7 +261,7 @@ async function install(name, force) {
       'install', '--prefix', installDir, '--no-save', '--foreground-scripts', '--ignore-scripts=false',
       '--no-audit', '--no-fund', `code-server@${spec.version}`,
     ];
-    log(`npm ${npmArgs.join(' ')}   (TMPDIR=${npmTmp}, npm_config_nodedir=${nodeDir}, node ${nodeBin}; takes a minute or more)`);
+    log(`npm ${npmArgs.join(' ')}   (TMPDIR=${npmTmp}, npm_config_nodedir=${nodeDir}, node ${nodeBin}; about 1 min for the oldest, 2-4 min for the newest)`);
     const npmCode = await run('npm', npmArgs, { cwd: installDir, env });
     if (npmCode !== 0) fail(`npm install failed (exit ${npmCode}); see the output above. Prerequisites: ${APT_HINT}`);
     log(`npm install done after ${secs()}`);
