@@ -23,7 +23,7 @@ describe('e2e harness', { skip, concurrency: false }, () => {
     assert.match(r.output, /✔ registry-explorer\.registry-explorer is present and activates/, detail);
     assert.ok(r.passes.includes('activation registry-explorer.registry-explorer is present and activates'), detail);
     assert.ok(r.passes.includes('activation registers every command it contributes, and each one sits in the Registry Explorer category'), detail);
-    assert.ok(r.passes.includes('activation activation loads neither the cloud providers, the deploy engine nor any SDK bundle'), detail);
+    assert.ok(r.passes.includes('activation activation loads neither the network side, the cloud providers, the deploy engine nor any SDK bundle'), detail);
     assert.ok(r.passes.includes('harness sees environment variables given to startCodeServer({ env })'), detail);
     assert.deepEqual(r.failures, []);
   });
