@@ -42,7 +42,8 @@ describe('the tree at scale', function () {
     const heads = a.tree.details.heads;
     const found = await vscode.commands.executeCommand<boolean>('registryExplorer.find', { connectionId: config.id, repository: 'big/tags', tag: last });
     assert.equal(found, true);
-    assert.equal((a.view.selection[0] as TagNode | undefined)?.tag, last);
+    // The selection reaches the extension host a moment after reveal resolves.
+    await until(`selection of ${last}`, () => ((a.view.selection[0] as TagNode | undefined)?.tag === last ? true : undefined), 5000);
     const repo = (await a.tree.getChildren(await registry(a, 'Big'))).find((n): n is FolderNode => n.kind === 'folder' && n.path === 'big')!;
     const repoNode = (await a.tree.getChildren(repo)).find((n) => n.kind === 'repository' && n.name === 'big/tags')!;
     const rows = await a.tree.getChildren(repoNode);
@@ -118,8 +119,10 @@ describe('the tree at scale', function () {
     const found = await vscode.commands.executeCommand<boolean>('registryExplorer.find', { connectionId: config.id, repository: 'deep/app', tag: deep });
     console.log(`# Find after Refresh (TLS) revealed ${deep} in ${Date.now() - t0} ms`);
     assert.equal(found, true);
-    const selected = a.view.selection[0] as Node | undefined;
-    assert.ok(selected && selected.kind === 'tag' && selected.tag === deep, `selected: ${JSON.stringify(selected && { kind: selected.kind, id: selected.id })}`);
+    await until(`selection of ${deep}`, () => {
+      const selected = a.view.selection[0] as Node | undefined;
+      return selected?.kind === 'tag' && selected.tag === deep ? true : undefined;
+    }, 5000);
   });
 
   it('the default registry can be unset: Set Default toggles, Unset Default Registry clears', async () => {
