@@ -134,11 +134,7 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       await wb.expand(/^alpine/);
       const tag = wb.treeItem(/^3\.19/).first();
       await tag.waitFor({ timeout: 20_000 });
-      await tag.click({ button: 'right' });
-      const item = page.getByRole('menuitem', { name: /Link Image into Deploy Config/ }).first();
-      await item.waitFor({ timeout: 10_000 });
-      await wb.screenshot('link-context-menu');
-      await item.click();
+      await wb.contextMenu(/^3\.19/, 'Link Image into Deploy Config', { onOpen: () => wb.screenshot('link-context-menu') });
 
       // The references: the four that name the same repository are preselected, the compose
       // row with variables among them; the two broken files are one notification, not rows.

@@ -161,7 +161,7 @@ export interface Workbench extends BrowserSession {
   /** Expands a tree item (a click toggles, so only a collapsed one is clicked); throws if it stays collapsed. */
   expand(name: string | RegExp, opts?: { exact?: boolean }): Promise<void>;
   /** Right-clicks a tree item and runs the context-menu entry labelled `action`. */
-  contextMenu(name: string | RegExp, action: string): Promise<void>;
+  contextMenu(name: string | RegExp, action: string, opts?: { onOpen?: () => Promise<unknown> }): Promise<void>;
   /** The content frame of a webview (nth visible one; default the first). */
   webview(nth?: number): FrameLocator;
   quickPick: QuickPick;
@@ -332,11 +332,12 @@ export function workbenchFor(session: BrowserSession): Workbench {
       await page.mouse.move(1, 1);
       assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
     },
-    contextMenu: async (name, action) => {
+    contextMenu: async (name, action, opts = {}) => {
       await wb.treeItem(name).click({ button: 'right', timeout: 20_000 });
       const menu = page.locator('.context-view .monaco-menu');
       const entry = menu.locator('.action-label', { hasText: action });
       await entry.waitFor({ timeout: 10_000 });
+      await opts.onOpen?.();
       // VS Code's menu listens for mouse-up only ~100 ms after it opened (menu.ts: "avoid
       // accidental clicks"); a click before that, likely on a busy machine, is ignored and the
       // menu stays open. Click until the menu has closed.
