@@ -19,7 +19,8 @@ export interface FieldView {
   readonly control: HTMLElement;
   get(): string | boolean;
   set(value: string | boolean): void;
-  setError(message: string | undefined): void;
+  /** `detail`: raw codes and the failed step, behind a "Details" disclosure. */
+  setError(message: string | undefined, detail?: string): void;
   hasError(): boolean;
   setVisible(visible: boolean): void;
   isVisible(): boolean;
@@ -137,7 +138,8 @@ export function renderField(field: FormField, opts: FieldOptions): FieldView {
   }
 
   const errorText = h('span', { class: 'field-error-text' });
-  const errorEl = h('div', { class: 'field-error', id: errorId, attrs: { hidden: true } }, codicon('error'), errorText);
+  const errorDetail = h('div', { class: 'field-error-detail' });
+  const errorEl = h('div', { class: 'field-error', id: errorId, attrs: { hidden: true } }, h('div', { class: 'field-error-line' }, codicon('error'), errorText), errorDetail);
   root.append(errorEl);
 
   if (field.help) {
@@ -160,9 +162,10 @@ export function renderField(field: FormField, opts: FieldOptions): FieldView {
     control,
     get: () => get(),
     set: (v) => set(v),
-    setError(message) {
+    setError(message, detail) {
       const invalid = message !== undefined && message !== '';
       errorText.textContent = invalid ? message : '';
+      errorDetail.replaceChildren(...(invalid && detail ? [detailsDisclosure(detail)] : []));
       errorEl.hidden = !invalid;
       root.classList.toggle('invalid', invalid);
       if ('invalid' in control) (control as TextControl | VscodeCheckbox).invalid = invalid;
@@ -180,4 +183,9 @@ export function renderField(field: FormField, opts: FieldOptions): FieldView {
       control.focus();
     },
   };
+}
+
+/** A closed "Details" disclosure for raw codes: there for support, out of the sentence. */
+export function detailsDisclosure(detail: string): HTMLDetailsElement {
+  return h('details', { class: 'error-details' }, h('summary', {}, t('Details')), h('pre', {}, detail));
 }

@@ -18,11 +18,11 @@ import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/
 import type { VscodeProgressBar } from '@vscode-elements/elements/dist/vscode-progress-bar/vscode-progress-bar.js';
 import type { FieldError, FormValues, ProviderForm } from '../src/providers/form';
 import { codicon, h } from './dom';
-import { renderField, type FieldView } from './fields';
+import { detailsDisclosure, renderField, type FieldView } from './fields';
 import { initialValues, isFieldVisible, persistableValues, requiredErrors, submittedValues } from './formLogic';
 import { setL10nBundle, t } from './l10n';
 import { renderPicker, type Picker } from './picker';
-import { isToWebview, safeHttpsUrl, type BusyAction, type EditingInfo, type InitMessage, type TestStep, type ToWebview } from './protocol';
+import { isToWebview, safeHttpsUrl, type BusyAction, type EditingInfo, type InitMessage, type SaveConfirmations, type SaveResultMessage, type TestStep, type ToWebview, type WizardFieldError } from './protocol';
 import { connectHost, type Host } from './vscodeApi';
 
 /** What `setState` holds. Secret and password fields are never in it. */
@@ -62,6 +62,8 @@ class WizardPage {
   private busy: BusyAction = null;
   /** Set when the page posted test/save, until the result arrives. */
   private pending: BusyAction = null;
+  /** What the user confirmed for these values (Save anyway, a second connection); reset by any edit. */
+  private confirmed: SaveConfirmations = {};
 
   private picker: Picker | undefined;
   private pickerSection!: HTMLElement;
@@ -104,13 +106,14 @@ class WizardPage {
       case 'testResult':
         this.pending = null;
         this.renderBusy();
-        this.showResult('test', msg.ok, msg.message, msg.steps);
+        this.showResult('test', msg.ok, msg.message, msg.steps, msg.detail);
         this.applyFieldErrors(msg.fieldErrors ?? []);
         break;
       case 'saveResult':
         this.pending = null;
         this.renderBusy();
-        this.showResult('save', msg.ok, msg.message ?? (msg.ok ? t('Saved.') : t('The connection was not saved.')));
+        this.showResult('save', msg.ok, msg.message ?? (msg.ok ? t('Saved.') : t('The connection was not saved.')), undefined, msg.detail);
+        if (!msg.ok) this.showSaveOffers(msg);
         this.applyFieldErrors(msg.fieldErrors ?? []);
         break;
       case 'fileContent':
@@ -304,6 +307,8 @@ class WizardPage {
       }
     }
     view.setError(undefined);
+    // A confirmation was given for the values the user saw, not for new ones.
+    this.confirmed = {};
     this.updateVisibility(form);
     this.persist();
   }
@@ -344,6 +349,7 @@ class WizardPage {
   }
 
   private runSave(): void {
+    this.confirmed = {};
     this.submit('save');
   }
 
@@ -365,7 +371,45 @@ class WizardPage {
     this.pending = action;
     this.result.hidden = true;
     this.renderBusy();
-    this.host.post({ type: action, provider: form.id, values: submittedValues(form, values) });
+    const confirm = action === 'save' && (this.confirmed.saveAnyway || this.confirmed.duplicateOk) ? { confirm: { ...this.confirmed } } : {};
+    this.host.post({ type: action, provider: form.id, values: submittedValues(form, values), ...confirm });
+  }
+
+  /** Save again with one more confirmation (keeping the ones already given for these values). */
+  private confirmSave(c: SaveConfirmations): void {
+    if (this.isBusy()) return;
+    this.confirmed = { ...this.confirmed, ...c };
+    this.submit('save');
+  }
+
+  /** "Save anyway" for a registry that is only down now; "Edit it instead" for one already stored. */
+  private showSaveOffers(msg: SaveResultMessage): void {
+    const offers: HTMLElement[] = [];
+    if (msg.canSaveAnyway) {
+      const b = button(t('Save Anyway'), { id: 'save-anyway' });
+      b.addEventListener('click', () => this.confirmSave({ saveAnyway: true }));
+      offers.push(
+        h(
+          'div',
+          { class: 'offer' },
+          h('p', { class: 'offer-note' }, t('If the registry is only down right now, you can save it untested. The Registries view shows it with an error and Retry until it answers.')),
+          h('div', { class: 'offer-actions' }, b),
+        ),
+      );
+    }
+    const dup = msg.duplicate;
+    if (dup && typeof dup.id === 'string') {
+      const edit = button(t('Edit “{0}”', dup.name), { id: 'edit-existing' });
+      edit.addEventListener('click', () => {
+        if (!this.isBusy()) this.host.post({ type: 'editExisting', id: dup.id });
+      });
+      const again = button(t('Save a Second Connection'), { id: 'save-duplicate', secondary: true });
+      again.addEventListener('click', () => this.confirmSave({ duplicateOk: true }));
+      offers.push(h('div', { class: 'offer' }, h('div', { class: 'offer-actions' }, edit, again)));
+    }
+    if (!offers.length) return;
+    this.result.append(...offers);
+    requestAnimationFrame(() => (offers[0]!.querySelector('vscode-button') as HTMLElement | null)?.focus());
   }
 
   private renderBusy(): void {
@@ -393,28 +437,30 @@ class WizardPage {
   }
 
   /** Shows errors next to their fields and focuses the first one; the rest go to the result. */
-  private applyFieldErrors(errors: readonly FieldError[]): void {
+  private applyFieldErrors(errors: readonly (FieldError | WizardFieldError)[]): void {
     if (!errors.length) return;
-    const orphans: string[] = [];
+    const orphans: WizardFieldError[] = [];
     const messages = new Map<string, string[]>();
-    for (const e of errors) {
+    const details = new Map<string, string>();
+    for (const e of errors as readonly WizardFieldError[]) {
       if (!e || typeof e.field !== 'string' || typeof e.message !== 'string') continue;
       const view = this.views.get(e.field);
       if (!view || !view.isVisible()) {
-        orphans.push(e.message);
+        orphans.push(e);
         continue;
       }
       messages.set(e.field, [...(messages.get(e.field) ?? []), e.message]);
+      if (typeof e.detail === 'string' && !details.has(e.field)) details.set(e.field, e.detail);
     }
     let first: FieldView | undefined;
     for (const view of this.views.values()) {
       const m = messages.get(view.field.id);
       if (!m) continue;
-      view.setError(m.join(' '));
+      view.setError(m.join(' '), details.get(view.field.id));
       first ??= view;
     }
     if (orphans.length) {
-      const list = h('ul', { class: 'orphan-errors' }, ...orphans.map((m) => h('li', {}, m)));
+      const list = h('ul', { class: 'orphan-errors' }, ...orphans.map((e) => h('li', {}, e.message, typeof e.detail === 'string' ? detailsDisclosure(e.detail) : null)));
       this.result.append(list);
       this.result.hidden = false;
     }
@@ -425,7 +471,7 @@ class WizardPage {
     }
   }
 
-  private showResult(kind: 'test' | 'save', ok: boolean, message: string, steps?: readonly TestStep[]): void {
+  private showResult(kind: 'test' | 'save', ok: boolean, message: string, steps?: readonly TestStep[], detail?: string): void {
     const head = h(
       'div',
       { class: 'result-head' },
@@ -433,6 +479,7 @@ class WizardPage {
       h('span', { class: 'result-message' }, message),
     );
     const children: Node[] = [head];
+    if (!ok && typeof detail === 'string' && detail) children.push(detailsDisclosure(detail));
     if (steps?.length) {
       const list = h('ul', { class: 'steps', attrs: { 'aria-label': kind === 'test' ? t('Test steps') : t('Steps') } });
       for (const s of steps) {

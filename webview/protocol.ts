@@ -62,22 +62,44 @@ export interface InitMessage {
 export interface TestStep {
   label: string;
   ok: boolean;
+  /** A short status ("Unreachable"); the full error is in the field or the summary, once. */
+  detail?: string;
+}
+
+/** An error next to a field, with raw codes kept apart for an expandable "Details". */
+export interface WizardFieldError extends FieldError {
   detail?: string;
 }
 
 /** The `testResult` payload: what `WizardBackend.test` returns. */
 export interface TestResultMessage {
   ok: boolean;
+  /** The summary. When the error concerns a field, it is shown there and this only points to it. */
   message: string;
+  /** Raw codes and the failed step, for the summary's "Details". */
+  detail?: string;
   steps?: TestStep[];
-  fieldErrors?: FieldError[];
+  fieldErrors?: WizardFieldError[];
 }
 
 /** The `saveResult` payload: what `WizardBackend.save` returns. */
 export interface SaveResultMessage {
   ok: boolean;
   message?: string;
-  fieldErrors?: FieldError[];
+  detail?: string;
+  fieldErrors?: WizardFieldError[];
+  /** The registry did not answer (network or timeout only): the page offers "Save anyway". */
+  canSaveAnyway?: boolean;
+  /** The same provider, address and user is already stored: the page offers to edit it. */
+  duplicate?: { id: string; name: string };
+}
+
+/** What the user confirmed on a second Save. */
+export interface SaveConfirmations {
+  /** Save although the registry did not answer. */
+  saveAnyway?: boolean;
+  /** Save a second connection to a registry that is already stored. */
+  duplicateOk?: boolean;
 }
 
 export interface FileContentMessage {
@@ -106,7 +128,8 @@ export type FromWebview =
   | { type: 'ready' }
   | { type: 'selectProvider'; provider: string }
   | { type: 'test'; provider: string; values: FormValues }
-  | { type: 'save'; provider: string; values: FormValues }
+  | { type: 'save'; provider: string; values: FormValues; confirm?: SaveConfirmations }
+  | { type: 'editExisting'; id: string }
   | { type: 'pickFile'; field: string }
   | { type: 'openLink'; url: string }
   | { type: 'cancel' };
@@ -176,6 +199,17 @@ function parseValues(v: unknown, form: ProviderForm): FormValues | undefined {
   return out;
 }
 
+function parseConfirm(v: unknown): SaveConfirmations | undefined {
+  if (!plainObject(v) || !hasExactKeys(v, [], ['saveAnyway', 'duplicateOk'])) return undefined;
+  const out: SaveConfirmations = {};
+  for (const key of ['saveAnyway', 'duplicateOk'] as const) {
+    if (v[key] === undefined) continue;
+    if (typeof v[key] !== 'boolean') return undefined;
+    if (v[key]) out[key] = true;
+  }
+  return out;
+}
+
 /**
  * Validates one message from the page. Returns a fresh, exactly-shaped copy, or undefined
  * for anything else: unknown types, extra or missing keys, non-plain objects, values that
@@ -205,14 +239,25 @@ function parse(msg: unknown, forms: readonly ProviderForm[]): FromWebview | unde
       const form = formOf(msg.provider);
       return form ? { type, provider: form.id } : undefined;
     }
-    case 'test':
-    case 'save': {
+    case 'test': {
       if (!hasExactKeys(msg, ['type', 'provider', 'values'])) return undefined;
       const form = formOf(msg.provider);
       if (!form) return undefined;
       const values = parseValues(msg.values, form);
       return values ? { type, provider: form.id, values } : undefined;
     }
+    case 'save': {
+      if (!hasExactKeys(msg, ['type', 'provider', 'values'], ['confirm'])) return undefined;
+      const form = formOf(msg.provider);
+      if (!form) return undefined;
+      const values = parseValues(msg.values, form);
+      if (!values) return undefined;
+      if (msg.confirm === undefined) return { type, provider: form.id, values };
+      const confirm = parseConfirm(msg.confirm);
+      return confirm ? { type, provider: form.id, values, confirm } : undefined;
+    }
+    case 'editExisting':
+      return hasExactKeys(msg, ['type', 'id']) && isId(msg.id) ? { type, id: msg.id } : undefined;
     case 'pickFile': {
       if (!hasExactKeys(msg, ['type', 'field']) || !isId(msg.field)) return undefined;
       const field = msg.field;

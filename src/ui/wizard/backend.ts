@@ -3,9 +3,9 @@
 // `save`; the backend owns providers, the connection store and the tree.
 
 import type { FieldError, FormValues, ProviderForm } from '../../providers/form';
-import type { SaveResultMessage, TestResultMessage } from '../../../webview/protocol';
+import type { SaveConfirmations, SaveResultMessage, TestResultMessage } from '../../../webview/protocol';
 
-export type { SaveResultMessage, TestResultMessage };
+export type { SaveConfirmations, SaveResultMessage, TestResultMessage };
 
 export interface WizardBackend {
   forms(): ProviderForm[];
@@ -25,9 +25,11 @@ export interface WizardBackend {
   /**
    * Store the connection (metadata + secrets apart) and refresh the tree. `editingId`: the
    * stored connection being edited; an empty secret field then means "keep the stored secret".
-   * On `ok: true` the panel closes.
+   * On `ok: true` the panel closes. A registry that is only down right now comes back with
+   * `canSaveAnyway`, an already stored one with `duplicate`; `confirm` is the user's answer
+   * on the next Save.
    */
-  save(provider: string, values: FormValues, signal: AbortSignal, editingId?: string): Promise<SaveResultMessage>;
+  save(provider: string, values: FormValues, signal: AbortSignal, editingId?: string, confirm?: SaveConfirmations): Promise<SaveResultMessage>;
   /**
    * Prefill for editing a stored connection, used when `ConnectWizard.open` gets an `editing`
    * without `values`/`storedSecrets` (e.g. a plain ConnectionConfig): the provider's

@@ -12,6 +12,7 @@ import {
   type BusyAction,
   type FileContentMessage,
   type InitMessage,
+  type SaveConfirmations,
   type SaveResultMessage,
   type TestResultMessage,
   type ToWebview,
@@ -47,6 +48,8 @@ export interface WizardPort {
   withProgress<T>(title: string, task: () => Promise<T>): Promise<T>;
   /** After a successful save, e.g. an information message. */
   saved?(message: string | undefined): void;
+  /** The panel's title, when the wizard turns to editing another connection. */
+  setTitle?(title: string): void;
   /** `vscode.l10n.t`. */
   t(message: string, ...args: (string | number)[]): string;
   /** `vscode.l10n.bundle`, forwarded to the page. */
@@ -89,6 +92,8 @@ export class WizardController {
   private running: Running | undefined;
   private disposed = false;
   private editingCache: { values: FormValues; storedSecrets: string[] } | undefined;
+  /** The stored connection the last Save offered to edit instead: the only id `editExisting` opens. */
+  private offeredDuplicate: { id: string; name: string; provider: string } | undefined;
 
   constructor(
     private readonly backend: WizardBackend,
@@ -114,6 +119,7 @@ export class WizardController {
     this.opts = opts;
     this.session = newSession();
     this.editingCache = undefined;
+    this.offeredDuplicate = undefined;
     this.currentProvider = undefined;
     await this.sendInit();
   }
@@ -197,9 +203,18 @@ export class WizardController {
           if (!this.opts.editing) this.currentProvider = msg.provider;
           return;
         case 'test':
-        case 'save':
-          await this.run(msg.type, msg.provider, msg.values);
+          await this.run('test', msg.provider, msg.values);
           return;
+        case 'save':
+          await this.run('save', msg.provider, msg.values, msg.confirm);
+          return;
+        case 'editExisting': {
+          const offered = this.offeredDuplicate;
+          if (!offered || offered.id !== msg.id || this.running) return;
+          this.port.setTitle?.(this.port.t('Edit {0}', offered.name));
+          await this.reset({ editing: { id: offered.id, name: offered.name, provider: offered.provider } });
+          return;
+        }
         case 'pickFile':
           await this.pickFile(msg.field, forms);
           return;
@@ -220,7 +235,7 @@ export class WizardController {
     this.running?.abort.abort();
   }
 
-  private async run(kind: 'test' | 'save', provider: string, values: FormValues): Promise<void> {
+  private async run(kind: 'test' | 'save', provider: string, values: FormValues, confirm?: SaveConfirmations): Promise<void> {
     const t = this.port.t;
     if (this.running) return; // the page disables the buttons; a second request is noise
     const session = this.session;
@@ -258,8 +273,8 @@ export class WizardController {
     this.postBusy(kind);
     const title = kind === 'test' ? t('Testing registry connection…') : t('Saving registry connection…');
     try {
-      const work = this.port.withProgress(title, () =>
-        kind === 'test' ? this.backend.test(provider, values, abort.signal, editingId) : this.backend.save(provider, values, abort.signal, editingId),
+      const work = this.port.withProgress<TestResultMessage | SaveResultMessage>(title, () =>
+        kind === 'test' ? this.backend.test(provider, values, abort.signal, editingId) : this.backend.save(provider, values, abort.signal, editingId, confirm),
       );
       const outcome = await Promise.race([work.then((r) => ({ r })), cancelled.then(() => undefined)]);
       if (!outcome || abort.signal.aborted) {
@@ -268,6 +283,10 @@ export class WizardController {
         return;
       }
       const result = kind === 'test' ? cleanTest(outcome.r as TestResultMessage) : cleanSave(outcome.r as SaveResultMessage);
+      if (kind === 'save' && this.session === session) {
+        const dup = (result as SaveResultMessage).duplicate;
+        this.offeredDuplicate = dup ? { ...dup, provider } : undefined;
+      }
       answer(result);
       if (kind === 'save' && result.ok) {
         this.port.saved?.(result.message);
@@ -325,9 +344,13 @@ function str(v: unknown, max = 4000): string | undefined {
   return typeof v === 'string' ? (v.length > max ? v.slice(0, max) + '…' : v) : undefined;
 }
 
-function cleanErrors(v: unknown): { field: string; message: string }[] | undefined {
+function cleanErrors(v: unknown): { field: string; message: string; detail?: string }[] | undefined {
   if (!Array.isArray(v)) return undefined;
-  const out = v.flatMap((e) => (e && typeof e === 'object' && typeof e.field === 'string' && typeof e.message === 'string' ? [{ field: e.field, message: str(e.message) as string }] : []));
+  const out = v.flatMap((e) =>
+    e && typeof e === 'object' && typeof e.field === 'string' && typeof e.message === 'string'
+      ? [{ field: e.field, message: str(e.message) as string, ...(typeof e.detail === 'string' ? { detail: str(e.detail) } : {}) }]
+      : [],
+  );
   return out.length ? out : undefined;
 }
 
@@ -339,6 +362,8 @@ function cleanTest(r: TestResultMessage): TestResultMessage {
       s && typeof s === 'object' && typeof s.label === 'string' ? [{ label: str(s.label) as string, ok: s.ok === true, ...(typeof s.detail === 'string' ? { detail: str(s.detail) } : {}) }] : [],
     );
   }
+  const detail = str(r?.detail);
+  if (detail !== undefined) out.detail = detail;
   const fe = cleanErrors(r?.fieldErrors);
   if (fe) out.fieldErrors = fe;
   return out;
@@ -348,7 +373,12 @@ function cleanSave(r: SaveResultMessage): SaveResultMessage {
   const out: SaveResultMessage = { ok: r?.ok === true };
   const m = str(r?.message);
   if (m !== undefined) out.message = m;
+  const detail = str(r?.detail);
+  if (detail !== undefined) out.detail = detail;
   const fe = cleanErrors(r?.fieldErrors);
   if (fe) out.fieldErrors = fe;
+  if (!out.ok && r?.canSaveAnyway === true) out.canSaveAnyway = true;
+  const dup = r?.duplicate;
+  if (!out.ok && dup && typeof dup.id === 'string' && typeof dup.name === 'string') out.duplicate = { id: dup.id, name: str(dup.name, 200) as string };
   return out;
 }

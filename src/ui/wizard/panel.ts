@@ -70,6 +70,9 @@ export class ConnectWizard implements vscode.Disposable {
       saved: (message) => {
         if (message) void vscode.window.showInformationMessage(message);
       },
+      setTitle: (title) => {
+        this.panel.title = title;
+      },
       t: (message, ...args) => vscode.l10n.t(message, ...args),
       l10nBundle: vscode.l10n.bundle,
     };

@@ -252,4 +252,54 @@ describe('WizardController', () => {
     await s.controller.handle({ type: 'test', provider: 'ecr', values: { auth: 'profile', profile: 'p' } });
     assert.equal(s.calls.test.length, 1);
   });
+
+  test('save confirmations reach the backend; Save anyway and duplicate offers reach the page', async () => {
+    const confirms: unknown[] = [];
+    const s = setup({}, {
+      save: async (_p, _v, _s, _e, confirm) => {
+        confirms.push(confirm);
+        if (!confirm) return { ok: false, message: 'Not saved: down.', detail: 'Code: ECONNREFUSED', canSaveAnyway: true };
+        return { ok: true, message: 'Saved r.' };
+      },
+    });
+    await s.controller.handle({ type: 'save', provider: 'generic', values });
+    const [first] = s.of('saveResult');
+    assert.deepEqual(first, { type: 'saveResult', ok: false, message: 'Not saved: down.', detail: 'Code: ECONNREFUSED', canSaveAnyway: true });
+    assert.equal(s.closed(), 0, 'a failed save keeps the form open');
+    await s.controller.handle({ type: 'save', provider: 'generic', values, confirm: { saveAnyway: true } });
+    assert.deepEqual(confirms, [undefined, { saveAnyway: true }]);
+    assert.equal(s.closed(), 1);
+  });
+
+  test('editExisting opens only the connection the last Save offered, as an edit', async () => {
+    const titles: string[] = [];
+    const s = setup(
+      {},
+      {
+        save: async () => ({ ok: false, message: 'Already there.', duplicate: { id: 'generic-1', name: 'Team' } }),
+        loadEditing: async (id) => (id === 'generic-1' ? { values: { url: 'https://r.example', username: 'me', password: 'LEAK' }, storedSecrets: ['password'] } : undefined),
+      },
+      { setTitle: (title) => titles.push(title) },
+    );
+    await s.controller.handle({ type: 'editExisting', id: 'generic-1' });
+    assert.equal(s.of('init').length, 0, 'nothing was offered yet');
+    await s.controller.handle({ type: 'save', provider: 'generic', values });
+    assert.deepEqual(s.of('saveResult')[0]?.duplicate, { id: 'generic-1', name: 'Team' });
+    await s.controller.handle({ type: 'editExisting', id: 'generic-2' });
+    assert.equal(s.of('init').length, 0, 'only the offered id');
+    await s.controller.handle({ type: 'editExisting', id: 'generic-1' });
+    const [init] = s.of('init');
+    assert.deepEqual(init?.editing, { id: 'generic-1', name: 'Team', storedSecrets: ['password'] });
+    assert.deepEqual(init?.values, { url: 'https://r.example', username: 'me' });
+    assert.deepEqual(titles, ['Edit Team']);
+    assert.doesNotMatch(JSON.stringify(s.posted), /LEAK/);
+  });
+
+  test('details of field errors pass through, other keys do not', async () => {
+    const s = setup({}, {
+      test: async () => ({ ok: false, message: 'Fix it.', steps: [{ label: 'Reach', ok: false, detail: 'Certificate not trusted' }], fieldErrors: [{ field: 'caPem', message: 'Not trusted.', detail: 'Code: X', extra: 1 } as never] }),
+    });
+    await s.controller.handle({ type: 'test', provider: 'generic', values });
+    assert.deepEqual(s.of('testResult')[0]?.fieldErrors, [{ field: 'caPem', message: 'Not trusted.', detail: 'Code: X' }]);
+  });
 });

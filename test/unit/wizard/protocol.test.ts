@@ -31,6 +31,19 @@ describe('parseFromWebview: well-formed messages', () => {
     assert.deepEqual(parse({ type: 'save', provider: 'generic', values: {} }), { type: 'save', provider: 'generic', values: {} });
   });
 
+  test('save confirmations and editExisting: exact shapes only', () => {
+    const values = { url: 'https://r.example' };
+    assert.deepEqual(parse({ type: 'save', provider: 'generic', values, confirm: { saveAnyway: true } }), { type: 'save', provider: 'generic', values, confirm: { saveAnyway: true } });
+    assert.deepEqual(parse({ type: 'save', provider: 'generic', values, confirm: { saveAnyway: false, duplicateOk: true } }), { type: 'save', provider: 'generic', values, confirm: { duplicateOk: true } });
+    assert.equal(parse({ type: 'save', provider: 'generic', values, confirm: { saveAnyway: 'yes' } }), undefined);
+    assert.equal(parse({ type: 'save', provider: 'generic', values, confirm: { trustCertificate: true } }), undefined);
+    assert.equal(parse({ type: 'save', provider: 'generic', values, confirm: [] }), undefined);
+    assert.equal(parse({ type: 'test', provider: 'generic', values, confirm: { saveAnyway: true } }), undefined, 'a test confirms nothing');
+    assert.deepEqual(parse({ type: 'editExisting', id: 'generic-1' }), { type: 'editExisting', id: 'generic-1' });
+    assert.equal(parse({ type: 'editExisting', id: '' }), undefined);
+    assert.equal(parse({ type: 'editExisting', id: 'x', name: 'y' }), undefined);
+  });
+
   test('the result is a fresh copy', () => {
     const values = { url: 'https://r.example' };
     const msg = { type: 'test', provider: 'generic', values };
