@@ -10,10 +10,11 @@ import { dockerHubProvider } from './dockerhub';
 import { ecrProvider } from './ecr';
 import { googleProvider } from './google';
 import { githubProvider } from './github';
+import { harborProvider } from './harbor';
 import { quayProvider } from './quay';
 import type { RegistryProvider } from './provider';
 
 export { isEcrHost } from './ecrApi';
 
 /** In the order the wizard offers them, after Generic. */
-export const cloudProviders: readonly RegistryProvider[] = [ecrProvider, googleProvider, dockerHubProvider, githubProvider, acrProvider, digitalOceanProvider, quayProvider];
+export const cloudProviders: readonly RegistryProvider[] = [ecrProvider, googleProvider, dockerHubProvider, githubProvider, acrProvider, digitalOceanProvider, quayProvider, harborProvider];

@@ -13,7 +13,9 @@ export interface ImportedConnection {
 }
 
 export function connectionFromDockerEntry(entry: DockerConfigEntry): ImportedConnection {
-  const provider = providerFor(providerForRegistryHost(entry.registry));
+  // Harbor lives on any host; its robot logins (`robot$…`) are what give it away.
+  const byHost = providerForRegistryHost(entry.registry);
+  const provider = providerFor(byHost === 'generic' && entry.username?.startsWith('robot$') ? 'harbor' : byHost);
   const specific = provider?.fromDockerConfig?.(entry);
   if (specific) return { config: { ...specific.config, options: { ...specific.config.options, importedFrom: 'docker-config' } }, secrets: specific.secrets };
   return genericFromDockerEntry(entry);

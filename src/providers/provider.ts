@@ -50,6 +50,11 @@ export interface TagInfo {
   digest?: string;
   created?: string;
   size?: number;
+  /**
+   * A short line of further facts the provider's API gives with the listing (Harbor: artifact
+   * type, scan summary, signatures), for the tag's description or tooltip. Plain text.
+   */
+  note?: string;
 }
 
 export interface Page<T> {
@@ -74,6 +79,12 @@ export interface Connection {
   readonly registryHost: string;
   listRepositories(signal?: AbortSignal): Promise<Page<RepositoryInfo>>;
   listTags(repository: string, signal?: AbortSignal): Promise<Page<TagInfo>>;
+  /**
+   * The facts of one tag from the provider's API, for providers whose listing leaves them out
+   * (GitLab: digest, created_at, total_size per tag). Optional: without it the tree reads them
+   * from the registry (HEAD + config).
+   */
+  tagDetails?(repository: string, tag: string, signal?: AbortSignal): Promise<TagInfo>;
   /** Ping, then catalog or a named repository; each step reported for the wizard. */
   test(signal?: AbortSignal): Promise<TestStep[]>;
   dispose(): Promise<void>;

@@ -15,6 +15,7 @@ const PROVIDER_COMMANDS: Readonly<Record<string, string>> = {
   'registryExplorer.connectAzure': 'acr',
   'registryExplorer.connectDigitalOcean': 'digitalocean',
   'registryExplorer.connectQuay': 'quay',
+  'registryExplorer.connectHarbor': 'harbor',
 };
 
 export function registerProviderCommands(): vscode.Disposable[] {

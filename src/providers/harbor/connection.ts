@@ -1,0 +1,159 @@
+// A live Harbor connection: listing through the Harbor API (so it works where `_catalog` is
+// closed, which is everywhere but for system administrators), and the registry itself —
+// manifests, digests, deletes — through the Registry v2 client with the same credentials
+// (Harbor's token service at /service/token takes them as Basic).
+//
+// Test and self-hosted overrides (`registryExplorer.apiEndpoints`): `harbor` replaces the API
+// origin (normally the registry's own).
+
+import { staticCredentials } from '../../registry/credentials';
+import { parseEndpoint } from '../../registry/endpoint';
+import { RegistryError, isRegistryError } from '../../registry/errors';
+import { GuardedRegistryClient, chainedPages, clientOptions, hideSecrets, isoTime, num, reword } from '../controlPlane';
+import { V2Connection } from '../generic';
+import { countOf, errorMessage } from '../messages';
+import type { ConnectionConfig, ConnectionSecrets, Page, ProviderContext, RepositoryInfo, TagInfo, TestStep } from '../provider';
+import { HARBOR_PAGE, HarborApi, accessorySummary, scanSummary, type HarborArtifact } from './api';
+import { harborProjects, isRobot, robotProject } from './form';
+
+const INDEX_TYPES = /index|manifest\.list/;
+
+export class HarborConnection extends V2Connection {
+  readonly api: HarborApi;
+  private readonly username: string;
+
+  constructor(config: ConnectionConfig, secrets: ConnectionSecrets, ctx: ProviderContext) {
+    const endpoint = parseEndpoint(config.url, config.insecure).url;
+    const username = config.username ?? '';
+    const password = secrets.password ?? '';
+    const client = new GuardedRegistryClient(
+      {
+        ...clientOptions(config.url, ctx, 'Harbor registry'),
+        insecure: config.insecure,
+        caPem: config.caPem,
+        credentials: username && password ? staticCredentials({ kind: 'basic', username, password }) : undefined,
+      },
+      { error: (e) => harborRegistryError(e, endpoint.host, username, password) },
+    );
+    super(config, client);
+    this.username = username;
+    this.api = new HarborApi(
+      { baseUrl: ctx.apiBaseUrls?.harbor ?? endpoint.origin, proxy: ctx.proxy, userAgent: ctx.userAgent, log: ctx.log, caPem: config.caPem, insecure: config.insecure },
+      username,
+      password,
+    );
+  }
+
+  /** The projects the user named, a project robot's own, or undefined for every visible project. */
+  private chosenProjects(): string[] | undefined {
+    const named = harborProjects(this.config);
+    if (named.length) return named;
+    const own = robotProject(this.username);
+    return own ? [own] : undefined;
+  }
+
+  private async projects(signal?: AbortSignal): Promise<string[]> {
+    const chosen = this.chosenProjects();
+    if (chosen) return chosen;
+    const names: string[] = [];
+    for await (const page of this.api.projectPages(() => signal)) names.push(...page.items);
+    return [...new Set(names)];
+  }
+
+  override async listRepositories(signal?: AbortSignal): Promise<Page<RepositoryInfo>> {
+    const projects = await this.projects(signal);
+    const sources = projects.map((project) => async function* (this: HarborConnection, sig: () => AbortSignal | undefined) {
+      for await (const page of this.api.repositoryPages(project, sig)) {
+        const items: RepositoryInfo[] = [];
+        for (const r of page.items) {
+          // Harbor answers with full names (`project/app`); an odd one is left out, never guessed at.
+          if (!r.name.startsWith(`${project}/`)) continue;
+          const updated = isoTime(r.update_time);
+          items.push({ name: r.name, ...(updated ? { updated } : {}) });
+        }
+        yield { items, ...(page.next ? { next: page.next } : {}) };
+      }
+    }.bind(this));
+    return chainedPages(sources, HARBOR_PAGE)(signal);
+  }
+
+  override async listTags(repository: string, signal?: AbortSignal): Promise<Page<TagInfo>> {
+    const slash = repository.indexOf('/');
+    if (slash <= 0 || slash === repository.length - 1) throw new RegistryError('invalid', `“${repository}” is not a Harbor repository: names are project/name.`);
+    const api = this.api;
+    const source = async function* (sig: () => AbortSignal | undefined) {
+      for await (const page of api.artifactPages(repository, sig)) {
+        yield { items: page.items.flatMap(tagsOf), ...(page.next ? { next: page.next } : {}) };
+      }
+    };
+    return chainedPages([source], HARBOR_PAGE)(signal);
+  }
+
+  override async test(signal?: AbortSignal): Promise<TestStep[]> {
+    const steps: TestStep[] = [];
+    const who = isRobot(this.username) ? `the robot account ${this.username}` : this.username;
+    let first: string | undefined;
+    try {
+      const projects = await this.projects(signal);
+      const page = await this.listRepositories(signal);
+      first = page.items[0]?.name;
+      const where = this.chosenProjects() ? projects.join(', ') : `${projects.length} ${projects.length === 1 ? 'project' : 'projects'}`;
+      steps.push({ label: `Signed in to Harbor as ${who}: ${countOf(page, 'repository', 'repositories')} in ${where}`, ok: true });
+    } catch (e) {
+      const field = isRegistryError(e, 'unauthorized') ? 'password' : isRegistryError(e, 'forbidden') || isRegistryError(e, 'notFound') ? (harborProjects(this.config).length ? 'projects' : 'username') : undefined;
+      steps.push({ label: 'List repositories through the Harbor API', ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
+      return steps;
+    }
+    if (!first) return steps;
+    try {
+      const tag = (await this.listTags(first, signal)).items[0]?.name;
+      if (tag) {
+        await this.client.headManifest(first, tag, signal);
+        steps.push({ label: `Read the digest of ${first}:${tag} from the registry`, ok: true });
+      } else {
+        steps.push({ label: `Listed the artifacts of ${first}: no tags yet`, ok: true });
+      }
+    } catch (e) {
+      const field = isRegistryError(e, 'unauthorized') ? 'password' : undefined;
+      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
+    }
+    return steps;
+  }
+
+  override async dispose(): Promise<void> {
+    await Promise.all([super.dispose(), this.api.close()]);
+  }
+}
+
+/** One row per tag of the artifact; an untagged artifact has no row (the tree lists tags). */
+export function tagsOf(a: HarborArtifact): TagInfo[] {
+  const digest = a.digest || undefined;
+  const index = INDEX_TYPES.test(a.manifest_media_type ?? a.media_type ?? '');
+  // An index's size in Harbor is the sum of its platforms, not what one pull downloads: the
+  // tree reads the largest platform from the registry instead.
+  const size = index ? undefined : num(a.size);
+  const type = a.type && a.type.toUpperCase() !== 'IMAGE' ? a.type.toUpperCase() === 'CHART' ? 'Helm chart' : a.type.toUpperCase() : undefined;
+  const note = [type, scanSummary(a.scan_overview), accessorySummary(a.accessories)].filter(Boolean).join(' · ') || undefined;
+  return (a.tags ?? []).map((t) => {
+    const created = isoTime(t.push_time) ?? isoTime(a.push_time);
+    return { name: t.name, ...(digest ? { digest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}), ...(note ? { note } : {}) };
+  });
+}
+
+function harborRegistryError(e: unknown, host: string, username: string, secret: string): unknown {
+  if (!isRegistryError(e)) return e;
+  if (e.kind === 'unauthorized' && /rejected the credentials/.test(e.message)) {
+    return reword(
+      e,
+      isRobot(username)
+        ? `${host} rejected the robot account ${username}. Its secret may be wrong, or the robot expired or was disabled: refresh its secret (Robot Accounts → ${username} → Refresh Secret) and edit the connection.`
+        : `${host} rejected the user name or password of ${username}. If your Harbor signs in through OIDC, use your CLI secret (User Profile → CLI secret), then edit the connection.`,
+    );
+  }
+  if (e.kind === 'forbidden') {
+    const base = hideSecrets(e.message, [secret]) ?? e.message;
+    return reword(e, `${base} ${isRobot(username) ? `Give ${username} the “Pull repository” permission on this project.` : 'Ask a project administrator for at least the Limited Guest role.'}`);
+  }
+  const clean = hideSecrets(e.message, [secret]);
+  return clean ? reword(e, clean) : e;
+}
