@@ -8,6 +8,7 @@
 import { cpSync, existsSync } from 'node:fs';
 import { startRegistry, type PushedIndex, type RegistryMode, type RunningRegistry } from '../test/support';
 import { startCountingProxy, type CountingProxy, type ProxyCounts } from './proxy';
+import { replicateStorage } from './scale/storage';
 
 export interface PopulatePlan {
   repos: string[];
@@ -38,6 +39,7 @@ export type BedCommand =
   | { cmd: 'start'; mode: RegistryMode; maxEntries: number }
   | { cmd: 'populate'; id: number; plan: PopulatePlan }
   | { cmd: 'cloneData'; id: number; from: number }
+  | { cmd: 'populateScale'; id: number; names: string[]; repo: string; tags: string[] }
   | { cmd: 'reset'; id: number }
   | { cmd: 'counts'; id: number }
   | { cmd: 'stop'; id: number }
@@ -94,6 +96,20 @@ async function handle(msg: BedCommand): Promise<unknown> {
         p.pushIndex(msg.plan.index.repo, msg.plan.index.tag, msg.plan.index.platforms, { format: 'oci', attestation: true }),
       ]);
       return { ms: performance.now() - started, index: index as PushedIndex };
+    }
+    case 'populateScale': {
+      // bench/scale/storage.ts: push a mounted repository and two tags for real, replicate the
+      // registry's own files for the rest.
+      const { registry } = need(msg.id);
+      const started = performance.now();
+      const [first, template, ...rest] = msg.names;
+      await registry.pusher.pushManyRepos([first!, template!]);
+      // The first two of msg.tags are manyTagName(0) and (1): what pushManyTags(repo, 2) pushes.
+      const [, t1, ...moreTags] = msg.tags;
+      await registry.pusher.pushManyTags(msg.repo, 2);
+      const pushedMs = performance.now() - started;
+      const { files } = replicateStorage(registry.dataDir, { template: template!, names: rest, repo: msg.repo, templateTag: t1!, tags: moreTags });
+      return { ms: performance.now() - started, pushedMs, files };
     }
     case 'cloneData': {
       // Same content, second registry: the storage is plain files and distribution 2.8.2 (no

@@ -36,6 +36,8 @@ import { Unsupported, type BenchClient, type ClientFactory, type Target } from '
 import { buildProduction, expandRuns, firstCatalogPage, vscodeSkipReason, type BundleResult } from './vscode';
 import { summarizeVscode, vscodeMarkdown, type VscodeResult } from './vscode/report';
 import { CODE_SERVER_VERSION } from '../test/e2e/support/codeServer';
+import { scalePlanFromEnv } from './scale/content';
+import { runScale, scaleMarkdown, type ScaleResult } from './scale/run';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const REPOS = QUICK ? 200 : 2000;
@@ -99,10 +101,12 @@ const CLIENTS = process.env.BENCH_CLIENTS
   ? ALL_CLIENTS.filter((c) => process.env.BENCH_CLIENTS!.split(',').includes(c.key) || c.key === 'floor')
   : ALL_CLIENTS;
 // BENCH_PARTS=clients,vscode: the client comparison (issue 2) and the VS Code figures (issue 3).
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'clients,vscode').split(',').map((s) => s.trim()));
+// scale: issue 15's 20,000-repository / 100,000-tag walk (bench/scale/), sizes BENCH_SCALE_REPOS / BENCH_SCALE_TAGS.
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'clients,vscode,scale').split(',').map((s) => s.trim()));
+const SCALE_PLAN = scalePlanFromEnv(process.env, QUICK);
 const VSCODE_RUNS = Number(process.env.BENCH_VSCODE_RUNS ?? (QUICK ? 2 : 5));
-const ACTIVATION_TARGET_MS = 50;
-const BUNDLE_TARGET_BYTES = 400 * 1000;
+const ACTIVATION_TARGET_MS = 30;
+const BUNDLE_TARGET_BYTES = 150 * 1000;
 
 type TaskKey = 'catalog' | 'tags' | 'resolve' | 'tagsWithDates';
 
@@ -235,8 +239,9 @@ function check(task: TaskKey, out: unknown, expect: Expect): string | undefined 
     if (JSON.stringify(want) !== JSON.stringify(got)) return `resolved platforms ${got.length}, expected ${want.length} (${got.join(', ')})`;
     if (r.platforms.some((p) => !p.created)) return 'a platform came back without its config (no created date)';
   } else {
-    const d = out as { tags: number };
+    const d = out as { tags: number; dated: number; visible?: number };
     if (d.tags !== expect.tags) return `listed ${d.tags} tags, expected ${expect.tags}`;
+    if (d.visible !== undefined && d.dated < d.visible) return `dated ${d.dated} of the ${d.visible} visible tags`;
   }
   return undefined;
 }
@@ -271,9 +276,9 @@ async function measureOnce(bed: BedProcess, target: BedTarget & Target, factory:
   if (problem) throw new Error(`wrong result: ${problem}`);
   const sample: Sample = { ms, counts, ...(client.selfStats ? { self: client.selfStats() } : {}) };
   if (task === 'tagsWithDates') {
-    const d = out as { tags: number; dated: number; listedMs: number };
+    const d = out as { tags: number; dated: number; listedMs: number; visible?: number };
     sample.listedMs = d.listedMs;
-    sample.note = `${d.dated}/${d.tags} dated`;
+    sample.note = d.visible !== undefined ? `the visible ${d.visible} of ${d.tags} dated (the tree's details loader: HEAD per tag, one fetch per digest)` : `${d.dated}/${d.tags} dated`;
   }
   return sample;
 }
@@ -391,7 +396,7 @@ function summarize(cell: Cell): void {
     cell.notes.push(`client's own stats disagree with the proxy: ${self.requests} requests, ${self.tokenFetches} token fetches`);
   }
   if (cell.task === 'tagsWithDates') {
-    cell.notes.push(`tag list back after ${fmtMs(median(cell.samples.map((s) => s.listedMs ?? 0)))}; ${cell.samples.at(-1)!.note}; up to ${last.maxInFlight} requests in flight`);
+    cell.notes.push(`tag list back after ${fmtMs(median(cell.samples.map((s) => s.listedMs ?? 0)))}; ${cell.samples.at(-1)!.note}; up to ${last.maxInFlight} requests in flight over ${last.sockets} connection${last.sockets === 1 ? '' : 's'}`);
   }
   if (cell.client === 'microsoft' && cell.task === 'tags') cell.notes.push('listing only (its per-tag date lookups: see the last row)');
   if (cell.client === 'microsoft' && cell.task === 'catalog') cell.notes.push(`${last.byKind.catalog ?? 0} catalog pages (no n: the registry's default of 100)`);
@@ -568,7 +573,7 @@ async function main(): Promise<void> {
   // The VS Code half needs a production build first (in a temp mirror: dist/ stays untouched).
   let vscode: VscodeResult | undefined;
   let bundle: BundleResult | undefined;
-  if (PARTS.has('vscode')) {
+  if (PARTS.has('vscode') || PARTS.has('scale')) {
     vscode = { status: 'ok', codeServer: CODE_SERVER_VERSION, samples: [] };
     try {
       log('bench: production build (scripts/build.mjs --production, in a temp mirror of the checkout)…');
@@ -600,7 +605,7 @@ async function main(): Promise<void> {
   let cloneMs = 0;
   let index: PushedIndex | undefined;
   let source: BedTarget | undefined;
-  for (const mode of MODES) {
+  for (const mode of PARTS.has('clients') || PARTS.has('vscode') ? MODES : []) {
     const t = await bed.call<BedTarget>({ cmd: 'start', mode, maxEntries: MAX_ENTRIES });
     registries.set(mode, t);
     if (!source) {
@@ -619,7 +624,7 @@ async function main(): Promise<void> {
   const expect: Expect = { repos: REPOS + 2, tags: TAGS, index: index! };
 
   const results: Record<string, Cell[]> = {};
-  for (const mode of MODES) {
+  for (const mode of registries.size ? MODES : []) {
     const t = registries.get(mode)!;
     const target = { ...t, tmpDir } as BedTarget & Target;
     const cells: Cell[] = [];
@@ -628,7 +633,7 @@ async function main(): Promise<void> {
       const who = task === 'tagsWithDates' ? CLIENTS.filter((c) => c.tagsWithDates) : CLIENTS;
       if (who.length) cells.push(...(await measureTask(bed, target, who, task, expect, log)));
     }
-    if (mode === 'plain' && vscode?.status === 'ok' && bundle) {
+    if (mode === 'plain' && PARTS.has('vscode') && vscode?.status === 'ok' && bundle) {
       log(`bench: VS Code: ${VSCODE_RUNS} run${VSCODE_RUNS > 1 ? 's' : ''} of code-server + Chromium, expanding the ${(REPOS + 2).toLocaleString('en-US')}-repository registry…`);
       try {
         const firstPage = await firstCatalogPage(t.url);
@@ -664,6 +669,17 @@ async function main(): Promise<void> {
     results[mode] = cells;
     // Free the finished registry's memory and CPU before the next mode runs.
     await bed.call({ cmd: 'stop', id: t.id });
+  }
+  let scale: ScaleResult | undefined;
+  if (PARTS.has('scale')) {
+    scale = await runScale({
+      plan: SCALE_PLAN,
+      call: (cmd) => bed.call(cmd as BedCommand),
+      ...(bundle ? { bundle } : {}),
+      ...(vscode?.status !== 'ok' ? { vscodeSkip: vscode?.reason ?? 'no build' } : {}),
+      tmpDir,
+      log,
+    });
   }
   await bed.shutdown();
 
@@ -712,9 +728,13 @@ async function main(): Promise<void> {
     md.push('Targets:');
     md.push(...targets(mode, results[mode]!));
   }
-  if (vscode) {
+  if (vscode && PARTS.has('vscode')) {
     md.push('');
     md.push(...vscodeMarkdown(vscode, { activationTargetMs: ACTIVATION_TARGET_MS, bundleTargetBytes: BUNDLE_TARGET_BYTES, repos: REPOS + 2, runs: VSCODE_RUNS }));
+  }
+  if (scale) {
+    md.push('');
+    md.push(...scaleMarkdown(scale, `Sizes: BENCH_SCALE_REPOS / BENCH_SCALE_TAGS (defaults 20,000 / 100,000; QUICK 2,000 / 10,000).`));
   }
   md.push('');
   const busy = meta.load.max > meta.cores;
@@ -728,7 +748,7 @@ async function main(): Promise<void> {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = meta.date.replace(/[:.]/g, '-');
-  const json = JSON.stringify({ meta, results, ...(vscode ? { vscode } : {}) }, null, 2);
+  const json = JSON.stringify({ meta, results, ...(vscode ? { vscode } : {}), ...(scale ? { scale } : {}) }, null, 2);
   const name = QUICK ? 'quick' : 'full';
   for (const f of [`${name}-${stamp}`, `latest-${name}`]) {
     writeFileSync(join(dir, `${f}.json`), json);

@@ -18,6 +18,8 @@ export interface ProxyCounts {
   nonHttp: number;
   /** Peak requests in flight at once: shows whether a client fans out. */
   maxInFlight: number;
+  /** Client connections opened (sockets a client used). */
+  sockets: number;
   /** Epoch milliseconds (sub-ms, comparable across processes on this machine) when the first request arrived and the last response was sent. */
   firstRequestAt?: number;
   lastResponseAt?: number;
@@ -47,7 +49,7 @@ export function kindOf(path: string): string {
 }
 
 function empty(): ProxyCounts {
-  return { requests: 0, byKind: {}, byStatus: {}, nonHttp: 0, maxInFlight: 0 };
+  return { requests: 0, byKind: {}, byStatus: {}, nonHttp: 0, maxInFlight: 0, sockets: 0 };
 }
 
 function bump(map: Record<string, number>, key: string): void {
@@ -120,6 +122,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     else socket.destroy();
   });
   server.on('connection', (s: Socket) => {
+    counts.sockets++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

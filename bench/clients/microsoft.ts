@@ -127,3 +127,24 @@ export const microsoft: ClientFactory = {
   tagsWithDates: true,
   create: (t) => new Microsoft(t),
 };
+
+/**
+ * For the scale scenario (bench/scale/hold.ts): the provider with the tracked registry, listing
+ * the way its tree does, keeping the tree items it returns (what its view holds).
+ */
+export async function microsoftHold(url: string): Promise<{ catalog(): Promise<Item[]>; tags(repo: string): Promise<Item[]>; close(): Promise<void> }> {
+  const Provider = providerClass();
+  const context = createExtensionContext({ 'GenericV2ContainerRegistry.TrackedRegistries': [url] });
+  const provider = new Provider(context);
+  const [root] = await provider.getChildren();
+  const [registry] = await provider.getRegistries(root!);
+  if (!registry) throw new Error('microsoft: the tracked registry did not show up');
+  await provider.getAuthenticationProvider(registry).storeBasicCredentials({ username: '', secret: '' });
+  // Its per-tag date lookups off: 100,000 of them would start at once.
+  provider.getTagCreatedDate = () => Promise.resolve(undefined);
+  return {
+    catalog: () => provider.getRepositories(registry),
+    tags: (repo) => provider.getTags({ parent: registry, baseUrl: registry.baseUrl, label: repo, type: 'commonrepository' }),
+    close: async () => provider.dispose(),
+  };
+}

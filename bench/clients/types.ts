@@ -35,6 +35,8 @@ export interface DatedTags {
   dated: number;
   /** When the tag list itself was back (the tree shows it then; dates fill in later). */
   listedMs: number;
+  /** Only the first `visible` tags in the tree's order were to be dated (this project's tree). */
+  visible?: number;
 }
 
 export interface BenchClient {
@@ -42,7 +44,7 @@ export interface BenchClient {
   tags(repo: string): Promise<string[]>;
   /** Multi-arch: index → each runnable platform's manifest → each config. */
   resolve(repo: string, ref: string): Promise<ResolvedImage>;
-  /** Microsoft only: a tag listing plus the per-tag date lookups its tree starts. */
+  /** A tag listing plus the per-tag date lookups the client's tree starts (Microsoft: every tag; ours: the visible page). */
   tagsWithDates?(repo: string): Promise<DatedTags>;
   /** What the client itself counted, when it keeps statistics (cross-checked with the proxy). */
   selfStats?(): { requests: number; tokenFetches: number };

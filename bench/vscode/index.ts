@@ -148,6 +148,8 @@ export interface ExpandSample {
   outsideMs: number;
   /** The same span split at the counting proxy (epoch clocks of browser and proxy): click → first request arrived, the request(s), last response sent → painted. */
   split?: { toRequestMs: number; requestMs: number; afterResponseMs: number };
+  /** Inside the extension host: click → getChildren(registry) called, its duration, resolved → painted, dist/network.js loading (0: loaded before the click), longest event-loop blocking. */
+  host?: { clickToGetChildrenMs: number; getChildrenMs?: number; resolvedToPaintMs?: number; networkLoadMs: number; blockedMs: number };
   firstRow: string;
   rowsShown: number;
   requests: number;
@@ -265,6 +267,7 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
         NODE_OPTIONS: `--require ${join(__dirname, 'probe.cjs')}`,
         BENCH_ACTIVATION_MAIN: opts.bundle.main,
         BENCH_ACTIVATION_OUT: probeOut,
+        BENCH_PROBE_CONTROL: '1',
         ...(process.env.BENCH_ACTIVATION_PROFILE ? { BENCH_ACTIVATION_PROFILE: join(repoRoot, 'bench', 'results', `activation-${index}.cpuprofile`) } : {}),
       },
     });
@@ -285,12 +288,20 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
     await opts.resetCounts();
 
     await page.evaluate(OBSERVER);
+    const port = probeControlPort(probeOut);
+    const control = (path: string): Promise<unknown> => (port ? fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.json()) : Promise.resolve(undefined));
+    // BENCH_EXPAND_PROFILE=1 (diagnosis): a CPU profile of the extension host from just before the click until the row painted.
+    const profile = process.env.BENCH_EXPAND_PROFILE === '1' && port;
+    await control('/mark');
+    if (profile) await control('/profile/start');
 
     const started = performance.now();
     await row.click();
     await page.waitForFunction('!!(window.__bench && window.__bench.paintAt)', undefined, { timeout: 60_000, polling: 'raf' });
     const outsideMs = performance.now() - started;
     const b = (await page.evaluate('window.__bench')) as NonNullable<Window['__bench']>;
+    if (profile) await control(`/profile/stop?file=${encodeURIComponent(join(repoRoot, 'bench', 'results', `expand-${index}.cpuprofile`))}`);
+    const hostMark = (await control('/mark').catch(() => undefined)) as { eld: { maxMs: number }; calls: { kind: string; epoch: number; ms?: number; syncMs?: number; children?: number }[] } | undefined;
     const counts = await opts.counts();
     await wb.screenshot(`bench-expand-${index}`).catch(() => undefined);
 
@@ -298,12 +309,25 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
     const activation = lines.find((l) => l.kind === 'activation') as ActivationRecord | undefined;
     const lazyLoaded = lines.filter((l) => l.kind === 'lazy').map((l) => l.file!.slice(opts.bundle.extensionDir.length + 1));
     const epoch = (t: number): number => b.origin + t;
+    // Inside the extension host (epoch clocks): click → the registry row's getChildren called → … → it resolved; network.js loaded meanwhile.
+    const regCall = hostMark?.calls.find((c) => c.kind === 'registry');
+    const networkLoad = lines.find((l) => l.kind === 'lazy' && l.file!.endsWith('network.js')) as { loadMs: number; epoch?: number } | undefined;
+    const host = regCall
+      ? {
+          clickToGetChildrenMs: regCall.epoch - epoch(b.clickAt),
+          getChildrenMs: regCall.ms,
+          resolvedToPaintMs: regCall.ms !== undefined ? epoch(b.paintAt) - (regCall.epoch + regCall.ms) : undefined,
+          ...(networkLoad && networkLoad.epoch !== undefined && networkLoad.epoch >= epoch(b.clickAt) - 5 ? { networkLoadMs: networkLoad.loadMs } : { networkLoadMs: 0 }),
+          blockedMs: hostMark!.eld.maxMs,
+        }
+      : undefined;
     const split =
       counts.firstRequestAt !== undefined && counts.lastResponseAt !== undefined
         ? { toRequestMs: counts.firstRequestAt - epoch(b.clickAt), requestMs: counts.lastResponseAt - counts.firstRequestAt, afterResponseMs: epoch(b.paintAt) - counts.lastResponseAt }
         : undefined;
     return {
       ...(split ? { split } : {}),
+      ...(host ? { host } : {}),
       domMs: b.domAt - b.clickAt,
       paintMs: b.paintAt - b.clickAt,
       outsideMs,
@@ -327,6 +351,12 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
   }
 }
 
+function probeControlPort(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  for (const l of readFileSync(file, 'utf8').split('\n')) if (l.includes('"control"')) return (JSON.parse(l) as { port: number }).port;
+  return undefined;
+}
+
 export async function expandRuns(opts: VscodeBenchOptions): Promise<ExpandSample[]> {
   const samples: ExpandSample[] = [];
   for (let i = 0; i < opts.runs; i++) {
@@ -335,6 +365,7 @@ export async function expandRuns(opts: VscodeBenchOptions): Promise<ExpandSample
     opts.log(
       `[vscode] run ${i + 1}/${opts.runs}: expand → first row ${s.paintMs.toFixed(0)} ms (DOM ${s.domMs.toFixed(0)} ms, ${s.rowsShown} rows, ${s.requests} request${s.requests === 1 ? '' : 's'}` +
         (s.split ? `; click → request ${s.split.toRequestMs.toFixed(0)} ms, request ${s.split.requestMs.toFixed(0)} ms, response → painted ${s.split.afterResponseMs.toFixed(0)} ms` : '') +
+        (s.host ? `; host: click → getChildren ${s.host.clickToGetChildrenMs.toFixed(0)} ms, getChildren ${s.host.getChildrenMs?.toFixed(0)} ms (network.js load ${s.host.networkLoadMs.toFixed(0)} ms), resolved → painted ${s.host.resolvedToPaintMs?.toFixed(0)} ms, blocked ≤ ${s.host.blockedMs.toFixed(0)} ms` : '') +
         '); ' +
         `anchor ${s.anchorMs.map((x) => x.toFixed(1)).join('/')} ms; activation ${s.activation ? `require ${s.activation.requireMs.toFixed(1)} + activate() ${s.activation.activateMs.toFixed(1)} ms (CPU ${((s.activation.requireCpuMs ?? NaN) + (s.activation.activateCpuMs ?? NaN)).toFixed(1)} ms), ${s.activation.totalMs.toFixed(1)} ms with VS Code's context wait` : 'not recorded'}`,
     );

@@ -59,7 +59,7 @@ if (main && out) {
           lazySeen.add(file);
           const t0 = performance.now();
           const result = originalLoad.apply(this, arguments);
-          write({ kind: 'lazy', file, request, from, loadMs: performance.now() - t0, at: performance.now() });
+          write({ kind: 'lazy', file, request, from, loadMs: performance.now() - t0, at: performance.now(), epoch: performance.timeOrigin + t0 });
           return result;
         }
       }
@@ -160,7 +160,10 @@ if (main && out) {
         throw e;
       }
       Promise.resolve(result).then(
-        () => finish(t2, performance.now()),
+        (api) => {
+          finish(t2, performance.now());
+          if (process.env.BENCH_PROBE_CONTROL === '1') startControl(api, write);
+        },
         (e) => finish(t2, performance.now(), `activate() rejected: ${e && e.message}`),
       );
       return result;
@@ -168,3 +171,101 @@ if (main && out) {
     return wrapped;
   };
 }
+
+// ——— the scale scenario's instruments (BENCH_PROBE_CONTROL=1), started once activate() resolved ———
+//
+// A loopback HTTP server in the extension host the bench asks between steps (its port goes to
+// BENCH_ACTIVATION_OUT as {kind:'control', port}):
+//   GET /mark[?gc=1]  the event loop's delays since the last mark (perf_hooks.monitorEventLoopDelay,
+//                     10 ms resolution: `maxMs` is the longest time the host could not run a
+//                     timer, i.e. its longest blocking), then resets them; the host's memory
+//                     (process.memoryUsage(); with gc=1 after a full garbage collection, so the
+//                     heap figure is what is held, not what awaits collection); the tree calls
+//                     timed since the last mark (below)
+//   GET /profile/start, /profile/stop?file=F   a CPU profile of the host in between (diagnosis)
+// and, in the same host, the tree provider's getChildren wrapped: when each call started and
+// resolved, for what kind of node, with how many children (where the time of an expand goes).
+function startControl(api, write) {
+  const http = require('node:http');
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  const { monitorEventLoopDelay } = require('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let gc;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc');
+  } catch {
+    gc = undefined;
+  }
+  let calls = [];
+  const tree = api && api.tree;
+  if (tree && typeof tree.getChildren === 'function') {
+    const original = tree.getChildren;
+    tree.getChildren = function timedGetChildren(element) {
+      const t0 = performance.now();
+      const rec = { kind: element ? element.kind : 'root', at: t0, epoch: performance.timeOrigin + t0 };
+      calls.push(rec);
+      if (calls.length > 10_000) calls = calls.slice(-1000);
+      const result = original.apply(this, arguments);
+      rec.syncMs = performance.now() - t0;
+      Promise.resolve(result).then(
+        (children) => {
+          rec.ms = performance.now() - t0;
+          rec.children = Array.isArray(children) ? children.length : undefined;
+        },
+        () => (rec.ms = performance.now() - t0),
+      );
+      return result;
+    };
+  }
+  let session;
+  const ms = (ns) => ns / 1e6;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const answer = (obj) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(obj));
+    };
+    if (url.pathname === '/mark') {
+      const eld = { maxMs: ms(h.max), p99Ms: ms(h.percentile(99)), meanMs: ms(h.mean), samples: h.count };
+      h.reset();
+      if (url.searchParams.get('gc') === '1' && gc) gc();
+      const m = process.memoryUsage();
+      const out = { at: performance.now(), eld, memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }, gc: !!gc, calls };
+      calls = [];
+      return answer(out);
+    }
+    if (url.pathname === '/profile/start') {
+      const inspector = require('node:inspector');
+      session = new inspector.Session();
+      session.connect();
+      session.post('Profiler.enable');
+      session.post('Profiler.setSamplingInterval', { interval: 200 });
+      session.post('Profiler.start', () => answer({ ok: true }));
+      return;
+    }
+    if (url.pathname === '/profile/stop' && session) {
+      const file = url.searchParams.get('file');
+      session.post('Profiler.stop', (err, r) => {
+        try {
+          if (!err && file) require('node:fs').writeFileSync(file, JSON.stringify(r.profile));
+        } catch {
+          /* best effort */
+        }
+        session.disconnect();
+        session = undefined;
+        answer({ ok: !err });
+      });
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  server.listen(0, '127.0.0.1', () => {
+    server.unref();
+    write({ kind: 'control', port: server.address().port });
+  });
+}
+

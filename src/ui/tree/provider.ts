@@ -8,6 +8,7 @@ import { isRegistryError, type RegistryError } from '../../registry/errors';
 import { formatPlatform } from '../../registry/mediaTypes';
 import type { ConnectionManager } from '../connections';
 import type { Log } from '../log';
+import { preloadNetwork } from '../network';
 import type { ConnectionStore } from '../store';
 import { TagDetailsLoader, type DigestCache, type TagDetails } from './details';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
@@ -172,8 +173,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
       const defaultId = this.store.defaultId();
-      return this.store
-        .list()
+      const configs = this.store.list();
+      // A registry on screen will be expanded soon: load the network side meanwhile.
+      if (configs.length) preloadNetwork();
+      return configs
         .sort((a, b) => Number(b.id === defaultId) - Number(a.id === defaultId) || a.name.localeCompare(b.name))
         .map((c) => this.remember(new RegistryNode(c)));
     }
