@@ -10,6 +10,7 @@ import { dockerHubProvider } from './dockerhub';
 import { ecrProvider } from './ecr';
 import { googleProvider } from './google';
 import { githubProvider } from './github';
+import { gitlabProvider } from './gitlab';
 import { harborProvider } from './harbor';
 import { quayProvider } from './quay';
 import type { RegistryProvider } from './provider';
@@ -17,4 +18,4 @@ import type { RegistryProvider } from './provider';
 export { isEcrHost } from './ecrApi';
 
 /** In the order the wizard offers them, after Generic. */
-export const cloudProviders: readonly RegistryProvider[] = [ecrProvider, googleProvider, dockerHubProvider, githubProvider, acrProvider, digitalOceanProvider, quayProvider, harborProvider];
+export const cloudProviders: readonly RegistryProvider[] = [ecrProvider, googleProvider, dockerHubProvider, githubProvider, acrProvider, digitalOceanProvider, quayProvider, harborProvider, gitlabProvider];

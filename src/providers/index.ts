@@ -34,6 +34,7 @@ const HOST_PATTERNS: readonly [{ test(host: string): boolean }, string][] = [
   [/^[a-z0-9]+\.azurecr\.(io|cn|us)$/, 'acr'],
   [/^registry\.digitalocean\.com$/, 'digitalocean'],
   [/^quay\.io$/, 'quay'],
+  [/^registry\.gitlab\.com$/, 'gitlab'],
 ];
 
 /** The provider that fits a registry host (Docker config import); Generic v2 otherwise. */

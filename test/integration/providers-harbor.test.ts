@@ -285,6 +285,6 @@ describe('Harbor API in the wrong shape', () => {
       (e: unknown) => isRegistryError(e, 'protocol') && /kept sending empty pages/.test(e.message),
     );
     assert.ok(s.requests.length <= 4, `bounded: ${s.requests.length} requests`);
-    assert.ok(s.requests.every((r) => r.headers.authorization?.startsWith('Basic ')));
+    assert.ok(s.requests.every((r) => String(r.headers.authorization ?? '').startsWith('Basic ')));
   });
 });

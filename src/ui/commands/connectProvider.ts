@@ -16,6 +16,7 @@ const PROVIDER_COMMANDS: Readonly<Record<string, string>> = {
   'registryExplorer.connectDigitalOcean': 'digitalocean',
   'registryExplorer.connectQuay': 'quay',
   'registryExplorer.connectHarbor': 'harbor',
+  'registryExplorer.connectGitLab': 'gitlab',
 };
 
 export function registerProviderCommands(): vscode.Disposable[] {
