@@ -112,7 +112,7 @@ class WizardPage {
       case 'saveResult':
         this.pending = null;
         this.renderBusy();
-        this.showResult('save', msg.ok, msg.message ?? (msg.ok ? t('Saved.') : t('The connection was not saved.')), undefined, msg.detail);
+        this.showResult('save', msg.ok, msg.message ?? (msg.ok ? t('Saved.') : t('The connection was not saved.')), undefined, msg.detail, msg.duplicate ? 'warn' : undefined);
         if (!msg.ok) this.showSaveOffers(msg);
         this.applyFieldErrors(msg.fieldErrors ?? []);
         break;
@@ -471,11 +471,13 @@ class WizardPage {
     }
   }
 
-  private showResult(kind: 'test' | 'save', ok: boolean, message: string, steps?: readonly TestStep[], detail?: string): void {
+  private showResult(kind: 'test' | 'save', ok: boolean, message: string, steps?: readonly TestStep[], detail?: string, tone?: 'warn'): void {
+    // A duplicate is a question, not a failure: a warning, not an error.
+    const [icon, iconClass] = ok ? ['pass-filled', 'ok'] : tone === 'warn' ? ['warning', 'warn'] : ['error', 'fail'];
     const head = h(
       'div',
       { class: 'result-head' },
-      codicon(ok ? 'pass-filled' : 'error', ok ? 'ok' : 'fail'),
+      codicon(icon, iconClass),
       h('span', { class: 'result-message' }, message),
     );
     const children: Node[] = [head];
@@ -497,7 +499,7 @@ class WizardPage {
       }
       children.push(list);
     }
-    this.result.className = `result ${ok ? 'ok' : 'fail'}`;
+    this.result.className = `result ${ok ? 'ok' : (tone ?? 'fail')}`;
     this.result.replaceChildren(...children);
     this.result.hidden = false;
     const failed = steps?.filter((s) => s && !s.ok).map((s) => s.label) ?? [];

@@ -14,6 +14,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ProviderForm } from '../../src/providers/form';
+import { describeFailure } from '../../src/ui/wizard/failure';
 import { buildWizardHtml, makeNonce } from '../../src/ui/wizard/html';
 import type { FromWebview, ToWebview } from '../../webview/protocol';
 import { onExit, removeDirSync } from '../support/cleanup';
@@ -310,7 +311,7 @@ async function fieldValue(page: Page, id: string): Promise<string | boolean> {
 async function fieldError(page: Page, id: string): Promise<string | undefined> {
   return page.evaluate((fid) => {
     const el = document.querySelector(`.field[data-field="${fid}"] .field-error`) as HTMLElement | null;
-    return el && !el.hidden ? (el.textContent ?? '').trim() : undefined;
+    return el && !el.hidden ? (el.querySelector('.field-error-text')?.textContent ?? '').trim() : undefined;
   }, id);
 }
 
@@ -679,6 +680,69 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
       await host(page, { type: 'saveResult', ok: true, message: 'Saved Prod ECR.' });
       await host(page, { type: 'busy', action: null });
       await page.waitForSelector('.result.ok');
+    }),
+  );
+
+  test('an error is said once, raw codes only under Details; Save Anyway and the duplicate offer', () =>
+    withPage(browser, origin, 'light', async ({ page }) => {
+      const t = (m: string, ...a: (string | number)[]) => m.replace(/\{(\d+)\}/g, (_x, i: string) => String(a[Number(i)]));
+      await init(page, { selected: 'generic' });
+      await page.waitForSelector('.field[data-field="url"] vscode-textfield');
+      await page.locator('.field[data-field="url"] input').fill('https://127.0.0.1:5001');
+      await page.locator('#test').click();
+      await waitPosted(page, 'test');
+
+      // What the backend sends for a self-signed certificate (describeFailure, as wizardBackend.ts uses it).
+      const raw = 'The certificate of 127.0.0.1:5001 is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT). Add its CA certificate to the connection, or mark the registry insecure if you trust this network.';
+      const tls = describeFailure({ label: 'Reach https://127.0.0.1:5001', detail: raw }, t);
+      await host(page, {
+        type: 'testResult',
+        ok: false,
+        message: 'The test failed. Fix the highlighted field, then Test again.',
+        steps: [{ label: 'Reach https://127.0.0.1:5001', ok: false, detail: tls.status }],
+        fieldErrors: [{ field: 'caPem', message: tls.message, detail: tls.detail! }],
+      });
+      await page.waitForSelector('.result.fail .steps');
+      const sentence = await fieldError(page, 'caPem');
+      assert.ok(sentence?.startsWith('The certificate of 127.0.0.1:5001 is not trusted.'), sentence);
+      const text = await page.evaluate(() => document.body.innerText);
+      assert.equal(text.split('is not trusted').length - 1, 1, `the error once:\n${text}`);
+      assert.doesNotMatch(text, /reconnect/i);
+      assert.doesNotMatch(text, /DEPTH_ZERO_SELF_SIGNED_CERT/, 'the raw code is not in visible text while Details is closed');
+      assert.equal(await page.locator('.step.fail .step-detail').innerText(), 'Certificate not trusted');
+      const details = page.locator('.field[data-field="caPem"] details.error-details');
+      assert.equal(await details.getAttribute('open'), null);
+      await details.locator('summary').click();
+      assert.match(await details.locator('pre').innerText(), /Code: DEPTH_ZERO_SELF_SIGNED_CERT/);
+      await shot(page, 'light-8-error-once-details');
+
+      // Save on a registry that does not answer: the summary offers Save Anyway with its note.
+      await page.locator('#save').click();
+      assert.equal((await waitPosted(page, 'save')).type, 'save');
+      assert.equal((await waitPosted(page, 'save') as { confirm?: unknown }).confirm, undefined);
+      await host(page, { type: 'saveResult', ok: false, message: 'Not saved: 127.0.0.1:5001 refused the connection. Is the registry running, and is the port right?', canSaveAnyway: true });
+      const anyway = page.locator('#save-anyway');
+      await anyway.waitFor();
+      assert.match(await page.locator('.result .offer-note').innerText(), /shows it with an error and Retry/);
+      await shot(page, 'light-9-save-anyway');
+      await anyway.click();
+      assert.deepEqual((await waitPosted(page, 'save', 2) as { confirm?: unknown }).confirm, { saveAnyway: true });
+
+      // Already connected: Edit it instead, or a second connection (which keeps Save Anyway given).
+      await host(page, { type: 'saveResult', ok: false, message: '“Team registry” already connects to this registry. Edit it instead, or save a second connection.', duplicate: { id: 'generic-1', name: 'Team registry' } });
+      await page.locator('#edit-existing').waitFor();
+      assert.equal(await page.locator('#edit-existing').innerText(), 'Edit “Team registry”');
+      await shot(page, 'light-10-duplicate');
+      await page.locator('#save-duplicate').click();
+      assert.deepEqual((await waitPosted(page, 'save', 3) as { confirm?: unknown }).confirm, { saveAnyway: true, duplicateOk: true });
+      await host(page, { type: 'saveResult', ok: false, message: 'again', duplicate: { id: 'generic-1', name: 'Team registry' } });
+      await page.locator('#edit-existing').click();
+      assert.deepEqual(await waitPosted(page, 'editExisting'), { type: 'editExisting', id: 'generic-1' });
+
+      // An edit withdraws the confirmations: they were for the values the user saw.
+      await page.locator('.field[data-field="url"] input').fill('https://127.0.0.1:5002');
+      await page.locator('#save').click();
+      assert.equal((await waitPosted(page, 'save', 4) as { confirm?: unknown }).confirm, undefined);
     }),
   );
 });

@@ -99,10 +99,9 @@ export function describeFailure(step: { label: string; detail?: string }, t: T, 
     codes.push(reach[2]!.trim());
   }
   sentence = formWording(sentence).replace(/\s+\./g, '.').replace(/\s{2,}/g, ' ').trim();
-  const details = [t('Step: {0}', step.label)];
-  if (codes.length) details.push(t('Code: {0}', codes.join(', ')));
-  if (raw !== sentence) details.push(t('Message: {0}', raw));
-  return { kind: failure, message: sentence, detail: details.join('\n'), status: statusOf(failure, t) };
+  // Without a raw code the sentence is all there is to say; the step is in the step list.
+  const detail = codes.length ? `${t('Step: {0}', step.label)}\n${t('Code: {0}', codes.join(', '))}` : undefined;
+  return { kind: failure, message: sentence, ...(detail ? { detail } : {}), status: statusOf(failure, t) };
 }
 
 function statusOf(kind: FailureKind, t: T): string {
