@@ -13,7 +13,8 @@ import { parseEndpoint } from '../../registry/endpoint';
 import { RegistryError, isRegistryError } from '../../registry/errors';
 import { GuardedRegistryClient, chainedPages, clientOptions, hideSecrets, isoTime, num, reword } from '../controlPlane';
 import { V2Connection } from '../generic';
-import { countOf, errorMessage } from '../messages';
+import { countOf } from '../messages';
+import { apiThenRegistrySteps } from '../testSteps';
 import type { ConnectionConfig, ConnectionSecrets, Page, ProviderContext, RepositoryInfo, TagInfo, TestStep } from '../provider';
 import { GITLAB_PAGE, GitLabApi, type GitLabRepository } from './api';
 import { TOKEN_USERNAME, gitlabApiOrigin, gitlabAuth, gitlabGroups, gitlabProjects } from './form';
@@ -151,31 +152,17 @@ export class GitLabConnection extends V2Connection {
     if (this.deploy) {
       return (await super.test(signal)).map((s) => (!s.ok && /rejected|denied|sign in/i.test(s.detail ?? '') ? { ...s, field: 'token' } : s));
     }
-    const steps: TestStep[] = [];
-    let first: string | undefined;
-    try {
-      const page = await this.listRepositories(signal);
-      first = page.items[0]?.name;
-      steps.push({ label: `Listed ${countOf(page, 'repository', 'repositories')} through the GitLab API (${this.sources().map((s) => s.id).join(', ')})`, ok: true });
-    } catch (e) {
-      const field = isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'token' : isRegistryError(e, 'notFound') ? (gitlabGroups(this.config).length ? 'groups' : 'projects') : undefined;
-      steps.push({ label: 'List registry repositories through the GitLab API', ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
-      return steps;
-    }
-    if (!first) return steps;
-    try {
-      const tag = (await this.listTags(first, signal)).items[0]?.name;
-      if (tag) {
-        await this.client.headManifest(first, tag, signal);
-        steps.push({ label: `Read the digest of ${first}:${tag} from the registry`, ok: true });
-      } else {
-        steps.push({ label: `Listed the tags of ${first}: none yet`, ok: true });
-      }
-    } catch (e) {
-      const field = isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'token' : undefined;
-      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
-    }
-    return steps;
+    const tokenField = (e: unknown) => (isRegistryError(e, 'unauthorized') || isRegistryError(e, 'forbidden') ? 'token' : undefined);
+    return apiThenRegistrySteps(
+      this,
+      {
+        listed: (page) => `Listed ${countOf(page, 'repository', 'repositories')} through the GitLab API (${this.sources().map((s) => s.id).join(', ')})`,
+        listFailed: 'List registry repositories through the GitLab API',
+        listField: (e) => tokenField(e) ?? (isRegistryError(e, 'notFound') ? (gitlabGroups(this.config).length ? 'groups' : 'projects') : undefined),
+        registryField: tokenField,
+      },
+      signal,
+    );
   }
 
   override async dispose(): Promise<void> {

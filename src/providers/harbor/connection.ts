@@ -11,7 +11,8 @@ import { parseEndpoint } from '../../registry/endpoint';
 import { RegistryError, isRegistryError } from '../../registry/errors';
 import { GuardedRegistryClient, chainedPages, clientOptions, hideSecrets, isoTime, num, reword } from '../controlPlane';
 import { V2Connection } from '../generic';
-import { countOf, errorMessage } from '../messages';
+import { countOf } from '../messages';
+import { apiThenRegistrySteps } from '../testSteps';
 import type { ConnectionConfig, ConnectionSecrets, Page, ProviderContext, RepositoryInfo, TagInfo, TestStep } from '../provider';
 import { HARBOR_PAGE, HarborApi, accessorySummary, scanSummary, type HarborArtifact } from './api';
 import { harborProjects, isRobot, robotProject } from './form';
@@ -21,6 +22,8 @@ const INDEX_TYPES = /index|manifest\.list/;
 export class HarborConnection extends V2Connection {
   readonly api: HarborApi;
   private readonly username: string;
+  /** The projects the last listing walked, for Test connection's words. */
+  private listedProjects: string[] = [];
 
   constructor(config: ConnectionConfig, secrets: ConnectionSecrets, ctx: ProviderContext) {
     const endpoint = parseEndpoint(config.url, config.insecure).url;
@@ -62,6 +65,7 @@ export class HarborConnection extends V2Connection {
 
   override async listRepositories(signal?: AbortSignal): Promise<Page<RepositoryInfo>> {
     const projects = await this.projects(signal);
+    this.listedProjects = projects;
     const sources = projects.map((project) => async function* (this: HarborConnection, sig: () => AbortSignal | undefined) {
       for await (const page of this.api.repositoryPages(project, sig)) {
         const items: RepositoryInfo[] = [];
@@ -89,35 +93,22 @@ export class HarborConnection extends V2Connection {
     return chainedPages([source], HARBOR_PAGE)(signal);
   }
 
-  override async test(signal?: AbortSignal): Promise<TestStep[]> {
-    const steps: TestStep[] = [];
+  override test(signal?: AbortSignal): Promise<TestStep[]> {
     const who = isRobot(this.username) ? `the robot account ${this.username}` : this.username;
-    let first: string | undefined;
-    try {
-      const projects = await this.projects(signal);
-      const page = await this.listRepositories(signal);
-      first = page.items[0]?.name;
-      const where = this.chosenProjects() ? projects.join(', ') : `${projects.length} ${projects.length === 1 ? 'project' : 'projects'}`;
-      steps.push({ label: `Signed in to Harbor as ${who}: ${countOf(page, 'repository', 'repositories')} in ${where}`, ok: true });
-    } catch (e) {
-      const field = isRegistryError(e, 'unauthorized') ? 'password' : isRegistryError(e, 'forbidden') || isRegistryError(e, 'notFound') ? (harborProjects(this.config).length ? 'projects' : 'username') : undefined;
-      steps.push({ label: 'List repositories through the Harbor API', ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
-      return steps;
-    }
-    if (!first) return steps;
-    try {
-      const tag = (await this.listTags(first, signal)).items[0]?.name;
-      if (tag) {
-        await this.client.headManifest(first, tag, signal);
-        steps.push({ label: `Read the digest of ${first}:${tag} from the registry`, ok: true });
-      } else {
-        steps.push({ label: `Listed the artifacts of ${first}: no tags yet`, ok: true });
-      }
-    } catch (e) {
-      const field = isRegistryError(e, 'unauthorized') ? 'password' : undefined;
-      steps.push({ label: `Read ${first} from the registry`, ok: false, detail: errorMessage(e), ...(field ? { field } : {}) });
-    }
-    return steps;
+    return apiThenRegistrySteps(
+      this,
+      {
+        listed: (page) => {
+          const projects = this.listedProjects;
+          const where = this.chosenProjects() ? projects.join(', ') : `${projects.length} ${projects.length === 1 ? 'project' : 'projects'}`;
+          return `Signed in to Harbor as ${who}: ${countOf(page, 'repository', 'repositories')} in ${where}`;
+        },
+        listFailed: 'List repositories through the Harbor API',
+        listField: (e) => (isRegistryError(e, 'unauthorized') ? 'password' : isRegistryError(e, 'forbidden') || isRegistryError(e, 'notFound') ? (harborProjects(this.config).length ? 'projects' : 'username') : undefined),
+        registryField: (e) => (isRegistryError(e, 'unauthorized') ? 'password' : undefined),
+      },
+      signal,
+    );
   }
 
   override async dispose(): Promise<void> {
