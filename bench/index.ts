@@ -470,6 +470,17 @@ function targets(mode: string, cells: Cell[]): string[] {
     });
     lines.push(`- One token fetch per scope: ${tok.join(', ')}`);
   }
+  // Tag dates: the visible page dated within 2× the floor doing the same (list, HEAD the page, one manifest + config per digest), ≤16 requests in flight, one token.
+  const dates = get('tagsWithDates', registryExplorer.key);
+  const ms = get('tagsWithDates', 'microsoft');
+  if (dates?.status === 'ok' && dates.medianMs) {
+    const x = dates.pairedRatio ?? dates.ratio;
+    const tokens = mode === 'token' ? `, ${dates.tokenFetches} token fetch${dates.tokenFetches === '1' ? '' : 'es'} ${ok(dates.tokenFetches === '1')}` : '';
+    lines.push(
+      `- Tag dates (the visible 100 of ${TAGS.toLocaleString('en-US')} tags dated): ${fmtMs(dates.medianMs)}, ${x === undefined ? '–' : `${x.toFixed(2)}×`} the floor doing the same ${ok(x !== undefined && x <= 2)}, ${dates.maxInFlight} requests in flight ${ok((dates.maxInFlight ?? 99) <= 16)}${tokens}` +
+        (ms?.status === 'ok' && ms.medianMs ? `; Microsoft's client dates every tag: ${fmtMs(ms.medianMs)} (${(ms.medianMs / dates.medianMs).toFixed(0)}× ours), up to ${ms.maxInFlight} requests in flight` : ''),
+    );
+  } else if (dates) lines.push(`- Tag dates: ${dates.status} ❌${dates.error ? ` (${dates.error})` : ''}`);
   const mine = get('catalog', registryExplorer.key);
   const others = cells.filter((c) => c.task === 'catalog' && c.client !== registryExplorer.key && c.client !== floor.key);
   // Other ÷ ours, paired by round when both ran in at least 3 rounds, else the ratio of medians.

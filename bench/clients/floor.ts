@@ -9,7 +9,8 @@
 // service and scope, one token per scope is fetched (Basic) and reused. That 401 is the least
 // any client pays to learn the realm, so it counts towards the floor too.
 import { Agent, request } from 'undici';
-import { ACCEPT_ALL_MANIFESTS, platformName, runnable, type BenchClient, type ClientFactory, type IndexEntry, type ResolvedImage, type Target } from './types';
+import { orderTags } from '../../src/ui/tree/sort';
+import { ACCEPT_ALL_MANIFESTS, platformName, runnable, type BenchClient, type ClientFactory, type DatedTags, type IndexEntry, type ResolvedImage, type Target } from './types';
 
 interface Got {
   status: number;
@@ -45,8 +46,9 @@ class Floor implements BenchClient {
     this.base = new URL(t.url);
   }
 
-  private async send(url: URL, accept: string, token?: string): Promise<Got> {
+  private async send(url: URL, accept: string, token?: string, method: 'GET' | 'HEAD' = 'GET'): Promise<Got> {
     const res = await request(url, {
+      method,
       dispatcher: this.agent,
       headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     });
@@ -54,16 +56,16 @@ class Floor implements BenchClient {
   }
 
   /** GET with the scope's token once known; the first 401 of a scope fetches it (single flight). */
-  private async get(url: URL, scope: string, accept = 'application/json'): Promise<Got> {
+  private async get(url: URL, scope: string, accept = 'application/json', method: 'GET' | 'HEAD' = 'GET'): Promise<Got> {
     const known = this.tokens.get(scope);
-    let res = await this.send(url, accept, known ? await known : undefined);
+    let res = await this.send(url, accept, known ? await known : undefined, method);
     if (res.status === 401 && this.t.username !== undefined) {
       let pending = this.tokens.get(scope);
       if (!pending || pending === known) {
         pending = this.fetchToken(first(res.headers['www-authenticate']) ?? '');
         this.tokens.set(scope, pending);
       }
-      res = await this.send(url, accept, await pending);
+      res = await this.send(url, accept, await pending, method);
     }
     if (res.status !== 200) throw new Error(`floor: GET ${url.pathname} → ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
     return res;
@@ -121,6 +123,41 @@ class Floor implements BenchClient {
     return { digest: first(top.headers['docker-content-digest']), platforms };
   }
 
+  /**
+   * The least work that dates the visible page: the tag list, the first 100 in the tree's order,
+   * a HEAD each for its digest (16 at a time: the pool's 16 connections), then one manifest +
+   * config per distinct digest.
+   */
+  async tagsWithDates(repo: string): Promise<DatedTags> {
+    const started = performance.now();
+    const names = await this.tags(repo);
+    const listedMs = performance.now() - started;
+    const visible = orderTags(names.map((name) => ({ name })), 'semver').tags.slice(0, 100).map((t) => t.name);
+    const scope = `repository:${repo}:pull`;
+    const digests = new Map<string, string[]>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < visible.length) {
+          const tag = visible[next++]!;
+          const h = await this.get(new URL(`/v2/${repo}/manifests/${tag}`, this.base), scope, ACCEPT_ALL_MANIFESTS, 'HEAD');
+          const d = first(h.headers['docker-content-digest'])!;
+          digests.set(d, [...(digests.get(d) ?? []), tag]);
+        }
+      }),
+    );
+    let dated = 0;
+    await Promise.all(
+      [...digests].map(async ([d, tags]) => {
+        const m = await this.get(new URL(`/v2/${repo}/manifests/${d}`, this.base), scope, ACCEPT_ALL_MANIFESTS);
+        const manifest = JSON.parse(m.body.toString('utf8')) as { config: { digest: string } };
+        const c = await this.get(new URL(`/v2/${repo}/blobs/${manifest.config.digest}`, this.base), scope);
+        if ((JSON.parse(c.body.toString('utf8')) as { created?: string }).created) dated += tags.length;
+      }),
+    );
+    return { tags: names.length, dated, listedMs, visible: visible.length };
+  }
+
   async close(): Promise<void> {
     await this.agent.close();
   }
@@ -129,5 +166,6 @@ class Floor implements BenchClient {
 export const floor: ClientFactory = {
   key: 'floor',
   name: 'floor (raw undici keep-alive)',
+  tagsWithDates: true,
   create: (t) => new Floor(t),
 };

@@ -53,7 +53,8 @@ export async function runScale(opts: { plan: ScalePlan; call: Call; bundle?: Bun
     result.files = p.files;
     log(`bench: scale: populated in ${(p.ms / 1000).toFixed(1)} s (${p.files.toLocaleString('en-US')} files replicated)`);
 
-    for (const client of ['registry-explorer', 'microsoft']) {
+    // BENCH_SCALE_HOLD=0 skips the two clients (diagnosis runs of the VS Code walk).
+    for (const client of process.env.BENCH_SCALE_HOLD === '0' ? [] : ['registry-explorer', 'microsoft']) {
       try {
         const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, 'hold.ts'), client, t.url, BIG_REPO], { maxBuffer: 1 << 20, timeout: 600_000 });
         const h = JSON.parse(stdout.trim().split('\n').at(-1)!) as HoldResult;

@@ -92,8 +92,15 @@ export async function scaleInVscode(opts: { bundle: BundleResult; registryUrl: s
     const s: ScaleStep = { step: name };
     try {
       await mark(false); // reset the delay histogram: only this step counts
+      // BENCH_SCALE_PROFILE=1 (diagnosis; slows the host): a CPU profile of the host per step in bench/results/.
+      const port = controlPort(probeOut);
+      if (process.env.BENCH_SCALE_PROFILE === '1') await fetch(`http://127.0.0.1:${port}/profile/start`);
       Object.assign(s, await run(wb!.page));
       await wb!.page.waitForTimeout(300);
+      if (process.env.BENCH_SCALE_PROFILE === '1') {
+        const file = join(__dirname, '..', 'results', `scale-${result.steps.length + 1}.cpuprofile`);
+        await fetch(`http://127.0.0.1:${port}/profile/stop?file=${encodeURIComponent(file)}`);
+      }
     } catch (e) {
       s.error = e instanceof Error ? e.message.split('\n')[0] : String(e);
       await wb?.screenshot(`bench-scale-${name.replace(/[^a-z0-9]+/gi, '-')}-failed`).catch(() => undefined);
@@ -171,7 +178,7 @@ export async function scaleInVscode(opts: { bundle: BundleResult; registryUrl: s
     const ns = opts.bigRepo.split('/')[0]!;
     await step(`expand folder ${ns} → rows painted`, async () => {
       const folder = wb!.treeItem(new RegExp(`^${ns} folder`)).first();
-      await folder.scrollIntoViewIfNeeded();
+      if (!(await scrollTo(page, folder, -800))) throw new Error(`no ${ns} folder row`);
       await arm(page, `return !!document.querySelector('.part.sidebar [role="treeitem"][aria-level="3"]')`);
       await folder.click();
       const ms = await waitPainted(page);
@@ -182,7 +189,7 @@ export async function scaleInVscode(opts: { bundle: BundleResult; registryUrl: s
 
     await step(`expand ${opts.bigRepo} → first tag rows painted`, async () => {
       const repo = wb!.treeItem(new RegExp(`^${escapeRe(opts.bigRepo)} repository`)).first();
-      await repo.scrollIntoViewIfNeeded();
+      if (!(await scrollTo(page, repo))) throw new Error(`no ${opts.bigRepo} row`);
       await arm(page, `return !!document.querySelector('.part.sidebar [role="treeitem"][aria-level="4"]')`);
       await repo.click();
       const ms = await waitPainted(page, 120_000);
@@ -222,12 +229,12 @@ export async function scaleInVscode(opts: { bundle: BundleResult; registryUrl: s
   }
 }
 
-/** Scrolls the (virtualized) tree down until `row` is rendered; false if it never is. */
-async function scrollTo(page: Page, row: import('playwright-core').Locator): Promise<boolean> {
+/** Scrolls the (virtualized) tree until `row` is rendered (down, or up with dy < 0); false if it never is. */
+async function scrollTo(page: Page, row: import('playwright-core').Locator, dy = 600): Promise<boolean> {
   const box = await page.locator('.part.sidebar .monaco-list').first().boundingBox();
   if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  for (let i = 0; i < 60 && !(await row.count()); i++) {
-    await page.mouse.wheel(0, 600);
+  for (let i = 0; i < 80 && !(await row.count()); i++) {
+    await page.mouse.wheel(0, dy);
     await page.waitForTimeout(60);
   }
   if (!(await row.count())) return false;

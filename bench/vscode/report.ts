@@ -37,8 +37,10 @@ export interface VscodeSummary {
   newBuiltins: string[];
   /** Heavy packages among the activation files (should be none). */
   activationHeavy: string[];
-  /** Lazily loaded bundles loaded by the time the first page showed (should be none). */
+  /** Lazily loaded bundles loaded by the time the first page showed (should be none but dist/network.js, which the first request needs). */
   lazyLoaded: string[];
+  /** Inside the extension host (medians): click → getChildren(registry), its duration, resolved → painted; network.js loaded after the click in how many runs; longest blocking. */
+  host?: { clickToGetChildren: Stat; getChildren?: Stat; resolvedToPaint?: Stat; networkAfterClick: number; runs: number; blocked: Stat };
   expandPaint?: Stat;
   expandDom?: Stat;
   splitToRequest?: Stat;
@@ -102,7 +104,8 @@ export function summarizeVscode(samples: ExpandSample[], extensionDir: string): 
     activationBuiltins: [...builtins].sort(),
     newBuiltins: acts.length ? [...acts.map((a) => new Set(a.newBuiltins ?? [])).reduce((x, y) => new Set([...x].filter((m) => y.has(m))))].filter((m) => !m.startsWith('internal/')).sort() : [],
     activationHeavy: activationFiles.filter((f) => HEAVY.some((h) => f.includes(`node_modules/${h}`)) || (f.startsWith('dist/') && f !== 'dist/extension.js')),
-    lazyLoaded: [...new Set(samples.flatMap((s) => s.lazyLoaded))].sort(),
+    lazyLoaded: [...new Set(samples.flatMap((s) => s.lazyLoaded))].filter((f) => f !== 'dist/network.js').sort(),
+    ...hostStats(samples),
     ...(paint ? { expandPaint: paint } : {}),
     ...(stat(samples.map((s) => s.domMs)) ? { expandDom: stat(samples.map((s) => s.domMs))! } : {}),
     ...(anchor ? { anchor } : {}),
@@ -114,6 +117,22 @@ export function summarizeVscode(samples: ExpandSample[], extensionDir: string): 
     firstRow: [...new Set(samples.map((s) => s.firstRow.replace(/, .*$/, '')))].join(' / '),
     rowsShown: spread(samples.map((s) => s.rowsShown)),
     ...(stat(samples.map((s) => s.idleBeforeClick).filter((x) => !Number.isNaN(x))) ? { idleBeforeClick: stat(samples.map((s) => s.idleBeforeClick).filter((x) => !Number.isNaN(x)))!.median } : {}),
+  };
+}
+
+function hostStats(samples: ExpandSample[]): Pick<VscodeSummary, 'host'> {
+  const h = samples.map((s) => s.host).filter((x): x is NonNullable<typeof x> => !!x);
+  if (!h.length) return {};
+  const num = (xs: (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined);
+  return {
+    host: {
+      clickToGetChildren: stat(h.map((x) => x.clickToGetChildrenMs))!,
+      ...(stat(num(h.map((x) => x.getChildrenMs))) ? { getChildren: stat(num(h.map((x) => x.getChildrenMs)))! } : {}),
+      ...(stat(num(h.map((x) => x.resolvedToPaintMs))) ? { resolvedToPaint: stat(num(h.map((x) => x.resolvedToPaintMs)))! } : {}),
+      networkAfterClick: h.filter((x) => x.networkLoadMs > 0).length,
+      runs: h.length,
+      blocked: stat(h.map((x) => x.blockedMs))!,
+    },
   };
 }
 
@@ -182,7 +201,8 @@ export function vscodeMarkdown(r: VscodeResult, options: { activationTargetMs: n
       `no heavy SDKs ${ok(heavyOk)}`,
       `${s.activationFiles.join(', ') || 'none'} + Node built-ins (${s.activationBuiltins.join(', ') || 'none'}; of these the host had not loaded ${s.newBuiltins.join(', ') || 'none'}); ` +
         (s.activationHeavy.length ? `HEAVY: ${s.activationHeavy.join(', ')}; ` : 'no @aws-sdk, google-auth-library or yaml; ') +
-        (s.lazyLoaded.length ? `lazily loaded bundles loaded by the first page: ${s.lazyLoaded.join(', ')}` : `no lazily loaded bundle (${opts.lazyFiles.join(', ') || 'none built'}) loaded at activation or by the first page of the generic registry`),
+        (s.activationFiles.includes('dist/network.js') ? 'dist/network.js LOADED AT ACTIVATION; ' : 'dist/network.js not loaded at activation; ') +
+        (s.lazyLoaded.length ? `lazily loaded bundles loaded by the first page: ${s.lazyLoaded.join(', ')}` : `no other lazily loaded bundle (${opts.lazyFiles.filter((f) => f !== 'dist/network.js').join(', ') || 'none built'}) loaded at activation or by the first page of the generic registry`),
     ]);
   } else if (r.samples.length || r.status !== 'ok') {
     row(['activation', 'not recorded', '', '', `< ${opts.activationTargetMs} ms ❌`, r.reason ?? 'the probe wrote nothing']);
@@ -221,7 +241,18 @@ export function vscodeMarkdown(r: VscodeResult, options: { activationTargetMs: n
         `a fresh VS Code per run${s.idleBeforeClick !== undefined ? ` (CPU ${Math.round(s.idleBeforeClick * 100)}% idle just before the clicks, median)` : ''}; first row “${s.firstRow}”, ${s.rowsShown} rows at the first level; ${s.requests} HTTP request${s.requests === '1' ? '' : 's'} on expand (${Object.entries(s.byKind).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     ]);
     row(['anchor: the same first catalog page (`n=1000`), this client directly', ms(s.anchor?.median), range(s.anchor), String(s.anchor?.n ?? 0), '', 'a fresh RegistryClient per fetch (new connection), from the bench process, 3 before each VS Code run']);
-    row(['expand ÷ anchor', s.ratio !== undefined ? `${s.ratio.toFixed(1)}×` : '–', '', '', '', 'what VS Code (extension host → workbench → tree rendering) and the extension add on top of the request']);
+    if (s.host) {
+      row([
+        'where the expand goes, inside the extension host',
+        '',
+        '',
+        String(s.host.runs),
+        '',
+        `medians (host and page epoch clocks): click → the tree's getChildren(registry) called ${ms(s.host.clickToGetChildren.median)} (workbench → host messaging), getChildren ${ms(s.host.getChildren?.median)} (connection, the first catalog page over HTTP, the rows), resolved → row painted ${ms(s.host.resolvedToPaint?.median)} (tree items to the workbench, render); ` +
+          `dist/network.js loaded after the click in ${s.host.networkAfterClick} of ${s.host.runs} runs (it is preloaded once the view shows a registry); longest host blocking during the expand ${ms(s.host.blocked.median)} (median)`,
+      ]);
+    }
+    row(['expand ÷ anchor', s.ratio !== undefined ? `${s.ratio.toFixed(1)}×` : '–', '', '', `< 3× ${ok(s.ratio !== undefined && s.ratio < 3)}`, 'what VS Code (extension host → workbench → tree rendering) and the extension add on top of the request']);
   } else if (r.status !== 'ok') {
     row(['expand → first page', r.status, '', '', '', r.reason ?? '']);
   }

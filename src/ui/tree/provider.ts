@@ -8,7 +8,6 @@ import { isRegistryError, type RegistryError } from '../../registry/errors';
 import { formatPlatform } from '../../registry/mediaTypes';
 import type { ConnectionManager } from '../connections';
 import type { Log } from '../log';
-import { preloadNetwork } from '../network';
 import type { ConnectionStore } from '../store';
 import { TagDetailsLoader, type DigestCache, type TagDetails } from './details';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
@@ -170,12 +169,27 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return item;
   }
 
+  private warmed = false;
+
+  /**
+   * A registry on screen will be expanded soon: build its connections meanwhile (the network
+   * side loads, secrets are read, no request is made), so the first expand starts with its
+   * request (bench/vscode: both were most of click → first request). Once, a moment after the
+   * view first shows registries: never during activation, and after the rows have painted.
+   */
+  private warm(configs: readonly ConnectionConfig[]): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    setTimeout(() => {
+      for (const c of configs) void this.connections.get(c).catch(() => undefined);
+    }, 250).unref?.();
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
       const defaultId = this.store.defaultId();
       const configs = this.store.list();
-      // A registry on screen will be expanded soon: load the network side meanwhile.
-      if (configs.length) preloadNetwork();
+      if (configs.length) this.warm(configs);
       return configs
         .sort((a, b) => Number(b.id === defaultId) - Number(a.id === defaultId) || a.name.localeCompare(b.name))
         .map((c) => this.remember(new RegistryNode(c)));
