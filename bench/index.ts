@@ -16,11 +16,16 @@
 //
 // Then the extension itself in a real VS Code (bench/vscode/): activation time and what it loads,
 // bundle sizes of a production build, and expanding the 2,000-repository registry to its first
-// page rendered, beside the same page fetched by the client directly.
+// page rendered, beside the same page fetched by the client directly (and where that time goes
+// inside the extension host). Then the scale scenario (bench/scale/): 20,000 repositories and a
+// 100,000-tag repository, held by this client and by Microsoft's, and walked through in VS Code
+// with the extension host's longest blocking and memory after every step.
 //
 // Other knobs: BENCH_MODES=plain,token  BENCH_CLIENTS=floor,registry-explorer,snyk,skopeo,microsoft
 //              BENCH_MAX_ENTRIES=1000 (the registry's catalog.maxentries)
-//              BENCH_PARTS=clients,vscode  BENCH_VSCODE_RUNS=5
+//              BENCH_PARTS=clients,vscode,scale  BENCH_VSCODE_RUNS=5
+//              BENCH_SCALE_REPOS=20000 BENCH_SCALE_TAGS=100000 (the scale part's sizes)  BENCH_SCALE_HOLD=0
+//              BENCH_SCALE_PROFILE=1 / BENCH_EXPAND_PROFILE=1 (host CPU profiles into bench/results/, diagnosis only)
 //              `npm run bench -- --readme` writes a full run's figures into README.md's bench section.
 // Not part of `npm test` (scripts/test.mjs runs test/ only).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -537,7 +542,7 @@ function updateReadme(body: string, meta: { date: string; commit: string; node: 
     start,
     `Last full run: ${meta.date.slice(0, 16).replace('T', ' ')} UTC, commit ${meta.commit} (plus the working tree), ${meta.cores}× ${meta.cpu}, Node ${meta.node}, ` +
       `1-minute load average ${meta.load.mean.toFixed(1)} on average (peak ${meta.load.max.toFixed(1)})${meta.load.max > meta.cores ? ': a shared, busy machine, so absolute times are inflated' : ''}. ` +
-      '`BENCH_QUICK=1 npm run bench` is a smoke run; `BENCH_PARTS=clients` or `=vscode` runs one half; `npm run bench -- --readme` rewrites this section. Raw results: `bench/results/` (not committed).',
+      '`BENCH_QUICK=1 npm run bench` is a smoke run; `BENCH_PARTS=clients`, `=vscode` or `=scale` runs one part; `npm run bench -- --readme` rewrites this section. Raw results: `bench/results/` (not committed).',
     '',
     body.replace(/^### /gm, '#### '),
     end,

@@ -14,7 +14,7 @@
 // After each step the extension host is asked (bench/vscode/probe.cjs, BENCH_PROBE_CONTROL):
 // its longest event-loop blocking during the step (monitorEventLoopDelay) and its memory after
 // a full GC. Times are on the page's clock (event timestamps to the animation frame after).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startWorkbench, type Workbench } from '../../test/e2e/support/workbench';
@@ -82,6 +82,7 @@ export async function scaleInVscode(opts: { bundle: BundleResult; registryUrl: s
   const probeOut = join(opts.tmpDir, `scale-${process.pid}.jsonl`);
   rmSync(probeOut, { force: true });
   const result: ScaleVscodeResult = { steps: [] };
+  if (process.env.BENCH_SCALE_PROFILE === '1') mkdirSync(join(__dirname, '..', 'results'), { recursive: true });
   let wb: Workbench | undefined;
   const mark = async (gc = true): Promise<HostMark> => {
     const port = controlPort(probeOut);
@@ -118,7 +119,8 @@ export async function scaleInVscode(opts: { bundle: BundleResult; registryUrl: s
       workspace,
       extensionPath: opts.bundle.extensionDir,
       name: 'bench-scale',
-      settings: { 'registryExplorer.registries': [{ url: opts.registryUrl, name: NAME }] },
+      // Sticky scroll off: its pinned rows would cover the row the walk clicks next.
+      settings: { 'registryExplorer.registries': [{ url: opts.registryUrl, name: NAME }], 'workbench.tree.enableStickyScroll': false },
       env: {
         NODE_OPTIONS: `--require ${join(__dirname, '..', 'vscode', 'probe.cjs')}`,
         BENCH_ACTIVATION_MAIN: opts.bundle.main,
@@ -238,6 +240,8 @@ async function scrollTo(page: Page, row: import('playwright-core').Locator, dy =
     await page.waitForTimeout(60);
   }
   if (!(await row.count())) return false;
+  // Upwards a row first appears at the top edge: go on to the top.
+  if (dy < 0) for (let i = 0; i < 3; i++) await page.mouse.wheel(0, dy);
   await row.scrollIntoViewIfNeeded();
   return true;
 }

@@ -293,7 +293,10 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
     // BENCH_EXPAND_PROFILE=1 (diagnosis): a CPU profile of the extension host from just before the click until the row painted.
     const profile = process.env.BENCH_EXPAND_PROFILE === '1' && port;
     await control('/mark');
-    if (profile) await control('/profile/start');
+    if (profile) {
+      mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
+      await control('/profile/start');
+    }
 
     const started = performance.now();
     await row.click();
