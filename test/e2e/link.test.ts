@@ -187,11 +187,18 @@ describe('link image into deploy config', { skip, concurrency: false }, () => {
       await wb.screenshot('link-applied');
       await wb.notificationButton(/Linked .* into 4 references/, 'Open').click();
 
-      // The editors show the new text.
+      // The editors show the new text. Open opens the three files one after another, each one
+      // taking the focus as it comes: wait for all three tabs before choosing one.
+      const tabFor = (name: string) => page.locator('.tabs-container .tab', { hasText: name }).first();
+      for (const name of ['values.yaml', 'compose.yaml', 'deployment.yaml']) await tabFor(name).waitFor({ timeout: 15_000 });
+      // The last file takes the focus a moment after its tab shows: click until ours stays active.
       const showTab = async (name: string) => {
-        const tab = page.locator('.tabs-container .tab', { hasText: name }).first();
-        await tab.waitFor({ timeout: 15_000 });
-        await tab.click();
+        const active = page.locator('.tabs-container .tab.active', { hasText: name }).first();
+        await waitFor(`${name} active`, async () => {
+          if (!(await active.isVisible())) await tabFor(name).click();
+          await page.waitForTimeout(300);
+          return active.isVisible();
+        });
       };
       await showTab('values.yaml');
       await waitFor('values.yaml in the editor', async () => (await editorText(wb)).includes(`digest: "${digest}"`));
