@@ -484,7 +484,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const platforms = d?.isIndex ? (d.platformsNotShown ? vscode.l10n.t('{0}+ platforms', d.platforms?.length ?? 0) : vscode.l10n.t('{0} platforms', d.platforms?.length ?? 0)) : undefined;
     // An index's size is its largest platform's (what one pull downloads at most).
     const sizeText = size === undefined ? undefined : d?.isIndex ? vscode.l10n.t('largest {0}', formatSize(size)) : formatSize(size);
-    item.description = digest || created || size !== undefined ? joinFacts(formatAge(created), shortDigest(digest), platforms, sizeText) : '…';
+    // A provider's own word on the artifact (Harbor: its type, scan summary, signatures) last.
+    item.description = digest || created || size !== undefined ? joinFacts(formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
     const lines = [`**${host}/${node.repository}:${node.tag}**`, ''];
@@ -494,6 +495,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d?.mediaType) lines.push(`${vscode.l10n.t('Media type')}: \`${d.mediaType}\``);
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
+    if (info?.note) lines.push(info.note);
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     item.iconPath = new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
     item.contextValue = d?.isIndex ? 'tag.index' : 'tag';
