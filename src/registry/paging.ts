@@ -28,7 +28,9 @@ export function nextLink(linkHeaders: string[], base: URL): URL | undefined {
   for (const value of linkHeaders) {
     let parsed: LinkHeader;
     try {
-      parsed = LinkHeader.parse(value);
+      // Harbor joins its links with " , "; http-link-header then reads the next link as a
+      // parameter of the previous one. White space before a comma means nothing in the grammar.
+      parsed = LinkHeader.parse(value.replace(/\s+,/g, ','));
     } catch {
       continue;
     }

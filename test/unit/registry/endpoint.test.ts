@@ -36,6 +36,8 @@ describe('endpoints and addresses', () => {
     const base = new URL('https://r.example/v2/_catalog?n=2');
     assert.equal(nextLink(['</v2/_catalog?last=b%2Fc&n=2>; rel="next"'], base)!.toString(), 'https://r.example/v2/_catalog?last=b%2Fc&n=2');
     assert.equal(nextLink(['<https://r.example/v2/_catalog?last=x>; rel="prev"'], base), undefined);
+    // Harbor's separator: " , ".
+    assert.equal(nextLink(['</api/v2.0/projects?page=1&page_size=10>; rel="prev" , </api/v2.0/projects?page=3&page_size=10>; rel="next"'], base)!.toString(), 'https://r.example/api/v2.0/projects?page=3&page_size=10');
     assert.throws(() => nextLink(['<https://evil.example/v2/_catalog?last=x>; rel="next"'], base), /another server/);
   });
 });
