@@ -110,15 +110,19 @@ export function scaleMarkdown(r: ScaleResult, note: string): string[] {
   const v = r.vscode;
   if (!v) return md;
   md.push('');
-  md.push(`In VS Code (code-server, production build), one walk; the extension host measured by the probe after each step (its longest event-loop blocking during the step, \`monitorEventLoopDelay\` at 10 ms resolution; heap and RSS after a full GC):`);
+  md.push(
+    `In VS Code (code-server, production build), one walk; the extension host measured by the probe after each step: its longest event-loop blocking during the step (\`monitorEventLoopDelay\`, 10 ms resolution; on a loaded machine this also counts time the OS did not run the host, so the host's CPU time during the step is beside it), heap and RSS after a full GC. ` +
+      'Where the blocking comes from (CPU profiles of the same walk with `BENCH_SCALE_PROFILE=1`, production build): expanding the big repository sorts its 100,000 tags in one synchronous go (a details lookup per tag for its date, then the version keys) and the first tag row\'s `getTreeItem` (`tagItem`) spends ~0.3 s, most likely building the 100,000-name index of `Listing.byName`; Find, while open, re-ranks on every catalog page and keystroke, and to find the loaded tag listings calls `tree.tags()` for every one of the 20,000 repositories, which creates (and keeps) a tag `Listing` for each, reading the settings each time (~0.2-0.3 s per step, and part of the heap growth).',
+  );
   md.push('');
-  md.push('| step | time (user-visible) | longest host blocking | heap after | RSS after | notes |');
-  md.push('| --- | ---: | ---: | ---: | ---: | --- |');
-  if (v.baseline) md.push(`| view open, registry collapsed (baseline) | | | ${mb(v.baseline.memory.heapUsed)} | ${mb(v.baseline.memory.rss)} | |`);
+  md.push('| step | time (user-visible) | longest host blocking | host CPU during the step | heap after | RSS after | notes |');
+  md.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  if (v.baseline) md.push(`| view open, registry collapsed (baseline) | | | | ${mb(v.baseline.memory.heapUsed)} | ${mb(v.baseline.memory.rss)} | |`);
   for (const s of v.steps) {
     const keys = s.keys ? `per keystroke ${s.keys.map((k) => (k.ms === undefined ? '–' : Math.round(k.ms))).join(' / ')} ms (– : list unchanged)` : '';
     const blocked = s.host ? `${Math.round(s.host.eld.maxMs)} ms ${ok(s.host.eld.maxMs <= SCALE_TARGETS.blockMs)}` : '–';
-    md.push(`| ${s.step} | ${fmt(s.ms)} | ${blocked} | ${mb(s.host?.memory.heapUsed)} | ${mb(s.host?.memory.rss)} | ${[keys, s.note, s.error ? `ERROR ${s.error}` : ''].filter(Boolean).join('; ').replace(/\|/g, '\\|')} |`);
+    const cpu = s.host?.eld.cpuMs !== undefined ? `${fmt(s.host.eld.cpuMs)} of ${fmt(s.host.eld.wallMs)}` : '–';
+    md.push(`| ${s.step} | ${fmt(s.ms)} | ${blocked} | ${cpu} | ${mb(s.host?.memory.heapUsed)} | ${mb(s.host?.memory.rss)} | ${[keys, s.note, s.error ? `ERROR ${s.error}` : ''].filter(Boolean).join('; ').replace(/\|/g, '\\|')} |`);
   }
   const last = [...v.steps].reverse().find((s) => s.host);
   const maxBlock = Math.max(...v.steps.filter((s) => s.host).map((s) => s.host!.eld.maxMs));

@@ -22,7 +22,7 @@ import type { BundleResult } from '../vscode';
 
 export interface HostMark {
   at: number;
-  eld: { maxMs: number; p99Ms: number; meanMs: number; samples: number };
+  eld: { maxMs: number; p99Ms: number; meanMs: number; samples: number; cpuMs?: number; wallMs?: number };
   memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
   gc: boolean;
   calls: { kind: string; at: number; syncMs?: number; ms?: number; children?: number }[];

@@ -222,6 +222,10 @@ function startControl(api, write) {
   }
   let session;
   const ms = (ns) => ns / 1e6;
+  // The host's CPU time and wall time since the last mark: on a loaded machine the event-loop
+  // delay also counts time the OS did not run the host at all; CPU time says how much was ours.
+  let lastCpu = process.cpuUsage();
+  let lastAt = performance.now();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const answer = (obj) => {
@@ -229,8 +233,11 @@ function startControl(api, write) {
       res.end(JSON.stringify(obj));
     };
     if (url.pathname === '/mark') {
-      const eld = { maxMs: ms(h.max), p99Ms: ms(h.percentile(99)), meanMs: ms(h.mean), samples: h.count };
+      const cpuNow = process.cpuUsage();
+      const eld = { maxMs: ms(h.max), p99Ms: ms(h.percentile(99)), meanMs: ms(h.mean), samples: h.count, cpuMs: (cpuNow.user - lastCpu.user + cpuNow.system - lastCpu.system) / 1000, wallMs: performance.now() - lastAt };
       h.reset();
+      lastCpu = cpuNow;
+      lastAt = performance.now();
       if (url.searchParams.get('gc') === '1' && gc) gc();
       const m = process.memoryUsage();
       const out = { at: performance.now(), eld, memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }, gc: !!gc, calls };
