@@ -13,6 +13,7 @@ import type { Page } from '../../src/providers/provider';
 import { isRegistryError } from '../../src/registry/errors';
 import { seedStandardImages, STANDARD_REPOSITORIES, STANDARD_TAGS } from '../support';
 import { startFakeAcr, type FakeAcr } from '../support/fakes/acr';
+import { errorText } from '../support/pages';
 
 async function all<T>(page: Page<T>): Promise<T[]> {
   const items = [...page.items];
@@ -30,7 +31,6 @@ function assertNoSecret(text: string, secrets: string[]): void {
   }
 }
 
-const errorText = (e: unknown): string => `${String(e)} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
 
 describe('Azure Container Registry (fake exchange + real token-mode registry)', () => {
   const SP_ID = randomUUID();

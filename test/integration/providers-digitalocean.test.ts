@@ -5,21 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { digitalOceanProvider, type DigitalOceanConnection } from '../../src/providers/digitalocean';
-import type { Page, ProviderContext } from '../../src/providers/provider';
+import type { ProviderContext } from '../../src/providers/provider';
 import { isRegistryError } from '../../src/registry/errors';
 import { CREATED } from '../support';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../support/fakes/digitalocean';
+import { allPages as all } from '../support/pages';
 
-async function all<T>(page: Page<T>): Promise<{ items: T[]; pages: number }> {
-  const items = [...page.items];
-  let pages = 1;
-  while (page.more) {
-    page = await page.more();
-    items.push(...page.items);
-    pages++;
-  }
-  return { items, pages };
-}
 
 function noSecret(text: string, secret: string): void {
   assert.ok(!text.includes(secret), `secret leaked: ${text.slice(0, 200)}`);

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connectEcr, ecrProvider, type EcrConnection, type EcrTuning } from '../../src/providers/ecr';
-import type { Page, ProviderContext } from '../../src/providers/provider';
+import type { ProviderContext } from '../../src/providers/provider';
 import { isRegistryError, RegistryError } from '../../src/registry/errors';
 import { CREATED, startRegistry, type RunningRegistry } from '../support';
 import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
+import { allPages as all } from '../support/pages';
 
 const KEY: FakeAwsKey = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const PROFILE_KEY: FakeAwsKey = { accessKeyId: 'AKIAPROFILEKEY000001', secretAccessKey: 'profileSecretKey/abcdefghijklmnopqrstuvw' };
@@ -22,16 +23,6 @@ const TEMP_KEY: FakeAwsKey = { accessKeyId: 'ASIATEMPORARYKEY0001', secretAccess
 const ENV_KEY: FakeAwsKey = { accessKeyId: 'AKIAENVIRONMENTKEY01', secretAccessKey: 'envSecretKey/abcdefghijklmnopqrstuvwxyz01' };
 const ALL_SECRETS = [KEY, PROFILE_KEY, TEMP_KEY, ENV_KEY].flatMap((k) => [k.secretAccessKey, ...(k.sessionToken ? [k.sessionToken] : [])]);
 
-async function all<T>(page: Page<T>): Promise<{ items: T[]; pages: number }> {
-  const items = [...page.items];
-  let pages = 1;
-  while (page.more) {
-    page = await page.more();
-    items.push(...page.items);
-    pages++;
-  }
-  return { items, pages };
-}
 
 /** Runs `fn` with environment variables set (undefined deletes), restoring them afterwards. */
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {

@@ -9,23 +9,12 @@ import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { FormValues } from '../../src/providers/form';
 import { gitlabProvider, type GitLabConnection } from '../../src/providers/gitlab';
-import type { Page } from '../../src/providers/provider';
 import { isRegistryError } from '../../src/registry/errors';
 import { CREATED, startHostile, type HostileServer } from '../support';
 import { startFakeGitLab, type FakeGitLab } from '../support/fakes/gitlab';
+import { allPages as all, errorText } from '../support/pages';
 
-async function all<T>(page: Page<T>): Promise<{ items: T[]; pages: number }> {
-  const items = [...page.items];
-  let pages = 1;
-  while (page.more) {
-    page = await page.more();
-    items.push(...page.items);
-    pages++;
-  }
-  return { items, pages };
-}
 
-const errorText = (e: unknown): string => `${String(e)} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
 const DEPLOY_USER = 'gitlab+deploy-token-12';
 const DEPLOY_TOKEN = 'gldt-DeployTokenAbcdefghij0123456789';
 

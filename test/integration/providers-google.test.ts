@@ -17,6 +17,7 @@ import type { ConnectionConfig, ConnectionSecrets, Page, ProviderContext } from 
 import { startRegistry, type PushedImage, type RunningRegistry } from '../support';
 import { startFakeArtifactRegistry, type FakeArtifactRegistry } from '../support/fakes/artifactRegistry';
 import { startGoogleTokenEndpoint, type FakeGoogleToken, type ServiceAccountKeyFile } from '../support/fakes/googleToken';
+import {  } from '../support/pages';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

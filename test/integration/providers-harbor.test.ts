@@ -9,23 +9,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { FormValues } from '../../src/providers/form';
 import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
-import type { Page, TagInfo } from '../../src/providers/provider';
+import type { TagInfo } from '../../src/providers/provider';
 import { isRegistryError } from '../../src/registry/errors';
 import { CREATED, startHostile, type HostileServer } from '../support';
 import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
+import { allPages as all, errorText } from '../support/pages';
 
-async function all<T>(page: Page<T>): Promise<{ items: T[]; pages: number }> {
-  const items = [...page.items];
-  let pages = 1;
-  while (page.more) {
-    page = await page.more();
-    items.push(...page.items);
-    pages++;
-  }
-  return { items, pages };
-}
 
-const errorText = (e: unknown): string => `${String(e)} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
 const ROBOT_SECRET = 'RobotSecretAbcdefghijklmnop0123456789';
 const SYSTEM_ROBOT_SECRET = 'SystemRobotSecret0123456789abcdefghij';
 

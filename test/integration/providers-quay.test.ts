@@ -6,24 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FormValues } from '../../src/providers/form';
-import type { Page } from '../../src/providers/provider';
 import { quayProvider, type QuayConnection } from '../../src/providers/quay';
 import { isRegistryError } from '../../src/registry/errors';
 import { CREATED } from '../support';
 import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
+import { allPages as all, errorText } from '../support/pages';
 
-async function all<T>(page: Page<T>): Promise<{ items: T[]; pages: number }> {
-  const items = [...page.items];
-  let pages = 1;
-  while (page.more) {
-    page = await page.more();
-    items.push(...page.items);
-    pages++;
-  }
-  return { items, pages };
-}
 
-const errorText = (e: unknown): string => `${String(e)} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
 
 describe('Quay (fake Quay API + real registry)', () => {
   let fake: FakeQuay;
