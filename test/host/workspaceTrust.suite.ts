@@ -54,7 +54,11 @@ const isHostile = (c: ConnectionConfig): boolean => c.url.startsWith(HOSTILE) ||
     // "Team" comes from the user's own registries setting; Edit Connection adds its password.
     const team = a.store.list().find((c) => c.id === `settings:${env.TLS_URL}`);
     assert.ok(team, JSON.stringify(a.store.list()));
+    // The same registry and user as "Secure": the wizard warns, and the user saves it anyway.
     r = await a.wizard.save('generic', { url: env.TLS_URL!, name: 'Team', username: env.TLS_USER!, password: SECRETS.generic!, caPem: env.TLS_CA!, insecure: false }, signal, team.id);
+    assert.equal(r.ok, false, JSON.stringify(r));
+    assert.match(r.message ?? '', /already connects to this registry/);
+    r = await a.wizard.save('generic', { url: env.TLS_URL!, name: 'Team', username: env.TLS_USER!, password: SECRETS.generic!, caPem: env.TLS_CA!, insecure: false }, signal, team.id, { duplicateOk: true });
     assert.equal(r.ok, true, JSON.stringify(r));
     r = await a.wizard.save('dockerhub', { username: env.HUB_USER!, password: SECRETS.dockerhub!, name: 'Hub' }, signal);
     assert.equal(r.ok, true, JSON.stringify(r));
