@@ -401,7 +401,7 @@ function summarize(cell: Cell): void {
     cell.notes.push(`client's own stats disagree with the proxy: ${self.requests} requests, ${self.tokenFetches} token fetches`);
   }
   if (cell.task === 'tagsWithDates') {
-    cell.notes.push(`tag list back after ${fmtMs(median(cell.samples.map((s) => s.listedMs ?? 0)))}; ${cell.samples.at(-1)!.note}; up to ${last.maxInFlight} requests in flight over ${last.sockets} connection${last.sockets === 1 ? '' : 's'}`);
+    cell.notes.push(`tag list back after ${fmtMs(median(cell.samples.map((s) => s.listedMs ?? 0)))}; ${cell.samples.at(-1)!.note}; up to ${last.maxInFlight} requests in flight over ${last.sockets} connection${last.sockets === 1 ? '' : 's'}${last.sockets > last.maxInFlight * 2 ? ' (connections not reused: undici closes a connection after every HEAD)' : ''}`);
   }
   if (cell.client === 'microsoft' && cell.task === 'tags') cell.notes.push('listing only (its per-tag date lookups: see the last row)');
   if (cell.client === 'microsoft' && cell.task === 'catalog') cell.notes.push(`${last.byKind.catalog ?? 0} catalog pages (no n: the registry's default of 100)`);
