@@ -12,24 +12,3 @@ export function network(): typeof Network {
   loaded ??= require('../providers/network') as typeof Network;
   return loaded;
 }
-
-let preload: ReturnType<typeof setTimeout> | undefined;
-
-/**
- * Loads the network side in the background once the view shows a registry, so the first expand
- * does not wait for it (its load was most of click → first request: bench/vscode). Never during
- * activation (the view asks for its rows after activate()), and after a pause, so the rows and
- * the cached listing paint first.
- */
-export function preloadNetwork(delayMs = 250): void {
-  if (loaded || preload) return;
-  preload = setTimeout(() => {
-    try {
-      network();
-    } catch {
-      /* the first real use reports it */
-    }
-  }, delayMs);
-  preload.unref?.();
-}
-
