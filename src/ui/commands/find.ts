@@ -60,7 +60,9 @@ export function registerFind(ctx: CommandContext): vscode.Disposable {
       for (const t of tree.sortedTags(c.id, repository)) yield { name: t.name, config: c, repository, tag: t.name };
     }
     function* loadedTags(): Generator<Candidate> {
-      for (const c of configs) for (const r of tree.repositories(c).items) if (tree.tags(c, r.name).status === 'ready') yield* tagsOf(c, r.name);
+      // Only the tag listings that exist: asking tree.tags() for each of 20,000 repositories
+      // would create (and keep) a listing for every one, on every keystroke.
+      for (const c of configs) for (const repository of tree.loadedTagRepositories(c.id)) yield* tagsOf(c, repository);
     }
 
     const build = (): FindItem[] => {

@@ -381,6 +381,12 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return listing;
   }
 
+  /** The repositories of a connection whose tags are loaded, without creating a listing for the others (Find). */
+  *loadedTagRepositories(connectionId: string): Generator<string> {
+    const prefix = `${connectionId}\n`;
+    for (const [k, listing] of this.tagListings) if (k.startsWith(prefix) && listing.status === 'ready') yield k.slice(prefix.length);
+  }
+
   tags(config: ConnectionConfig, repository: string): Listing<TagInfo> {
     const k = repoKey(config.id, repository);
     let listing = this.tagListings.get(k);
