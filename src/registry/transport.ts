@@ -44,6 +44,10 @@ function bodyExchange(dispatcher: Dispatcher, userAgent: string) {
       body: req.body,
       dispatcher,
       signal,
+      // undici closes the connection after every HEAD (in case a server sends a body anyway),
+      // and the tree HEADs each tag on screen: on an https registry that was a TLS handshake
+      // per tag. Registries answer HEAD as HTTP says; keep the connection.
+      ...(req.method === 'HEAD' ? { reset: false } : {}),
     });
     const limit = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const chunks: Buffer[] = [];
