@@ -294,6 +294,13 @@ async function focusedField(page: Page): Promise<string | undefined> {
   return page.evaluate(() => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field);
 }
 
+/** Focus `selector`, wait until it really has the focus, then press `key`. */
+async function focusThen(page: Page, selector: string, key: string): Promise<void> {
+  await page.locator(selector).focus();
+  await page.waitForFunction((sel) => !!document.activeElement?.closest(sel), selector);
+  await page.keyboard.press(key);
+}
+
 async function waitFocus(page: Page, id: string): Promise<void> {
   await page.waitForFunction((fid) => (document.activeElement?.closest('.field') as HTMLElement | null)?.dataset.field === fid, id);
 }
@@ -598,13 +605,14 @@ describe('Connect Registry wizard page (Chromium, real bundle, real CSP)', { tim
       // The docs link goes through the host.
       await page.locator('#change-provider').click();
       await page.locator('[data-provider="generic"]').click();
-      await page.locator('.docs-link').focus();
-      await page.keyboard.press('Enter');
+      // The form renders after the click: focus the link of the form that is there, and make
+      // sure the focus held before pressing Enter (on a busy machine a late render took it).
+      await page.waitForSelector('.field[data-field="url"]');
+      await focusThen(page, '.docs-link', 'Enter');
       assert.deepEqual(await waitPosted(page, 'openLink'), { type: 'openLink', url: 'https://distribution.github.io/distribution/spec/api/' });
 
       // Choose file… asks the host; its answer fills the textarea.
-      await page.locator('.pick-file').focus();
-      await page.keyboard.press('Enter');
+      await focusThen(page, '.pick-file', 'Enter');
       assert.deepEqual(await waitPosted(page, 'pickFile'), { type: 'pickFile', field: 'caPem' });
       await host(page, { type: 'fileContent', field: 'caPem', text: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', fileName: 'ca.pem' });
       await page.waitForFunction(() => document.querySelector('.file-name')?.textContent === 'Loaded from ca.pem');
