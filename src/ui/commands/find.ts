@@ -165,7 +165,19 @@ async function reveal(ctx: CommandContext, target: FindTarget): Promise<boolean>
     const node = await vscode.window.withProgress({ location: { viewId: 'registryExplorer.registries' } }, () => tree.locate(target.connectionId, target.repository, target.tag));
     if (!node) throw new Error(vscode.l10n.t('That registry is no longer connected.'));
     tree.redraw();
-    await tree.revealing(() => withTimeout(view.reveal(node, { select: true, focus: true, expand: target.tag ? false : true }), REVEAL_TIMEOUT_MS));
+    // A full refresh that lands while VS Code resolves the node's parents (the redraw above, or
+    // a Refresh the user just ran) cancels that resolution: "Cannot resolve tree item". The
+    // tree is fine a moment later, so try again rather than fail the user's Find.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await tree.revealing(() => withTimeout(view.reveal(node, { select: true, focus: true, expand: target.tag ? false : true }), REVEAL_TIMEOUT_MS));
+        break;
+      } catch (e) {
+        if (attempt >= 3 || !/Cannot resolve tree item/.test(String(e))) throw e;
+        log.debug(`find: reveal of ${name} raced a refresh (attempt ${attempt}); again`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
     const ms = performance.now() - started;
     const line = `find: revealed ${name} in ${Math.round(ms)} ms`;
     if (ms > 1000) log.info(line);
