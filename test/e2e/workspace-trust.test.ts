@@ -9,14 +9,14 @@
 // test/host/restrictedMode.suite.ts), the extension works on the user's registries and uses
 // nothing of the workspace's settings.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, seedStandardImages, startHostile, startRegistry, type HostileServer, type RunningRegistry } from '../support';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
 import { e2eSkipReason } from './support/codeServer';
-import { filesUnder } from './support/files';
+import { fileContents } from './support/files';
 import { runHostTests } from './support/hostTests';
 
 const skip = e2eSkipReason();
@@ -120,8 +120,7 @@ describe('a hostile workspace in the real extension host', { skip, concurrency: 
         'registryExplorer.registries': [{ name: 'Team', url: tls.url }],
       },
       inspectServer: (home) => {
-        for (const f of [...filesUnder(home), ...filesUnder(workspace)]) {
-          const bytes = readFileSync(f);
+        for (const [f, bytes] of fileContents(home, workspace)) {
           for (const [p, s] of Object.entries(SECRETS)) if (bytes.includes(s)) hits.push(`${p} in ${f}`);
         }
       },

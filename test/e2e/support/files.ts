@@ -23,13 +23,22 @@ export function filesUnder(dir: string): string[] {
   return out;
 }
 
+/** Each file under the directories with its bytes; one that vanished meanwhile is skipped. */
+export function* fileContents(...dirs: string[]): Generator<[string, Buffer]> {
+  for (const dir of dirs) {
+    for (const f of filesUnder(dir)) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(f);
+      } catch {
+        continue;
+      }
+      yield [f, bytes];
+    }
+  }
+}
+
 /** The files under `dir` whose bytes contain `needle`. */
 export function filesContaining(dir: string, needle: string): string[] {
-  return filesUnder(dir).filter((f) => {
-    try {
-      return readFileSync(f).includes(needle);
-    } catch {
-      return false;
-    }
-  });
+  return [...fileContents(dir)].filter(([, bytes]) => bytes.includes(needle)).map(([f]) => f);
 }
