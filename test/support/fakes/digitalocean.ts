@@ -14,9 +14,9 @@
 // registry:read scope → 403 {id: "forbidden"}. Repositories are the registry's `NAME/…` ones,
 // read from the registry itself (`sync()`), so API and registry tell the same story.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { listenInFront, sendJson } from './http';
+import { listenInFront, recordingServer, sendJson } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface FakeDigitalOceanOptions {
@@ -201,20 +201,12 @@ export async function startFakeDigitalOcean(opts: FakeDigitalOceanOptions = {}):
     return notFound();
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const rec: DoApiRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), auth: 'none', status: 0 };
-    requests.push(rec);
-    res.on('finish', () => (rec.status = res.statusCode));
-    req.resume();
-    req.on('end', () => {
-      try {
-        handle(req, res, rec);
-      } catch (e) {
-        if (!res.headersSent) sendJson(res, 500, { id: 'server_error', message: String(e) });
-      }
-    });
-  });
+  const server = recordingServer<DoApiRequest>(
+    requests,
+    (req, url) => ({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), auth: 'none', status: 0 }),
+    handle,
+    (res, e) => sendJson(res, 500, { id: 'server_error', message: String(e) }),
+  );
   const front = await listenInFront(server, registry);
   apiUrl = front.url;
 

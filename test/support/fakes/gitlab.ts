@@ -17,9 +17,9 @@
 // Auth: `PRIVATE-TOKEN` (or `Authorization: Bearer`). Unknown token → 401 `{message: "401
 // Unauthorized"}`; expired → 401 invalid_token "Token has expired."; without read_api or api
 // → 403 insufficient_scope; a group or project the token's user cannot see → 404.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { listenInFront, sendJson } from './http';
+import { listenInFront, recordingServer, sendJson } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface GitLabTokenInfo {
@@ -182,20 +182,12 @@ export async function startFakeGitLab(opts: FakeGitLabOptions): Promise<FakeGitL
     });
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const rec: GitLabApiRequest = { method: req.method ?? '', path: (req.url ?? '/').split('?')[0]!, query: Object.fromEntries(url.searchParams), status: 0 };
-    requests.push(rec);
-    res.on('finish', () => (rec.status = res.statusCode));
-    req.resume();
-    req.on('end', () => {
-      try {
-        handle(req, res, rec);
-      } catch (e) {
-        if (!res.headersSent) sendJson(res, 500, { message: String(e) });
-      }
-    });
-  });
+  const server = recordingServer<GitLabApiRequest>(
+    requests,
+    (req, url) => ({ method: req.method ?? '', path: (req.url ?? '/').split('?')[0]!, query: Object.fromEntries(url.searchParams), status: 0 }),
+    handle,
+    (res, e) => sendJson(res, 500, { message: String(e) }),
+  );
   const front = await listenInFront(server, registry);
 
   return {

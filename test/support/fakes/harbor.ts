@@ -17,9 +17,9 @@
 // each `/` double-encoded (`team%252Fapp`); a single-encoded one is routed apart by Harbor and
 // answers 404, and so it does here. Errors are `{errors: [{code, message}]}`. Basic auth on
 // every call; a wrong one → 401 UNAUTHORIZED, a private project of others → 403 FORBIDDEN.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { listenInFront, sendJson } from './http';
+import { listenInFront, recordingServer, sendJson } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface HarborProjectOptions {
@@ -214,20 +214,12 @@ export async function startFakeHarbor(opts: FakeHarborOptions = {}): Promise<Fak
     return harborError(res, 404, 'NOT_FOUND', '404 page not found');
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const rec: HarborApiRequest = { method: req.method ?? '', path: (req.url ?? '/').split('?')[0]!, query: Object.fromEntries(url.searchParams), status: 0, authorization: !!req.headers.authorization };
-    requests.push(rec);
-    res.on('finish', () => (rec.status = res.statusCode));
-    req.resume();
-    req.on('end', () => {
-      try {
-        handle(req, res, rec);
-      } catch (e) {
-        if (!res.headersSent) harborError(res, 500, 'INTERNAL_SERVER_ERROR', String(e));
-      }
-    });
-  });
+  const server = recordingServer<HarborApiRequest>(
+    requests,
+    (req, url) => ({ method: req.method ?? '', path: (req.url ?? '/').split('?')[0]!, query: Object.fromEntries(url.searchParams), status: 0, authorization: !!req.headers.authorization }),
+    handle,
+    (res, e) => harborError(res, 500, 'INTERNAL_SERVER_ERROR', String(e)),
+  );
   const front = await listenInFront(server, registry);
 
   return {

@@ -4,7 +4,7 @@
 // holding one open would otherwise stall the end of a test.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A JSON answer with its length set; `headers` may add to or replace the content type. */
@@ -87,3 +87,29 @@ export function verifyJwt(key: Buffer | string, token: string): Record<string, u
     return undefined;
   }
 }
+
+/**
+ * A fake API server: each request is recorded before the handler runs (its status filled in
+ * once answered), and a handler that throws answers 500 in the API's own error shape.
+ */
+export function recordingServer<R extends { status: number }>(
+  requests: R[],
+  record: (req: IncomingMessage, url: URL) => R,
+  handle: (req: IncomingMessage, res: ServerResponse, rec: R) => void,
+  fail: (res: ServerResponse, e: unknown) => void,
+): Server {
+  return createServer((req, res) => {
+    const rec = record(req, new URL(req.url ?? '/', 'http://x'));
+    requests.push(rec);
+    res.on('finish', () => (rec.status = res.statusCode));
+    req.resume();
+    req.on('end', () => {
+      try {
+        handle(req, res, rec);
+      } catch (e) {
+        if (!res.headersSent) fail(res, e);
+      }
+    });
+  });
+}
+

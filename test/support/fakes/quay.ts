@@ -12,9 +12,9 @@
 // repo:read → 403 insufficient_scope; anonymous callers see public repositories only, a
 // private repository's tags → 403. Basic (a robot) is not accepted by the API (401).
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
-import { listenInFront, sendJson as send } from './http';
+import { listenInFront, recordingServer, sendJson as send } from './http';
 import { readRegistry, type TagFacts } from './registryContents';
 
 export interface FakeQuayOptions {
@@ -169,20 +169,12 @@ export async function startFakeQuay(opts: FakeQuayOptions = {}): Promise<FakeQua
     return quayError(res, 404, 'not_found', 'Not Found');
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const rec: QuayApiRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), auth: 'none', status: 0 };
-    requests.push(rec);
-    res.on('finish', () => (rec.status = res.statusCode));
-    req.resume();
-    req.on('end', () => {
-      try {
-        handle(req, res, rec);
-      } catch (e) {
-        if (!res.headersSent) quayError(res, 500, 'internal_error', String(e));
-      }
-    });
-  });
+  const server = recordingServer<QuayApiRequest>(
+    requests,
+    (req, url) => ({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), auth: 'none', status: 0 }),
+    handle,
+    (res, e) => quayError(res, 500, 'internal_error', String(e)),
+  );
   const front = await listenInFront(server, registry);
 
   return {
