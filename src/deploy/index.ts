@@ -6,6 +6,24 @@ export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from './cla
 export { createDeployConfig, dnsLabel, type CreateKind, type CreatedFile } from './create';
 export { findReferences, markMatches, problemsByFile, scanText, type ScanOptions } from './find';
 export { expressionsIn, hasExpressions } from './interpolation';
+export {
+  checkable,
+  DEFAULT_DIAGNOSTIC_SETTINGS,
+  diagnose,
+  headsNeeded,
+  repositoriesNeeded,
+  repositoryKey,
+  type DiagnoseInput,
+  type DiagnosticCode,
+  type DiagnosticSettings,
+  type Fix,
+  type ImageDiagnostic,
+  type Reach,
+  type RepositoryFacts,
+  type TagFacts,
+} from './diagnose';
+export { newerVersions, newestVersion, type NewerLevel, type NewerVersion } from './newer';
+export { completionSite, type CompletionPart, type CompletionSite } from './positions';
 export { dockerConfigJsonSecret, kubectlCreateSecretCommand, type PullSecretOptions } from './pullSecret';
 export { applyEdits, describeChange, linkReference, linkReferences, planChange, shortDigests } from './rewrite';
 export {
