@@ -112,7 +112,7 @@ describe('the requests diagnostics need', () => {
   const input = (app: RepositoryFacts, r: (registry: string) => Reach = reach) => ({
     refs: refs(),
     reach: r,
-    repository: (registry: string, repository: string): RepositoryFacts => (repository === 'team/app' ? app : { state: 'unknown' }),
+    repository: (_registry: string, repository: string): RepositoryFacts => (repository === 'team/app' ? app : { state: 'unknown' }),
     settings: DEFAULT_DIAGNOSTIC_SETTINGS,
   });
   const values = (list: DeployRef[]) => list.map((r) => r.value);
