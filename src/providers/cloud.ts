@@ -15,7 +15,7 @@ import { harborProvider } from './harbor';
 import { quayProvider } from './quay';
 import type { RegistryProvider } from './provider';
 
-export { isEcrHost } from './ecrApi';
+export { isEcrHost } from './ecr/hosts';
 
 /** In the order the wizard offers them, after Generic. */
 export const cloudProviders: readonly RegistryProvider[] = [ecrProvider, googleProvider, dockerHubProvider, githubProvider, acrProvider, digitalOceanProvider, quayProvider, harborProvider, gitlabProvider];

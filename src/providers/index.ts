@@ -26,7 +26,7 @@ export function providerFor(id: string): RegistryProvider | undefined {
 /** Which provider owns a registry host, by the hosts each cloud serves its registries on. */
 const HOST_PATTERNS: readonly [{ test(host: string): boolean }, string][] = [
   [/^(docker\.io|index\.docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)$/, 'dockerhub'],
-  // Every partition and endpoint flavour (FIPS, dual-stack, China, ISO) ecrApi.ts knows; the
+  // Every partition and endpoint flavour (FIPS, dual-stack, China, ISO) ecr/hosts.ts knows; the
   // cheap test first, so that other hosts do not load the cloud providers.
   [{ test: (h) => /\.dkr[.-]ecr/.test(h) && loadCloud().isEcrHost(h) }, 'ecr'],
   [/^([a-z]+\.)?gcr\.io$|^[a-z0-9-]+-docker\.pkg\.dev$/, 'google'],

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { connectEcr, EcrAuthTokens, ecrProvider } from '../../../src/providers/ecr';
-import { isEcrHost, mapAwsError, parseEcrHost } from '../../../src/providers/ecrApi';
+import { mapAwsError } from '../../../src/providers/ecr/errors';
+import { isEcrHost, parseEcrHost } from '../../../src/providers/ecr/hosts';
 import type { ConnectionConfig } from '../../../src/providers/provider';
 import { isRegistryError } from '../../../src/registry/errors';
 import { startHostile } from '../../support';

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { googleProvider, isGoogleRegistryHost, parseArtifactRegistryPath, targetOf } from '../../../src/providers/google';
-import { describeGoogleError, GoogleAccessTokens, parseServiceAccountKey, scrub } from '../../../src/providers/googleAuth';
+import { describeGoogleError, scrub } from '../../../src/providers/google/errors';
+import { parseServiceAccountKey } from '../../../src/providers/google/serviceAccountKey';
+import { GoogleAccessTokens } from '../../../src/providers/google/tokens';
 import type { ConnectionConfig } from '../../../src/providers/provider';
 import { startGoogleTokenEndpoint, type FakeGoogleToken } from '../../support/fakes/googleToken';
 
