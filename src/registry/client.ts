@@ -8,15 +8,18 @@
 import { createHash } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
+import { artifactFacts, isImageConfig, type ArtifactFacts } from './artifactKind';
 import { Authenticator } from './auth';
 import type { CredentialSource } from './credentials';
 import { isValidDigest } from './digest';
 import { connectionDispatcher, type ProxySettings } from './dispatcher';
 import { parseEndpoint, httpAllowed } from './endpoint';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
+import { parseHelmConfig, type HelmChartMeta } from './helmChart';
 import { DEFAULT_DEADLINE_MS, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 import {
   MANIFEST_ACCEPT,
+  buildKitAttestations,
   imageSize,
   isAttestation,
   isIndex,
@@ -110,6 +113,12 @@ export interface ImageDetails {
 }
 
 export interface ListOptions {
+  /** What the manifest holds when it is not a plain image (artifactKind.ts). */
+  artifact?: ArtifactFacts;
+  /** A Helm chart's Chart.yaml facts, from its config. */
+  chart?: HelmChartMeta;
+  /** BuildKit attestation entries of an index: their digest and the image each describes. */
+  attestations?: { digest: string; subject?: string }[];
   signal?: AbortSignal;
   /** Resume after this name (a `last=` the server gave us, or the last name shown). */
   last?: string;
@@ -247,7 +256,14 @@ export class RegistryClient {
     const top = await this.getManifest(repository, reference, opts.signal);
     if (!isIndex(top.manifest)) {
       const m = top.manifest as ImageManifest;
-      const cfg = opts.configs === false || !m.config ? {} : await this.getConfig(repository, m.config, opts.signal);
+      // An artifact's config is not an image config (a chart's is Chart.yaml as JSON): only
+      // image configs are read as one.
+      if (facts.kind === 'helm' && m.config && opts.configs !== false) {
+        const chart = parseHelmConfig(await this.getBlob(repository, m.config.digest, opts.signal), await this.host(opts.signal), m.config.digest);
+        return { digest: top.digest, mediaType: top.mediaType, isIndex: false, size: imageSize(m), ...artifact, chart };
+      }
+      const readConfig = opts.configs !== false && !!m.config && (facts.kind === 'image' || isImageConfig(m.config.mediaType));
+      const cfg = readConfig ? await this.getConfig(repository, m.config, opts.signal) : {};
       return {
         digest: top.digest,
         mediaType: top.mediaType,
@@ -266,6 +282,8 @@ export class RegistryClient {
       if (isAttestation(d)) continue;
       if (!isValidDigest(d.digest)) {
         throw new RegistryError('protocol', `${host} sent an image index for ${repository}:${reference} with an entry whose digest is not a digest (algorithm:hex); refused.`);
+    const facts = artifactFacts(top.manifest);
+    const artifact = facts.kind === 'image' ? {} : { artifact: facts };
       }
       if (!unique.has(d.digest)) unique.set(d.digest, d);
     }
@@ -276,6 +294,7 @@ export class RegistryClient {
         // Fetched by digest, so getManifest verifies the bytes against it.
         const child = await this.getManifest(repository, d.digest, opts.signal);
         if (isIndex(child.manifest)) return { platform: d.platform ?? { os: 'unknown', architecture: 'unknown' }, digest: d.digest, mediaType: d.mediaType };
+        ...artifact,
         const m = child.manifest as ImageManifest;
         const cfg = opts.configs === false || !m.config ? {} : await this.getConfig(repository, m.config, opts.signal);
         return { platform: d.platform ?? { os: cfg.os ?? 'unknown', architecture: cfg.architecture ?? 'unknown' }, digest: d.digest, mediaType: d.mediaType, size: imageSize(m), created: cfg.created };
@@ -305,6 +324,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
+    const attestations = buildKitAttestations(index);
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
 
@@ -313,6 +333,8 @@ export class RegistryClient {
   private async *listPages(path: string, field: 'repositories' | 'tags', opts: ListOptions, what: string): AsyncGenerator<Page<string>> {
     const s = await this.connect(opts.signal);
     const first = new URL(path, s.base);
+      ...artifact,
+      ...(attestations.length ? { attestations } : {}),
     let size = opts.pageSize ?? this.pageSize;
     first.searchParams.set('n', String(size));
     const kind = field === 'tags' ? 'tags' : 'catalog';

@@ -28,15 +28,21 @@ export interface Descriptor {
 export interface ImageManifest {
   schemaVersion: number;
   mediaType?: string;
+  /** OCI 1.1: what kind of artifact this is, when it is not an image. */
+  artifactType?: string;
   config: Descriptor;
   layers: Descriptor[];
+  /** OCI 1.1: the manifest this one refers to (a signature's image). */
+  subject?: Descriptor;
   annotations?: Record<string, string>;
 }
 
 export interface ImageIndex {
   schemaVersion: number;
   mediaType?: string;
+  artifactType?: string;
   manifests: Descriptor[];
+  subject?: Descriptor;
   annotations?: Record<string, string>;
 }
 
@@ -95,17 +101,26 @@ const descriptorSchema = wireObject({
 const imageManifestSchema = wireObject({
   schemaVersion: v.literal(2),
   mediaType: v.optional(v.string()),
+  artifactType: v.optional(v.string()),
   config: descriptorSchema,
   layers: v.array(descriptorSchema),
+  subject: v.optional(descriptorSchema),
   annotations: v.optional(annotationsSchema),
 });
 
 const imageIndexSchema = wireObject({
   schemaVersion: v.literal(2),
   mediaType: v.optional(v.string()),
+  artifactType: v.optional(v.string()),
   manifests: v.array(descriptorSchema),
+  subject: v.optional(descriptorSchema),
   annotations: v.optional(annotationsSchema),
 });
+
+/** A referrers answer (OCI 1.1) or a fallback `sha256-HEX` tag: an index of descriptors. */
+export function parseIndex(body: Buffer, host: string, what: string): ImageIndex {
+  return parseWire(imageIndexSchema, parseJsonText(body, host, what), host, what);
+}
 
 /** Just enough to decide which schema applies. */
 const envelopeSchema = wireObject({ mediaType: v.optional(v.string()), schemaVersion: v.optional(v.unknown()) });
@@ -161,6 +176,16 @@ export function isAttestation(d: Descriptor): boolean {
     d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
     (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown')
   );
+}
+
+/** BuildKit attestation entries of an index, each with the image it describes when it says so. */
+export function buildKitAttestations(index: ImageIndex): { digest: string; subject?: string }[] {
+  return index.manifests
+    .filter((d) => d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+    .map((d) => {
+      const subject = d.annotations?.['vnd.docker.reference.digest'];
+      return isValidDigest(subject) ? { digest: d.digest, subject } : { digest: d.digest };
+    });
 }
 
 /** Sum of what a pull downloads: config plus layers (compressed sizes). */

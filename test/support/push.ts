@@ -48,6 +48,13 @@ export interface PushImageOptions {
   format?: 'docker' | 'oci';
 }
 
+/** A blob of an artifact: its bytes and the media type its descriptor carries. */
+export interface ArtifactBlob {
+  mediaType: string;
+  data: Buffer;
+  annotations?: Record<string, string>;
+}
+
 export interface PusherOptions {
   url: string;
   /** PEM trust anchor for an https registry. */
@@ -284,6 +291,34 @@ export class Pusher {
     const digest = sha256(body);
     for (const ref of list.length > 0 ? list : [digest]) await this.putManifest(repo, ref, body, mediaType);
     return { repo, tags: list, digest, mediaType, children, ...(attestationDigest !== undefined ? { attestationDigest } : {}) };
+  }
+
+  /**
+   * Any OCI manifest (an artifact: a chart, a signature, an SBOM with a `subject`…) from its
+   * blobs; `fields` go into the manifest as given (artifactType, subject, annotations).
+   */
+  async pushArtifact(repo: string, refs: string[], parts: { config: ArtifactBlob; layers: ArtifactBlob[]; fields?: Record<string, unknown> }): Promise<{ digest: string; size: number; manifest: Buffer }> {
+    const config = blob(parts.config.data);
+    const layers = parts.layers.map((l) => ({ ...l, blob: blob(l.data) }));
+    const manifest = json({
+      schemaVersion: 2,
+      mediaType: MT.ociManifest,
+      ...parts.fields,
+      config: { mediaType: parts.config.mediaType, size: config.size, digest: config.digest },
+      layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.blob.size, digest: l.blob.digest, ...(l.annotations ? { annotations: l.annotations } : {}) })),
+    });
+    await Promise.all([config, ...layers.map((l) => l.blob)].map((b) => this.uploadBlob(repo, b)));
+    const digest = sha256(manifest);
+    for (const ref of refs.length > 0 ? refs : [digest]) await this.putManifest(repo, ref, manifest, MT.ociManifest);
+    return { digest, size: manifest.length, manifest };
+  }
+
+  /** An OCI index as given (its children pushed before), under `refs` or its digest. */
+  async pushIndexDocument(repo: string, refs: string[], index: Record<string, unknown>): Promise<{ digest: string; size: number }> {
+    const body = json({ schemaVersion: 2, mediaType: MT.ociIndex, ...index });
+    const digest = sha256(body);
+    for (const ref of refs.length > 0 ? refs : [digest]) await this.putManifest(repo, ref, body, MT.ociIndex);
+    return { digest, size: body.length };
   }
 
   async tag(repo: string, fromDigest: string, tags: string[]): Promise<void> {
