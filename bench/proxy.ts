@@ -20,6 +20,9 @@ export interface ProxyCounts {
   maxInFlight: number;
   /** Client connections opened (sockets a client used). */
   sockets: number;
+  /** Body bytes clients sent (uploads) and received. */
+  bytesUp: number;
+  bytesDown: number;
   /** Epoch milliseconds (sub-ms, comparable across processes on this machine) when the first request arrived and the last response was sent. */
   firstRequestAt?: number;
   lastResponseAt?: number;
@@ -49,7 +52,7 @@ export function kindOf(path: string): string {
 }
 
 function empty(): ProxyCounts {
-  return { requests: 0, byKind: {}, byStatus: {}, nonHttp: 0, maxInFlight: 0, sockets: 0 };
+  return { requests: 0, byKind: {}, byStatus: {}, nonHttp: 0, maxInFlight: 0, sockets: 0, bytesUp: 0, bytesDown: 0 };
 }
 
 function bump(map: Record<string, number>, key: string): void {
@@ -99,6 +102,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         const status = ures.statusCode ?? 502;
         bump(counts.byStatus, String(status));
         res.writeHead(status, ures.statusMessage, forwardable(ures.rawHeaders));
+        ures.on('data', (c: Buffer) => (counts.bytesDown += c.length));
         ures.pipe(res);
         ures.on('error', () => res.destroy());
       },
@@ -112,6 +116,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         res.destroy();
       }
     });
+    req.on('data', (c: Buffer) => (counts.bytesUp += c.length));
     req.pipe(up);
   });
   // A client that sends TLS (or garbage) to a plain-HTTP port: count it, then hang up the way

@@ -93,6 +93,8 @@ export class Authenticator {
   transport(raw: RoundTripper): RoundTripper {
     const next = this.fromRegistry(raw);
     return async (req) => {
+      // A streamed upload cannot be the probe: it would be read by an anonymous try.
+      if (!this.mode && req.upload) await this.ping(raw, req.signal);
       while (!this.mode) {
         if (this.probing) {
           await abortable(this.probing, req.signal);
@@ -153,6 +155,8 @@ export class Authenticator {
    * another realm or more scope; without one (the token service refused) mode and scopes stay.
    */
   private async retryOnce(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[], rejected?: HttpResponse): Promise<HttpResponse> {
+    // A streamed upload has been read by the first try: resending would send nothing.
+    if (rejected && req.upload) throw this.rejection(rejected, req, await this.credentials(false, req.signal));
     if (rejected) {
       const challenge = pickChallenge(parseChallenges(rejected.headers.getAll('www-authenticate')));
       mode = (challenge && this.modeFromChallenge(challenge)) ?? this.mode ?? { kind: 'basic' };

@@ -125,6 +125,21 @@ export interface ListOptions {
   pageSize?: number;
 }
 
+/** One request for `exchange`: a path under the registry's base, or a full URL (an upload Location). */
+export interface Exchange {
+  method: HttpRequest['method'];
+  path?: string;
+  url?: URL;
+  accept?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  upload?: HttpRequest['upload'];
+  streamBody?: boolean;
+  signal?: AbortSignal;
+  maxBodyBytes?: number;
+  deadlineMs?: number;
+}
+
 const PAGE_SIZE_LADDER = [1000, 500, 250, 100, 50];
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 /** Real multi-arch images have a handful of platforms; an index is one tag row, not a crawl. */
@@ -323,6 +338,20 @@ export class RegistryClient {
     if (res.status !== 202 && res.status !== 200 && res.status !== 204) this.expectOk(res, `${repository}@${digest}`, 'manifest');
   }
 
+  /**
+   * One exchange through the whole stack (auth, retries, redirect rules, deadline, this
+   * registry's limiter) for the layers built on the client (upload.ts, copy.ts). A streamed
+   * 2xx body keeps its limiter slot until it closes.
+   */
+  exchange(r: Exchange): Promise<HttpResponse> {
+    return this.send(r);
+  }
+
+  /** Where this registry's API lives (after the scheme is settled): upload Locations must stay there. */
+  async baseUrl(signal?: AbortSignal): Promise<URL> {
+    return new URL((await this.connect(signal)).base);
+  }
+
   async close(): Promise<void> {
     const attestations = buildKitAttestations(index);
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
@@ -427,18 +456,32 @@ export class RegistryClient {
     throw new RegistryError('protocol', `${host} answered HTTP ${res.status} reading ${what}${detail}.`, { status: res.status, code });
   }
 
-  private async send(r: { method: HttpRequest['method']; path?: string; url?: URL; accept?: string; signal?: AbortSignal; maxBodyBytes?: number }): Promise<HttpResponse> {
+  private async send(r: Exchange): Promise<HttpResponse> {
     const s = await this.connect(r.signal);
     const url = r.url ?? new URL(r.path!, s.base);
-    return this.limit(() =>
-      s.transport({
-        method: r.method,
-        url,
-        headers: r.accept ? { accept: r.accept } : {},
-        signal: r.signal,
-        maxBodyBytes: r.maxBodyBytes,
-      }),
-    );
+    const req: HttpRequest = {
+      method: r.method,
+      url,
+      headers: { ...(r.accept ? { accept: r.accept } : {}), ...r.headers },
+      signal: r.signal,
+      maxBodyBytes: r.maxBodyBytes,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+      ...(r.upload ? { upload: r.upload } : {}),
+      ...(r.streamBody ? { streamBody: true } : {}),
+      ...(r.deadlineMs !== undefined ? { deadlineMs: r.deadlineMs } : {}),
+    };
+    if (!r.streamBody) return this.limit(() => s.transport(req));
+    return new Promise<HttpResponse>((resolve, reject) => {
+      void this.limit(async () => {
+        try {
+          const res = await s.transport(req);
+          resolve(res);
+          if (res.stream) await new Promise((closed) => res.stream!.once('close', closed));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
   }
 
   /** The layers under auth; every exchange through them (pings and tokens too) has a deadline. */

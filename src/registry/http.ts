@@ -1,13 +1,24 @@
 // The small request/response shape every transport layer speaks. Bodies are buffered with a
 // cap: registry API responses (catalog pages, manifests, config blobs, tokens) are small, and
-// a cap is what keeps a hostile or broken server from filling memory.
+// a cap is what keeps a hostile or broken server from filling memory. Blob copies are the one
+// exception, both ways: `upload` sends a body as it comes and `streamBody` hands back a 2xx
+// body unread, so a layer of any size passes through in bounded memory.
+
+import type { Readable } from 'node:stream';
 
 export interface HttpRequest {
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: URL;
   headers: Record<string, string>;
   /** Always replayable (string/Buffer), so retries and redirects may resend it. */
   body?: string | Buffer;
+  /**
+   * A body sent once, as it is read (a blob streamed from another registry). It cannot be
+   * replayed: never retried, never followed through a redirect, never resent after a 401.
+   */
+  upload?: Readable;
+  /** Hand a 2xx body back unread, as `stream` (other statuses are buffered as usual). */
+  streamBody?: boolean;
   signal?: AbortSignal;
   /** Largest body accepted; larger fails with a protocol error. */
   maxBodyBytes?: number;
@@ -22,6 +33,8 @@ export interface HttpResponse {
   /** The URL that answered (after redirects). */
   url: URL;
   body: Buffer;
+  /** The unread 2xx body of a `streamBody` request; its deadline runs until it closes. */
+  stream?: Readable;
 }
 
 export type RoundTripper = (req: HttpRequest) => Promise<HttpResponse>;

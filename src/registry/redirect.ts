@@ -42,6 +42,13 @@ export function redirectTransport(next: RoundTripper, opts: RedirectOptions): Ro
       if (target.protocol === 'http:' && !opts.allowHttp(target)) {
         throw new RegistryError('insecure', `${current.url.host} redirected to plain HTTP (${target.host}), which this connection does not allow.`);
       }
+      if (current.upload) {
+        throw new RegistryError(
+          'protocol',
+          `${current.url.host} redirected an upload to ${target.host}; refused: a streamed blob is sent once, to the registry it was meant for.`,
+          { status: res.status },
+        );
+      }
       opts.checkHop?.(current.url, target);
       const crossOrigin = target.origin !== current.url.origin;
       let nextReq: HttpRequest = { ...current, url: target };

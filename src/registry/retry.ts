@@ -83,6 +83,8 @@ export function retryTransport(next: RoundTripper, opts: RetryOptions = {}): Rou
   const idempotent = (m: string): boolean => m === 'GET' || m === 'HEAD' || m === 'PUT' || m === 'DELETE';
 
   return async (req) => {
+    // A streamed upload cannot be sent twice: its one answer is the answer.
+    if (req.upload) return next(req);
     for (let attempt = 0; ; attempt++) {
       const backoff = Math.min(cap, base * 2 ** attempt);
       let res: HttpResponse;

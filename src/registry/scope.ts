@@ -22,6 +22,10 @@ export function scopesFor(req: Pick<HttpRequest, 'method' | 'url'>): string[] {
   const repo = repositoryFromPath(path);
   if (!repo) return [];
   const actions = req.method === 'GET' || req.method === 'HEAD' ? 'pull' : req.method === 'DELETE' ? 'delete' : 'pull,push';
+  // A cross-repository mount reads the source repository too; asking for both up front saves
+  // a 401 and a second token per mounted blob.
+  const from = req.method === 'POST' && req.url.searchParams.has('mount') ? req.url.searchParams.get('from') : null;
+  if (from && from !== repo) return mergeScopes([`repository:${repo}:${actions}`], [`repository:${from}:pull`]);
   return [`repository:${repo}:${actions}`];
 }
 

@@ -3,6 +3,7 @@
 // deadline as well as the pool's idle timeouts. It follows no redirects and knows nothing of
 // auth; the layers above do that.
 
+import { PassThrough } from 'node:stream';
 import { request, type Dispatcher } from './undici';
 import { RegistryError } from './errors';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
@@ -22,16 +23,35 @@ export function baseTransport(dispatcher: Dispatcher, userAgent: string): RoundT
     }, deadlineMs);
     const cancel = (): void => ac.abort();
     req.signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      return await exchange(req, ac.signal);
-    } catch (e) {
-      // The caller's cancellation wins over the deadline when both happened.
-      if (late && !req.signal?.aborted && !(e instanceof RegistryError)) throw deadlineError(req, deadlineMs, e);
-      throw mapNetworkError(e, req);
-    } finally {
+    const done = (): void => {
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', cancel);
+    };
+    // The caller's cancellation wins over the deadline when both happened.
+    const mapped = (e: unknown): RegistryError =>
+      late && !req.signal?.aborted && !(e instanceof RegistryError) ? deadlineError(req, deadlineMs, e) : mapNetworkError(e, req);
+    let res: HttpResponse;
+    try {
+      res = await exchange(req, ac.signal);
+    } catch (e) {
+      done();
+      throw mapped(e);
     }
+    if (!res.stream) {
+      done();
+      return res;
+    }
+    // A streamed body keeps the deadline and the caller's cancellation until it closes, and
+    // fails with the same errors a buffered one would.
+    const raw = res.stream;
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    raw.on('error', (e) => out.destroy(mapped(e)));
+    out.on('close', () => {
+      done();
+      if (!raw.destroyed) raw.destroy();
+    });
+    raw.pipe(out);
+    return { ...res, stream: out };
   };
 }
 
@@ -41,7 +61,7 @@ function bodyExchange(dispatcher: Dispatcher, userAgent: string) {
     const res = await request(req.url, {
       method: req.method,
       headers: { 'user-agent': userAgent, ...req.headers },
-      body: req.body,
+      body: req.upload ?? req.body,
       dispatcher,
       signal,
       // undici closes the connection after every HEAD (in case a server sends a body anyway),
@@ -49,6 +69,9 @@ function bodyExchange(dispatcher: Dispatcher, userAgent: string) {
       // per tag. Registries answer HEAD as HTTP says; keep the connection.
       ...(req.method === 'HEAD' ? { reset: false } : {}),
     });
+    if (req.streamBody && res.statusCode >= 200 && res.statusCode < 300 && req.method !== 'HEAD') {
+      return { status: res.statusCode, headers: new ResponseHeaders(res.headers as Record<string, string | string[]>), url: req.url, body: Buffer.alloc(0), stream: res.body };
+    }
     const limit = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const chunks: Buffer[] = [];
     let size = 0;

@@ -21,6 +21,8 @@ export interface TokenServerOptions {
   expiresIn?: number;
   /** Leave expires_in out of responses (clients must then assume 60 s). */
   omitExpiresIn?: boolean;
+  /** Users who get `pull` and nothing more, whatever they ask for (read-only credentials). */
+  readOnlyUsers?: string[];
   /** Repository names whose granted actions are always empty (the Pusher is exempt). */
   denyRepositories?: string[];
   /** Default true; false makes POST /token answer 404, like token servers without OAuth2. */
@@ -182,6 +184,7 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<R
       if (!a) continue;
       let actions: string[];
       if (a.type === 'repository' && deny.has(a.name) && !internal) actions = [];
+      else if (user !== undefined && opts.readOnlyUsers?.includes(user)) actions = a.actions.filter((x) => x === 'pull');
       else if (user !== undefined) actions = a.actions;
       else if (opts.anonymousPull && a.type === 'repository') actions = a.actions.filter((x) => x === 'pull');
       else actions = [];
