@@ -126,13 +126,15 @@ export function registerFind(ctx: CommandContext): vscode.Disposable {
     qp.onDidChangeValue((value) => {
       limit = ROWS;
       update(true);
-      // `repo:` typed: list that repository's tags too.
+      // `repo:` typed: list that repository's tags too, again once they are loaded and sorted
+      // (a sort of 100,000 tags runs in slices; meanwhile they are ranked in the listing's order).
       const q = splitQuery(value);
       if (q.tag === undefined) return;
       for (const c of configs) {
         if (tree.repositories(c).byName(q.repository)) {
           const tags = tree.tags(c, q.repository);
-          if (tags.status === 'idle') void tags.load(ac.signal).then(() => update(true));
+          const sorted = tags.status === 'idle' ? tags.load(ac.signal).then(() => tree.sortingTags(c.id, q.repository)) : tree.sortingTags(c.id, q.repository);
+          if (sorted) void sorted.then(() => !ac.signal.aborted && update(true), () => undefined);
         }
       }
     });

@@ -1,4 +1,6 @@
-// Tag facts (digest, size, created, platforms) fetched lazily for the tags on screen only:
+// Tag facts (digest, size, created, platforms) fetched lazily for the tags on screen only.
+// A provider whose API gives a tag's facts (`Connection.tagDetails`: GitLab) is asked for them,
+// one call per tag on screen, and the registry is not asked at all. Otherwise:
 //   1. HEAD the tag's manifest for its digest (cheap; not a pull on Docker Hub);
 //   2. a digest seen before — in this session or a previous one — is answered from the cache,
 //      since what a digest names never changes;
@@ -9,10 +11,15 @@
 // the tree wires persistence and refreshes.
 
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Connection } from '../../providers/provider';
+import type { Connection, TagInfo } from '../../providers/provider';
 import type { ImageDetails } from '../../registry/client';
 
 export type TagDetails = ImageDetails;
+
+/** The tags whose listing entry lacks a fact the row shows (Harbor's listing has them all). */
+export function missingFacts(tags: readonly TagInfo[]): string[] {
+  return tags.filter((t) => !(t.digest && t.created && t.size !== undefined)).map((t) => t.name);
+}
 
 export interface DigestCache {
   get(digest: string): TagDetails | undefined | Promise<TagDetails | undefined>;
@@ -41,6 +48,8 @@ export class TagDetailsLoader {
   private readonly limits = new Map<string, LimitFunction>();
   /** Tags whose details were asked of a registry (a HEAD each): tests and the log count them. */
   heads = 0;
+  /** Tags whose details were asked of the provider's API (`Connection.tagDetails`). */
+  providerCalls = 0;
 
   constructor(
     private readonly cache: DigestCache,
@@ -85,6 +94,10 @@ export class TagDetailsLoader {
   }
 
   private async load(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails> {
+    if (conn.tagDetails) {
+      const d = await this.fromProvider(conn, repository, tag, limit, signal);
+      if (d) return d;
+    }
     const head = await limit(() => {
       this.heads++;
       return conn.client.headManifest(repository, tag, signal);
@@ -105,6 +118,23 @@ export class TagDetailsLoader {
       );
     }
     return shared;
+  }
+
+  /**
+   * The provider's facts. They lack what only the manifest says (media type, platforms), so an
+   * image already read from a registry, by digest, is preferred; provider facts are never put
+   * in the digest cache, which holds whole manifests' facts. Undefined when the API gave no
+   * digest: the registry is asked then, as for any other provider.
+   */
+  private async fromProvider(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails | undefined> {
+    const info = await limit(() => {
+      this.providerCalls++;
+      return conn.tagDetails!(repository, tag, signal);
+    });
+    if (!info.digest) return undefined;
+    const cached = await this.cache.get(info.digest);
+    if (cached) return cached;
+    return { digest: info.digest, mediaType: '', isIndex: false, ...(info.created ? { created: info.created } : {}), ...(info.size !== undefined ? { size: info.size } : {}) };
   }
 
   private limitFor(connectionId: string): LimitFunction {

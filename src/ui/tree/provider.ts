@@ -4,27 +4,28 @@
 
 import * as vscode from 'vscode';
 import type { Connection, ConnectionConfig, RepositoryInfo, TagInfo } from '../../providers/provider';
+import { pullHost } from '../../providers/pullHost';
 import { isRegistryError, type RegistryError } from '../../registry/errors';
 import { formatPlatform } from '../../registry/mediaTypes';
 import type { ConnectionManager } from '../connections';
 import type { Log } from '../log';
 import type { ConnectionStore } from '../store';
-import { TagDetailsLoader, type DigestCache, type TagDetails } from './details';
+import { missingFacts, TagDetailsLoader, type DigestCache, type TagDetails } from './details';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
 import { ChangeBatcher } from './changes';
 import { Listing, type PageStats } from './listing';
 import { FolderIndex, LevelPaging } from './namespaces';
 import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, RepositoryNode, TagNode, type MessageAction, type Node } from './nodes';
 import type { ListingCache } from './persist';
-import { sortTags, type TagSort } from './sort';
+import { dateMovesTag, orderTagsSliced, type TagSort } from './sort';
 import { truncatedRow } from './truncated';
 import { ScreenWindow, SortedCache } from './window';
 
 const VIEW_ID = 'registryExplorer.registries';
 /** A catalog up to this size is fetched whole in the background, so folders show true counts. */
 const WHOLE_CATALOG = 10_000;
-/** Operations slower than this are logged at info level. */
-const SLOW_MS = 1000;
+/** Operations slower than this are logged at info level (the rest at debug). */
+const SLOW_MS = 500;
 
 /** What the tree shows of one repository's tags; kept across a refresh of the listing. */
 interface TagView {
@@ -66,13 +67,12 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         onDetails: (connectionId, repository, tag, d) => {
           const node = this.nodes.get(new TagNode(connectionId, repository, tag).id);
           if (node) this.batch.add(node);
-          if (d.created && !this.tagListings.get(repoKey(connectionId, repository))?.byName(tag)?.created) {
-            const view = this.tagViews.get(repoKey(connectionId, repository));
-            if (view) {
-              view.dates++;
-              // The order may change with the date: the repository's rows, once per batch.
-              if (settings().tagSort !== 'name') this.fireFor(connectionId, repository);
-            }
+          const view = this.tagViews.get(repoKey(connectionId, repository));
+          // A date the listing did not have, on a tag that date order moves: sort again (the
+          // repository's rows, once per batch). 100,000 versions never re-sort for their dates.
+          if (view && d.created && !view.sorted.byName(tag)?.created && dateMovesTag(tag, settings().tagSort)) {
+            view.dates++;
+            this.fireFor(connectionId, repository);
           }
         },
         onError: (connectionId, repository, tag, e) => this.log.debug(`details of ${repository}:${tag} on ${connectionId}: ${this.log.safe(e)}`),
@@ -402,11 +402,25 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return listing;
   }
 
-  /** A repository's loaded tags in the tree's order (Find lists them the same way). */
-  sortedTags(connectionId: string, repository: string): TagInfo[] {
+  /**
+   * A repository's loaded tags in the tree's order (Find lists them the same way), at once: the
+   * last finished sort, or the listing's own order until the first one finishes. A sort that is
+   * due starts in the background; `sortingTags` says when it is done.
+   */
+  sortedTags(connectionId: string, repository: string): readonly TagInfo[] {
     const listing = this.tagListings.get(repoKey(connectionId, repository));
     if (!listing) return [];
-    return this.sorted(connectionId, repository, listing, this.tagView(connectionId, repository));
+    const view = this.tagView(connectionId, repository);
+    if (!this.sortIsCurrent(listing, view)) void this.sorted(connectionId, repository, listing, view).catch(() => undefined);
+    return view.sorted.last() ?? listing.items;
+  }
+
+  /** The sort of a repository's tags under way, if one is (its end changes `sortedTags`). */
+  sortingTags(connectionId: string, repository: string): Promise<unknown> | undefined {
+    const listing = this.tagListings.get(repoKey(connectionId, repository));
+    if (!listing || listing.status !== 'ready') return undefined;
+    const view = this.tagView(connectionId, repository);
+    return this.sortIsCurrent(listing, view) ? undefined : this.sorted(connectionId, repository, listing, view);
   }
 
   tagDetails(node: TagNode): TagDetails | undefined {
@@ -441,10 +455,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (tags.status !== 'ready') await tags.load(undefined, tags.items.length);
     if (tags.status === 'error') throw tags.error;
     const view = this.tagView(connectionId, repository);
-    this.sorted(connectionId, repository, tags, view);
+    await this.sorted(connectionId, repository, tags, view);
     let j = view.sorted.indexOf(tag);
     while (j < 0 && tags.hasMoreOnServer && (await tags.fetchMore())) {
-      this.sorted(connectionId, repository, tags, view);
+      await this.sorted(connectionId, repository, tags, view);
       j = view.sorted.indexOf(tag);
     }
     if (j < 0) throw new Error(vscode.l10n.t('{0} has no tag “{1}” (any more).', repository, tag));
@@ -480,8 +494,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   private tagItem(node: TagNode): vscode.TreeItem {
     const d = this.details.get(node.connectionId, node.repository, node.tag);
-    const listing = this.tagListings.get(repoKey(node.connectionId, node.repository));
-    const info = listing?.byName(node.tag);
+    // The row's listing entry, from the sorted view's index (a 100,000-name index of the
+    // listing itself would be built on the first row).
+    const info = this.tagViews.get(repoKey(node.connectionId, node.repository))?.sorted.byName(node.tag);
     const item = new vscode.TreeItem(node.tag, d?.isIndex ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     const digest = d?.digest ?? info?.digest;
     const created = info?.created ?? d?.created;
@@ -596,7 +611,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       return [this.remember(errorNode(node.connectionId, node.name, listing.error))];
     }
     const view = this.tagView(node.connectionId, node.name);
-    const sorted = this.sorted(node.connectionId, node.name, listing, view);
+    const sorting = this.sorted(node.connectionId, node.name, listing, view);
+    const sorted = this.sortIsCurrent(listing, view) ? await sorting : await withViewProgress(() => sorting);
     const { start, end } = view.window.clamp(sorted.length);
     const visible = sorted.slice(start, end);
     const nodes: Node[] = [];
@@ -615,7 +631,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const cut = truncatedRow(node.connectionId, node.name, listing);
     if (cut) nodes.push(this.remember(cut));
     // Details for the rows on screen only: a window far down a long listing costs one page.
-    const needDetails = visible.filter((t) => !(t.digest && t.created && t.size !== undefined)).map((t) => t.name).filter((t) => !this.details.get(node.connectionId, node.name, t));
+    const needDetails = missingFacts(visible).filter((t) => !this.details.get(node.connectionId, node.name, t));
     if (needDetails.length) void this.requestDetails(config, node.name, needDetails);
     return nodes;
   }
@@ -630,15 +646,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       this.log.warn(this.log.safe(e));
       return;
     }
-    const ms = performance.now() - started;
-    const line = `${config.name}: details of ${tags.length} tag(s) of ${repository} in ${Math.round(ms)} ms`;
-    if (ms > SLOW_MS) this.log.info(line);
-    else this.log.debug(line);
+    this.timed(`${config.name}: details of ${tags.length} tag(s) of ${repository}`, performance.now() - started);
   }
 
   private logPage(what: string, page: PageStats): void {
-    const line = `${what}: ${page.first ? 'first page' : 'page'} of ${page.items} in ${Math.round(page.ms)} ms${page.more ? ', more on the server' : ''}`;
-    if (page.ms > SLOW_MS) this.log.info(line);
+    this.timed(`${what}: ${page.first ? 'first page' : 'page'} of ${page.items}`, page.ms, page.more ? ', more on the server' : '');
+  }
+
+  /** "what in N ms": at debug level, at info when it was slow. */
+  private timed(what: string, ms: number, after = ''): void {
+    const line = `${what} in ${Math.round(ms)} ms${after}`;
+    if (ms > SLOW_MS) this.log.info(line);
     else this.log.debug(line);
   }
 
@@ -684,20 +702,25 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return view;
   }
 
-  /** The listing in the tree's order, sorted again only when its items, the order or dates changed. */
-  private sorted(connectionId: string, repository: string, listing: Listing<TagInfo>, view: TagView): TagInfo[] {
+  /**
+   * The listing in the tree's order, sorted again only when its items, the order or dates
+   * changed, a slice at a time (100,000 tags must not hold up the extension host).
+   */
+  private sorted(connectionId: string, repository: string, listing: Listing<TagInfo>, view: TagView): Promise<readonly TagInfo[]> {
     const order = settings().tagSort;
     const dateOf = (t: TagInfo) => t.created ?? this.details.get(connectionId, repository, t.name)?.created;
-    return view.sorted.get(listing.items, order, order === 'name' ? 0 : view.dates, (items) => {
+    return view.sorted.get(listing.items, order, order === 'name' ? 0 : view.dates, async (items, stale) => {
       const started = performance.now();
-      let undated = 0;
-      for (const t of items) if (!dateOf(t)) undated++;
-      view.undated = undated;
-      const out = sortTags(items, order, dateOf);
-      const ms = performance.now() - started;
-      if (ms > 100) this.log.debug(`sorted ${items.length} tags of ${repository} in ${Math.round(ms)} ms`);
-      return out;
+      const out = await orderTagsSliced(items, order, dateOf, stale);
+      view.undated = out.undated;
+      this.timed(`sorted ${items.length} tags of ${repository} (${order})`, performance.now() - started);
+      return out.tags;
     });
+  }
+
+  private sortIsCurrent(listing: Listing<TagInfo>, view: TagView): boolean {
+    const order = settings().tagSort;
+    return view.sorted.current(listing.items, order, order === 'name' ? 0 : view.dates);
   }
 
   private emit(nodes: Node[] | undefined): void {
@@ -734,8 +757,9 @@ export function settings(): { pageSize: number; tagSort: TagSort; concurrency: n
   };
 }
 
+/** The reference prefix of a connection's images (its pull host: see providers/pullHost.ts). */
 export function registryHost(config: ConnectionConfig): string {
-  return config.url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  return pullHost(config);
 }
 
 function repoKey(connectionId: string, repository: string): string {

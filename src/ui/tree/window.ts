@@ -3,6 +3,8 @@
 // it on screen (each row on screen asks the registry for its details), and a "Load more" click
 // must not sort 100,000 tags again. No `vscode` import: unit-tested under plain Node.
 
+import { positionSteps, runSliced, Superseded } from './slices';
+
 /** The rows [start, end) of an ordered list that are on screen, grown one screen page at a time. */
 export class ScreenWindow {
   start = 0;
@@ -60,32 +62,82 @@ export class ScreenWindow {
 
 /**
  * A listing's items in sorted order, sorted again only when the items (a new array: listings
- * replace theirs, never change them in place), the order or the dates it sorts by change.
+ * replace theirs, never change them in place), the order or the dates it sorts by change. A
+ * sort of 100,000 tags runs a slice at a time (slices.ts); meanwhile the last finished order
+ * still answers `last`, `indexOf` and `byName`, and a newer request stops an older sort.
  */
 export class SortedCache<T extends { name: string }> {
-  /** How many times it sorted (tests count them). */
+  /** How many sorts finished (tests count them). */
   sorts = 0;
-  private items?: readonly T[];
-  private order?: string;
-  private version = -1;
-  private sorted: T[] = [];
-  private positions?: Map<string, number>;
+  private done?: Sorted<T>;
+  private pending?: Job<T>;
 
-  get(items: readonly T[], order: string, version: number, sort: (items: readonly T[]) => T[]): T[] {
-    if (items !== this.items || order !== this.order || version !== this.version) {
-      this.sorted = sort(items);
-      this.items = items;
-      this.order = order;
-      this.version = version;
-      this.positions = undefined;
-      this.sorts++;
-    }
-    return this.sorted;
+  /**
+   * The order of `items` for `order` at dates `version`: the finished one when it is current,
+   * else the sort under way for the same inputs, else a new sort (which makes an older one stale).
+   */
+  get(items: readonly T[], order: string, version: number, sort: (items: readonly T[], stale: () => boolean) => Promise<T[]>): Promise<readonly T[]> {
+    if (this.done && same(this.done, items, order, version)) return Promise.resolve(this.done.sorted);
+    if (this.pending && same(this.pending, items, order, version)) return this.pending.promise;
+    const job: Job<T> = { items, order, version, promise: Promise.resolve([]) };
+    this.pending = job;
+    const stale = () => this.pending !== job;
+    job.promise = (async () => {
+      try {
+        const sorted = await sort(items, stale);
+        // Find → reveal asks for a tag's position; the index is built here, in slices too.
+        const positions = await runSliced(positionSteps(sorted), { stale });
+        this.done = { items, order, version, sorted, positions };
+        this.sorts++;
+        return sorted;
+      } catch (e) {
+        // Overtaken by a newer sort: its result is this caller's answer too.
+        if (!(e instanceof Superseded)) throw e;
+        return this.pending ? this.pending.promise : (this.done?.sorted ?? []);
+      } finally {
+        if (this.pending === job) this.pending = undefined;
+      }
+    })();
+    return job.promise;
   }
 
-  /** Position of a name in the last sorted order, -1 when absent. */
+  /** Whether `get` with these inputs would answer at once. */
+  current(items: readonly T[], order: string, version: number): boolean {
+    return !!this.done && same(this.done, items, order, version);
+  }
+
+  /** The last finished order, whatever it was sorted for; undefined before the first. */
+  last(): readonly T[] | undefined {
+    return this.done?.sorted;
+  }
+
+  /** Position of a name in the last finished order, -1 when absent. */
   indexOf(name: string): number {
-    this.positions ??= new Map(this.sorted.map((t, i) => [t.name, i]));
-    return this.positions.get(name) ?? -1;
+    return this.done?.positions.get(name) ?? -1;
   }
+
+  /** The item of that name in the last finished order (the tree's rows look theirs up). */
+  byName(name: string): T | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.done!.sorted[i];
+  }
+}
+
+interface Inputs<T> {
+  items: readonly T[];
+  order: string;
+  version: number;
+}
+
+interface Sorted<T> extends Inputs<T> {
+  sorted: T[];
+  positions: Map<string, number>;
+}
+
+interface Job<T> extends Inputs<T> {
+  promise: Promise<readonly T[]>;
+}
+
+function same<T>(a: Inputs<T>, items: readonly T[], order: string, version: number): boolean {
+  return a.items === items && a.order === order && a.version === version;
 }

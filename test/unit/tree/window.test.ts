@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FolderIndex, LevelPaging } from '../../../src/ui/tree/namespaces';
 import { rank, splitQuery, matchScore } from '../../../src/ui/tree/search';
+import { Superseded } from '../../../src/ui/tree/slices';
 import { ScreenWindow, SortedCache } from '../../../src/ui/tree/window';
 
 describe('windowed tag view', () => {
@@ -46,39 +47,70 @@ describe('windowed tag view', () => {
 
 describe('sorted order cache', () => {
   const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `t${i}` }));
-  const reverse = (items: readonly { name: string }[]) => [...items].reverse();
+  type T = { name: string };
+  let calls = 0;
+  const reverse = async (items: readonly T[]) => {
+    calls++;
+    await new Promise((r) => setImmediate(r));
+    return [...items].reverse();
+  };
 
-  test('sorts once per listing, order and dates version; Load more clicks cost nothing', () => {
-    const c = new SortedCache<{ name: string }>();
+  test('sorts once per listing, order and dates version; Load more clicks and concurrent callers share it', async () => {
+    calls = 0;
+    const c = new SortedCache<T>();
     const items = tags(1000);
-    const first = c.get(items, 'semver', 0, reverse);
-    for (let i = 0; i < 10; i++) assert.equal(c.get(items, 'semver', 0, reverse), first);
+    assert.equal(c.current(items, 'semver', 0), false);
+    const [first, second] = await Promise.all([c.get(items, 'semver', 0, reverse), c.get(items, 'semver', 0, reverse)]);
+    assert.equal(first, second, 'two callers during one sort get the same result');
+    assert.equal(c.current(items, 'semver', 0), true);
+    for (let i = 0; i < 10; i++) assert.equal(await c.get(items, 'semver', 0, () => assert.fail('sorted again')), first);
     assert.equal(c.sorts, 1);
-    c.get(items, 'name', 0, reverse);
+    assert.equal(calls, 1);
+    await c.get(items, 'name', 0, reverse);
     assert.equal(c.sorts, 2, 'another order');
-    c.get(items, 'name', 1, reverse);
+    await c.get(items, 'name', 1, reverse);
     assert.equal(c.sorts, 3, 'dates changed');
-    c.get([...items, { name: 'new' }], 'name', 1, reverse);
+    await c.get([...items, { name: 'new' }], 'name', 1, reverse);
     assert.equal(c.sorts, 4, 'new items (a new array)');
   });
 
-  test('positions by name in the sorted order', () => {
-    const c = new SortedCache<{ name: string }>();
-    c.get(tags(5), 'x', 0, reverse);
+  test('positions and items by name in the last finished order; the previous order answers while a sort runs', async () => {
+    const c = new SortedCache<T>();
+    assert.equal(c.last(), undefined);
+    assert.equal(c.indexOf('t0'), -1);
+    await c.get(tags(5), 'x', 0, reverse);
     assert.equal(c.indexOf('t4'), 0);
     assert.equal(c.indexOf('t0'), 4);
     assert.equal(c.indexOf('nope'), -1);
-    c.get(tags(3), 'x', 0, (i) => [...i]);
+    assert.deepEqual(c.byName('t3'), { name: 't3' });
+    assert.equal(c.byName('nope'), undefined);
+    const next = c.get(tags(3), 'x', 0, async (i) => [...i]);
+    assert.equal(c.indexOf('t4'), 0, 'still the last finished order');
+    assert.equal(c.last()!.length, 5);
+    await next;
     assert.equal(c.indexOf('t2'), 2, 're-indexed after a new sort');
+    assert.equal(c.indexOf('t4'), -1);
   });
 
-  test('100,000 tags: a cached lookup is far cheaper than a sort', () => {
-    const c = new SortedCache<{ name: string }>();
-    const items = tags(100_000);
-    c.get(items, 'semver', 0, (i) => [...i].sort((a, b) => (a.name < b.name ? 1 : -1)));
-    const t = performance.now();
-    for (let i = 0; i < 100; i++) c.get(items, 'semver', 0, () => assert.fail('sorted again'));
-    assert.ok(performance.now() - t < 50);
+  test('a newer request stops an older sort, whose callers get the newer order', async () => {
+    const c = new SortedCache<T>();
+    let oldStale: (() => boolean) | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const old = c.get(tags(4), 'semver', 0, async (items, stale) => {
+      oldStale = stale;
+      await gate;
+      if (stale()) throw new Superseded();
+      return [...items];
+    });
+    assert.equal(oldStale!(), false);
+    const newer = c.get(tags(4), 'semver', 1, reverse);
+    assert.equal(oldStale!(), true, 'the older sort is told to stop');
+    release();
+    const [a, b] = await Promise.all([old, newer]);
+    assert.deepEqual(a.map((t) => t.name), ['t3', 't2', 't1', 't0']);
+    assert.equal(a, b);
+    assert.equal(c.sorts, 1, 'only the newer sort finished');
   });
 });
 
@@ -107,11 +139,9 @@ describe('folder index and per-folder paging', () => {
 
   test('20,000 names indexed in one pass', () => {
     const many = Array.from({ length: 20_000 }, (_, i) => (i < 400 ? `root-${i}` : `team-${String(i % 40).padStart(2, '0')}/svc-${i}`)).sort();
-    const t = performance.now();
     const ix = new FolderIndex(many);
     assert.equal(ix.at('').folders.length, 40);
     assert.equal(ix.count('team-00'), 490);
-    assert.ok(performance.now() - t < 500);
   });
 
   test('each level pages on its own; ensure shows an entry in whole pages', () => {
@@ -146,13 +176,11 @@ describe('Find matching', () => {
     assert.deepEqual(rank(names, (n) => n, '', 2), { items: ['x/app', 'app-2'], more: 4 });
   });
 
-  test('100,000 candidates: a keystroke stays well under a frame budget of work', () => {
+  test('100,000 candidates: the exact match first, at most the limit handed over', () => {
     const names = Array.from({ length: 100_000 }, (_, i) => `repo:v${1 + Math.floor(i / 1000)}.${Math.floor(i / 100) % 10}.${i % 100}`);
-    const t = performance.now();
     const r = rank(names, (n) => n, 'repo:v1.0.7', 300);
     assert.equal(r.items[0], 'repo:v1.0.7');
-    assert.ok(r.items.length <= 300);
-    assert.ok(performance.now() - t < 400, `${performance.now() - t} ms`);
+    assert.equal(r.items.length, 300);
   });
 
   test('repo:tag splits at the last colon; a port is not a tag', () => {
