@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mergeScopes, repositoryFromPath, scopesFor } from '../../../src/registry/scope';
 
-const req = (method: 'GET' | 'HEAD' | 'DELETE' | 'PUT', path: string) => ({ method, url: new URL(path, 'https://r.example') });
+const req = (method: 'GET' | 'HEAD' | 'DELETE' | 'PUT' | 'POST' | 'PATCH', path: string) => ({ method, url: new URL(path, 'https://r.example') });
 
 describe('scopes from requests', () => {
   test('catalog, tags, manifests, blobs', () => {
@@ -16,6 +16,11 @@ describe('scopes from requests', () => {
   test('repository names that contain endpoint words', () => {
     assert.equal(repositoryFromPath('/v2/x/manifests/y/manifests/latest'), 'x/manifests/y');
     assert.equal(repositoryFromPath('/v2/tags/tags/list'), 'tags');
+  });
+  test('a cross-repository mount asks for pull on the source too; a plain upload does not', () => {
+    assert.deepEqual(scopesFor(req('POST', '/v2/prod/web/blobs/uploads/?mount=sha256%3A00&from=app%2Fweb')), ['repository:app/web:pull', 'repository:prod/web:pull,push']);
+    assert.deepEqual(scopesFor(req('POST', '/v2/prod/web/blobs/uploads/')), ['repository:prod/web:pull,push']);
+    assert.deepEqual(scopesFor(req('PATCH', '/v2/prod/web/blobs/uploads/uuid')), ['repository:prod/web:pull,push']);
   });
   test('merging unions actions per resource', () => {
     assert.deepEqual(mergeScopes(['repository:a:pull'], ['repository:a:push,pull', 'registry:catalog:*']), ['registry:catalog:*', 'repository:a:pull,push']);
