@@ -26,7 +26,8 @@
 //              BENCH_PARTS=clients,vscode,scale  BENCH_VSCODE_RUNS=5
 //              BENCH_SCALE_REPOS=20000 BENCH_SCALE_TAGS=100000 (the scale part's sizes)  BENCH_SCALE_HOLD=0
 //              BENCH_SCALE_PROFILE=1 / BENCH_EXPAND_PROFILE=1 (host CPU profiles into bench/results/, diagnosis only)
-//              `npm run bench -- --readme` writes a full run's figures into README.md's bench section.
+//              `npm run bench -- --readme` writes each part's figures into its block of README.md's
+//              bench section (bench/readme.ts); BENCH_PARTS=scale --readme rewrites the scale block only.
 // Not part of `npm test` (scripts/test.mjs runs test/ only).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ import { summarizeVscode, vscodeMarkdown, type VscodeResult } from './vscode/rep
 import { CODE_SERVER_VERSION } from '../test/e2e/support/codeServer';
 import { scalePlanFromEnv } from './scale/content';
 import { runScale, scaleMarkdown, type ScaleResult } from './scale/run';
+import { blockBody, lastRunLine, rewriteBenchBlocks, type PartReport, type RunFacts } from './readme';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const REPOS = QUICK ? 200 : 2000;
@@ -505,6 +507,19 @@ function targets(mode: string, cells: Cell[]): string[] {
   return lines;
 }
 
+/** The clients part's report: what was measured and how, then a table and its targets per registry mode. */
+function clientsMarkdown(results: Record<string, Cell[]>, meta: { repositories: number; maxEntries: number; populateMs: number; cloneMs: number; versions: { registry: string } }): string[] {
+  const lines = [
+    `${meta.repositories.toLocaleString('en-US')} repositories (1-4 segments deep), one with ${TAGS.toLocaleString('en-US')} tags, a ${INDEX.platforms.length}-platform OCI index with an attestation; ` +
+      `Debian docker-registry (${meta.versions.registry.replace(/^\S+\s+/, '')}), catalog.maxentries ${meta.maxEntries}, populated in ${(meta.populateMs / 1000).toFixed(1)} s (storage copied to the token registry in ${(meta.cloneMs / 1000).toFixed(1)} s); every client through the same counting proxy on loopback; ` +
+      `a fresh client per run, clients interleaved run by run ("paired × floor": the median over rounds of a run's time ÷ the floor's run in the same round, so load that comes and goes on a shared machine cancels out); median of ${RUNS} runs after a warm-up (${RUNS * 2} for cells under ${FAST_MS} ms, ${RUNS * 6} under ${VERY_FAST_MS} ms, fewer for slow ones: see "runs").`,
+  ];
+  for (const mode of MODES) {
+    lines.push('', `### ${modeTitle(mode)}`, '', markdownTable(mode, results[mode]!), '', 'Targets:', ...targets(mode, results[mode]!));
+  }
+  return lines;
+}
+
 function versionOf(pkg: string): string {
   try {
     return (JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
@@ -524,31 +539,20 @@ function commandOutput(cmd: string, args: string[]): string {
 // ——— README ———
 
 /**
- * `npm run bench -- --readme`: the figures of this (full) run replace the README's bench section,
- * between `<!-- bench:start -->` and `<!-- bench:end -->`; nothing else in the file changes.
+ * `npm run bench -- --readme`: each part this (full) run ran rewrites its own block of the
+ * README's bench section (bench/readme.ts); the other parts' blocks and the rest of the file
+ * stay byte for byte. A broken marker writes nothing and says which.
  */
-function updateReadme(body: string, meta: { date: string; commit: string; node: string; cores: number; cpu: string; load: { mean: number; max: number } }, log: (s: string) => void): void {
+function updateReadme(reports: readonly PartReport[], run: RunFacts, log: (s: string) => void): void {
   const file = join(__dirname, '..', 'README.md');
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  if (a < 0 || b < a) {
-    log('bench: README.md has no bench markers; not updated');
+  const result = rewriteBenchBlocks(readFileSync(file, 'utf8'), new Map(reports.map((r) => [r.part, blockBody(r, run)])));
+  if (!result.ok) {
+    log(`bench: README.md not updated: ${result.problem} This run's figures are in bench/results/latest-full.md.`);
+    process.exitCode = 1;
     return;
   }
-  const section = [
-    start,
-    `Last full run: ${meta.date.slice(0, 16).replace('T', ' ')} UTC, commit ${meta.commit} (plus the working tree), ${meta.cores}× ${meta.cpu}, Node ${meta.node}, ` +
-      `1-minute load average ${meta.load.mean.toFixed(1)} on average (peak ${meta.load.max.toFixed(1)})${meta.load.max > meta.cores ? ': a shared, busy machine, so absolute times are inflated' : ''}. ` +
-      '`BENCH_QUICK=1 npm run bench` is a smoke run; `BENCH_PARTS=clients`, `=vscode` or `=scale` runs one part; `npm run bench -- --readme` rewrites this section. Raw results: `bench/results/` (not committed).',
-    '',
-    body.replace(/^### /gm, '#### '),
-    end,
-  ].join('\n');
-  writeFileSync(file, text.slice(0, a) + section + text.slice(b + end.length));
-  log('bench: README.md bench section updated');
+  writeFileSync(file, result.text);
+  log(`bench: README.md bench blocks${result.replaced.length ? ` rewritten: ${result.replaced.join(', ')}` : ''}${result.appended.length ? `${result.replaced.length ? ';' : ''} appended: ${result.appended.join(', ')}` : ''}`);
 }
 
 // ——— main ———
@@ -727,38 +731,16 @@ async function main(): Promise<void> {
   };
   clearInterval(loadTimer);
 
-  const md: string[] = [];
-  md.push(`## Benchmark${QUICK ? ' (QUICK smoke run)' : ''}`);
-  md.push('');
-  md.push(
-    `${meta.repositories.toLocaleString('en-US')} repositories (1-4 segments deep), one with ${TAGS.toLocaleString('en-US')} tags, a ${INDEX.platforms.length}-platform OCI index with an attestation; ` +
-      `Debian docker-registry (${meta.versions.registry.replace(/^\S+\s+/, '')}), catalog.maxentries ${MAX_ENTRIES}; every client through the same counting proxy on loopback; ` +
-      `a fresh client per run, clients interleaved run by run ("paired × floor": the median over rounds of a run's time ÷ the floor's run in the same round); median of ${RUNS} runs after a warm-up (${RUNS * 2} for cells under ${FAST_MS} ms, ${RUNS * 6} under ${VERY_FAST_MS} ms, fewer for slow ones: see "runs"). Node ${meta.node}, ${meta.cores}× ${meta.cpu}, ${meta.date.slice(0, 10)}, commit ${meta.commit}.`,
-  );
-  for (const mode of PARTS.has('clients') ? MODES : []) {
-    md.push('');
-    md.push(`### ${modeTitle(mode)}`);
-    md.push('');
-    md.push(markdownTable(mode, results[mode]!));
-    md.push('');
-    md.push('Targets:');
-    md.push(...targets(mode, results[mode]!));
-  }
-  if (vscode && PARTS.has('vscode')) {
-    md.push('');
-    md.push(...vscodeMarkdown(vscode, { activationTargetMs: ACTIVATION_TARGET_MS, bundleTargetBytes: BUNDLE_TARGET_BYTES, repos: REPOS + 2, runs: VSCODE_RUNS }));
-  }
-  if (scale) {
-    md.push('');
-    md.push(...scaleMarkdown(scale, `Sizes: BENCH_SCALE_REPOS / BENCH_SCALE_TAGS (defaults 20,000 / 100,000; QUICK 2,000 / 10,000).`));
-  }
-  md.push('');
-  const busy = meta.load.max > meta.cores;
-  md.push(
-    `Wall time ${(wallMs / 1000).toFixed(1)} s (populating ${(populateMs / 1000).toFixed(1)} s, storage copy ${(cloneMs / 1000).toFixed(1)} s). ` +
-      `1-minute load average ${meta.load.start.toFixed(1)} at the start, ${meta.load.end.toFixed(1)} at the end, mean ${meta.load.mean.toFixed(1)}, peak ${meta.load.max.toFixed(1)} (sampled every 5 s), on ${meta.cores} cores` +
-      (busy ? ': the machine was busy with other work, so absolute times are inflated (clients were interleaved run by run, so ratios suffer less).' : '.'),
-  );
+  // Each part's Markdown, in the order they ran: the report below, and with --readme that
+  // part's README block. A new part adds its report here, one line: reports.push({ part, lines }).
+  const reports: PartReport[] = [];
+  if (PARTS.has('clients')) reports.push({ part: 'clients', lines: clientsMarkdown(results, meta) });
+  if (vscode && PARTS.has('vscode')) reports.push({ part: 'vscode', lines: vscodeMarkdown(vscode, { activationTargetMs: ACTIVATION_TARGET_MS, bundleTargetBytes: BUNDLE_TARGET_BYTES, repos: REPOS + 2, runs: VSCODE_RUNS }) });
+  if (scale) reports.push({ part: 'scale', lines: scaleMarkdown(scale, `Sizes: BENCH_SCALE_REPOS / BENCH_SCALE_TAGS (defaults 20,000 / 100,000; QUICK 2,000 / 10,000).`) });
+
+  const run: RunFacts = { ...meta, parts: [...PARTS], wallMs };
+  const md: string[] = [`## Benchmark${QUICK ? ' (QUICK smoke run)' : ''}`, '', lastRunLine(run)];
+  for (const r of reports) md.push('', ...r.lines);
   const markdown = md.join('\n') + '\n';
 
   const dir = join(__dirname, 'results');
@@ -772,7 +754,7 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--readme')) {
     if (QUICK) log('bench: --readme ignored on a QUICK run (the README records full runs only)');
-    else updateReadme(md.slice(2).join('\n'), meta, log);
+    else updateReadme(reports, run, log);
   }
   console.log('\n' + markdown);
   log(`bench: results in ${join('bench', 'results', `latest-${name}.{json,md}`)}; wall time ${(wallMs / 1000).toFixed(1)} s`);
