@@ -57,6 +57,17 @@ const lazyDeployPlugin = {
   },
 };
 
+// The language features (completion, diagnostics, quick fixes in deploy files): built on the
+// first deploy file opened; src/ui/language/index.ts requires ./features then, and here that
+// require becomes the sibling bundle dist/language.js.
+/** @type {esbuild.Plugin} */
+const lazyLanguagePlugin = {
+  name: 'lazy-language',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/features$/ }, (args) => (args.importer.endsWith('/src/ui/language/index.ts') && args.kind === 'require-call' ? { path: './language.js', external: true } : undefined));
+  },
+};
+
 // Same for the cloud providers (a quarter of the extension's code): src/providers/index.ts
 // requires ./cloud when a provider other than Generic is first asked for; here that becomes
 // dist/providers.js. It carries its own copy of the registry layer it builds on, so nothing in
@@ -98,6 +109,18 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin],
+    external: ['vscode'],
+    metafile: true,
+  },
+  {
+    ...common,
+    entryPoints: { language: 'src/ui/language/features.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Its deploy layer and network side are the same lazily loaded bundles as the extension's.
     plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin],
     external: ['vscode'],
     metafile: true,

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { registerFind } from './ui/commands/find';
 import { registerImportDockerConfig } from './ui/commands/importDockerConfig';
+import { registerLanguage, type LanguageFeatures } from './ui/language';
 import { registerLink } from './ui/link';
 import { registerProviderCommands } from './ui/commands/connectProvider';
 import { registerRegistryCommands } from './ui/commands/registry';
@@ -30,6 +31,8 @@ export interface ExtensionApi {
   /** Every globalState entry the extension wrote (tests prove no secret is among them). */
   globalState(): Record<string, unknown>;
   listingCacheUri(connectionId: string): vscode.Uri;
+  /** Image completion, diagnostics and quick fixes in deploy files, loaded on first call (tests wait on its diagnostics). */
+  language(): LanguageFeatures;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -49,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     tree.refresh(config.id);
   });
   const ctx: CommandContext = { extension: context, store, connections, tree, view, log, wizard };
+  const language = registerLanguage(ctx);
 
   context.subscriptions.push(
     log,
@@ -65,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     registerFind(ctx),
     registerImportDockerConfig(ctx),
     registerLink(ctx),
+    language.disposable,
   );
   log.info(`Registry Explorer ${version} activated in ${(performance.now() - started).toFixed(1)} ms.`);
   return {
@@ -74,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     wizard,
     connections,
     view,
+    language: language.features,
     listingCacheUri: (id) => listingCache.uri(id),
     globalState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
   };

@@ -264,6 +264,7 @@ function lazyWhat(f: BundleFile): string {
   if (f.file.includes('client-ecr')) return 'AWS SDK (ECR), loaded when an ECR registry is used';
   if (f.file.includes('google-auth')) return 'google-auth-library, loaded when a GCR / Artifact Registry connection needs a token';
   if (f.file.endsWith('deploy.js')) return 'deploy-config engine + yaml, loaded on Link Image or an image hover';
+  if (f.file.endsWith('language.js')) return 'image completion, diagnostics and quick fixes, loaded when a deploy file is opened';
   if (f.file.endsWith('network.js')) return 'the network side (undici, the registry client, the schemas, Generic v2, the provider registry), loaded on the first request';
   if (f.file.endsWith('providers.js')) return 'the cloud providers (Docker Hub, GitHub, ECR, Google, ACR, DigitalOcean, Quay), loaded when such a registry is used';
   return 'loaded on first use';

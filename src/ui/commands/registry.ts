@@ -35,15 +35,19 @@ function syncDefaultContext(ctx: CommandContext): vscode.Disposable {
 
 export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable[] {
   const { store, tree, log } = ctx;
-  const openWizard = (provider?: string, editing?: ConnectionConfig): void => {
+  const openWizard = (provider?: string, editing?: ConnectionConfig, values?: Record<string, string>): void => {
     ConnectWizard.open(ctx.extension, ctx.wizard, {
       ...(provider ? { provider } : {}),
       ...(editing ? { editing } : {}),
+      ...(values ? { values } : {}),
     });
   };
+  /** Prefilled form values from a caller (a deploy file's "Connect this registry"): strings only. */
+  const valuesFrom = (v: unknown): Record<string, string> | undefined =>
+    typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string')) : undefined;
 
   return [
-    vscode.commands.registerCommand('registryExplorer.connect', (provider?: unknown) => openWizard(typeof provider === 'string' ? provider : undefined)),
+    vscode.commands.registerCommand('registryExplorer.connect', (provider?: unknown, values?: unknown) => openWizard(typeof provider === 'string' ? provider : undefined, undefined, valuesFrom(values))),
     vscode.commands.registerCommand('registryExplorer.editConnection', async (node?: Node) => {
       const config = await pickConnection(ctx, node, vscode.l10n.t('Which registry connection do you want to edit?'));
       if (config) openWizard(config.provider, config);

@@ -9,6 +9,7 @@ import type * as Deploy from '../../deploy';
 
 export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from '../../deploy/classify';
 export { PASSWORD_PLACEHOLDER, refIdentity } from '../../deploy/types';
+export type { CompletionSite, DiagnosticCode, DiagnosticSettings, Fix, ImageDiagnostic, Reach, RepositoryFacts, TagFacts } from '../../deploy';
 export type { CreateKind, DeployKind, DeployProblem, DeployRef, FieldLocation, LinkMode, LinkResult, PlannedChange, RewriteOptions, ScanResult, TextEdit } from '../../deploy';
 
 let loaded: typeof Deploy | undefined;
@@ -28,6 +29,10 @@ export const createDeployConfig: typeof Deploy.createDeployConfig = (...a) => de
 export const dnsLabel: typeof Deploy.dnsLabel = (...a) => deploy().dnsLabel(...a);
 export const dockerConfigJsonSecret: typeof Deploy.dockerConfigJsonSecret = (...a) => deploy().dockerConfigJsonSecret(...a);
 export const kubectlCreateSecretCommand: typeof Deploy.kubectlCreateSecretCommand = (...a) => deploy().kubectlCreateSecretCommand(...a);
+export const completionSite: typeof Deploy.completionSite = (...a) => deploy().completionSite(...a);
+export const diagnose: typeof Deploy.diagnose = (...a) => deploy().diagnose(...a);
+export const headsNeeded: typeof Deploy.headsNeeded = (...a) => deploy().headsNeeded(...a);
+export const repositoriesNeeded: typeof Deploy.repositoriesNeeded = (...a) => deploy().repositoriesNeeded(...a);
 
 /** `instanceof` without loading the module: the class lives in the lazily loaded bundle. */
 export function isStaleReference(e: unknown): boolean {

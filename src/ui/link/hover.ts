@@ -23,7 +23,7 @@ interface RefHit {
 }
 
 /** The ref (and its scalar) at `offset`: on one of its scalars, or anywhere in a block's keys. */
-function refAt(refs: readonly DeployRef[], offset: number): RefHit | undefined {
+export function refAt(refs: readonly DeployRef[], offset: number): RefHit | undefined {
   for (const ref of refs) {
     const fields = Object.values(ref.fields);
     const on = fields.find((f) => offset >= f.offset && offset <= f.offset + f.source.length);

@@ -60,7 +60,7 @@ export function configuredPatterns(): vscode.RelativePattern[] {
   return (vscode.workspace.workspaceFolders ?? []).flatMap((f) => deployConfigPaths.map((p) => new vscode.RelativePattern(f, p)));
 }
 
-function isConfigured(doc: vscode.TextDocument): boolean {
+export function isConfigured(doc: vscode.TextDocument): boolean {
   const patterns = configuredPatterns();
   return patterns.length > 0 && vscode.languages.match(patterns.map((pattern) => ({ pattern })), doc) > 0;
 }

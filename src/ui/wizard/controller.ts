@@ -34,6 +34,8 @@ export interface WizardEditing {
 export interface WizardOptions {
   provider?: string;
   editing?: WizardEditing;
+  /** A new connection's form prefilled (a deploy file's "Connect this registry": its host); secret fields are dropped. */
+  values?: FormValues;
 }
 
 /** Everything the controller needs from VS Code. */
@@ -110,7 +112,11 @@ export class WizardController {
   /** Whether `open()` with these options should restart the wizard rather than just reveal it. */
   differsFrom(opts: WizardOptions | undefined): boolean {
     if (!opts || (opts.provider === undefined && opts.editing === undefined)) return false;
-    return opts.editing?.id !== this.opts.editing?.id || (opts.provider ?? opts.editing?.provider) !== (this.opts.provider ?? this.opts.editing?.provider);
+    return (
+      opts.editing?.id !== this.opts.editing?.id ||
+      (opts.provider ?? opts.editing?.provider) !== (this.opts.provider ?? this.opts.editing?.provider) ||
+      JSON.stringify(opts.values ?? null) !== JSON.stringify(this.opts.values ?? null)
+    );
   }
 
   /** Starts a new session with new options (re-opened for another provider or connection). */
@@ -175,6 +181,9 @@ export class WizardController {
     if (editing && this.opts.editing) {
       init.values = editing.values;
       init.editing = { id: this.opts.editing.id, name: this.opts.editing.name, storedSecrets: editing.storedSecrets };
+    } else if (known && this.opts.values) {
+      const form = forms.find((f) => f.id === selected)!;
+      init.values = Object.fromEntries(Object.entries(this.opts.values).filter(([k]) => form.fields.some((f) => f.id === k && !isSecretField(f))));
     }
     if (this.port.l10nBundle) init.l10n = this.port.l10nBundle;
     if (known) this.currentProvider = selected;

@@ -1,0 +1,144 @@
+// Diagnostics on image references in open deploy files. A document is checked DEBOUNCE_MS after
+// it stops changing; a newer version of it cancels the older check. The facts come from
+// RegistryFacts (one listing per repository, shared by every file; a HEAD only for pins and
+// for tags a cut-short listing does not show), so a workspace of many files referring to the
+// same images costs one listing per repository.
+
+import * as vscode from 'vscode';
+import { diagnose, headsNeeded, refIdentity, repositoriesNeeded, type DeployRef, type Fix, type ImageDiagnostic, type RepositoryFacts, type TagFacts } from '../link/deploy';
+import type { DocumentRefs } from '../link/scan';
+import type { Log } from '../log';
+import type { RegistryFacts } from './facts';
+import { DIAGNOSTIC_SOURCE, messageOf, severityOf } from './messages';
+import { languageSettings } from './settings';
+
+const DEBOUNCE_MS = 400;
+
+/** What a quick fix needs to know about a diagnostic it was offered for. */
+export interface FixEntry {
+  range: vscode.Range;
+  code: ImageDiagnostic['code'];
+  identity: string;
+  fix?: Fix;
+}
+
+interface Pending {
+  timer?: NodeJS.Timeout;
+  cancel?: vscode.CancellationTokenSource;
+}
+
+export class ImageDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('registryExplorer.images');
+  private readonly pending = new Map<string, Pending>();
+  private readonly fixes = new Map<string, { version: number; entries: FixEntry[] }>();
+  private readonly done = new vscode.EventEmitter<vscode.Uri>();
+  /** Fired after a document's diagnostics were replaced (tests wait on it). */
+  readonly onDidUpdate = this.done.event;
+
+  constructor(
+    private readonly facts: RegistryFacts,
+    private readonly docs: DocumentRefs,
+    private readonly applies: (doc: vscode.TextDocument) => boolean,
+    private readonly log: Log,
+  ) {}
+
+  /** Check `doc` once it has been still for a moment (at once with `now`). */
+  schedule(doc: vscode.TextDocument, now = false): void {
+    if (doc.isClosed || !this.applies(doc)) return;
+    const key = doc.uri.toString();
+    const p = this.pending.get(key) ?? {};
+    clearTimeout(p.timer);
+    p.cancel?.cancel();
+    p.timer = setTimeout(() => void this.check(doc), now ? 0 : DEBOUNCE_MS);
+    this.pending.set(key, p);
+  }
+
+  /** Every open deploy document again (settings or connections changed). */
+  recheckAll(): void {
+    for (const doc of vscode.workspace.textDocuments) this.schedule(doc, true);
+  }
+
+  forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const p = this.pending.get(key);
+    clearTimeout(p?.timer);
+    p?.cancel?.cancel();
+    this.pending.delete(key);
+    this.fixes.delete(key);
+    this.collection.delete(uri);
+  }
+
+  /** The fixes of `doc`'s current diagnostics. */
+  entries(doc: vscode.TextDocument): FixEntry[] {
+    const hit = this.fixes.get(doc.uri.toString());
+    return hit && hit.version === doc.version ? hit.entries : [];
+  }
+
+  private async check(doc: vscode.TextDocument): Promise<void> {
+    const key = doc.uri.toString();
+    const p = this.pending.get(key);
+    if (!p) return;
+    const cancel = new vscode.CancellationTokenSource();
+    p.cancel = cancel;
+    const version = doc.version;
+    try {
+      const found = await this.compute(doc, cancel.token);
+      if (cancel.token.isCancellationRequested || doc.isClosed || doc.version !== version) return;
+      this.collection.set(doc.uri, found.map((d) => d.diagnostic));
+      this.fixes.set(key, { version, entries: found.map((d) => d.entry) });
+      this.done.fire(doc.uri);
+    } catch (e) {
+      this.log.debug(`diagnostics: ${vscode.workspace.asRelativePath(doc.uri)}: ${this.log.safe(e)}`);
+    } finally {
+      cancel.dispose();
+      if (p.cancel === cancel) p.cancel = undefined;
+    }
+  }
+
+  private async compute(doc: vscode.TextDocument, token: vscode.CancellationToken): Promise<{ diagnostic: vscode.Diagnostic; entry: FixEntry }[]> {
+    const settings = languageSettings(doc.uri).diagnostics;
+    const refs = this.docs.get(doc);
+    if (!refs.length || !Object.values(settings).some(Boolean)) return [];
+    const reach = (registry: string) => this.facts.reach(registry);
+
+    // 1. One listing per distinct repository (shared with every other file and the tree).
+    const listed = new Map<string, RepositoryFacts>();
+    await Promise.all(
+      repositoriesNeeded(refs, reach).map(async ({ registry, repository }) => {
+        const config = this.facts.config(registry);
+        const facts = config ? await this.facts.repository(config, repository, token).catch((): RepositoryFacts => ({ state: 'unknown' })) : { state: 'unknown' as const };
+        listed.set(`${registry}\n${repository}`, facts);
+      }),
+    );
+    if (token.isCancellationRequested) return [];
+    const repository = (registry: string, name: string): RepositoryFacts => listed.get(`${registry}\n${name}`) ?? { state: 'unknown' };
+
+    // 2. HEADs only where the listing cannot tell.
+    const heads = new Map<DeployRef, TagFacts>();
+    await Promise.all(
+      headsNeeded({ refs, reach, repository, settings }).map(async (ref) => {
+        const i = ref.image!;
+        const facts = await this.facts.head(i.registry, i.repository, i.tag!, i.digest).catch(() => undefined);
+        if (facts) heads.set(ref, facts);
+      }),
+    );
+    if (token.isCancellationRequested) return [];
+
+    return diagnose({ refs, reach, repository, tag: (ref) => heads.get(ref), settings }).map((d) => {
+      const range = new vscode.Range(doc.positionAt(d.offset), doc.positionAt(d.offset + d.length));
+      const diagnostic = new vscode.Diagnostic(range, messageOf(d), severityOf(d));
+      diagnostic.source = DIAGNOSTIC_SOURCE;
+      diagnostic.code = d.code;
+      return { diagnostic, entry: { range, code: d.code, identity: refIdentity(d.ref), ...(d.fix ? { fix: d.fix } : {}) } };
+    });
+  }
+
+  dispose(): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.cancel?.cancel();
+    }
+    this.collection.dispose();
+    this.done.dispose();
+  }
+}

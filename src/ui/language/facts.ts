@@ -1,0 +1,153 @@
+// What completion and diagnostics know about registries, and what it costs. Tag and repository
+// listings are the tree's own (one per repository, shared with the Registries view and Find),
+// refreshed at most every LISTING_TTL_MS; a caller that cancels stops waiting but never cancels
+// a listing others share. HEADs (a pin's tag, a tag a cut-short listing does not show) are
+// cached for HEAD_TTL_MS and run a few at a time. Nothing here asks a registry the user has not
+// connected, except public Docker Hub anonymously with HEAD only when the setting allows it.
+
+import * as vscode from 'vscode';
+import pLimit from 'p-limit';
+import type { Connection, ConnectionConfig, RepositoryInfo, TagInfo } from '../../providers/provider';
+import { isRegistryError } from '../../registry/errors';
+import { isIndexMediaType } from '../../registry/mediaTypes';
+import { DOCKER_HUB, normalizeRegistryHost } from '../../registry/reference';
+import type { CommandContext } from '../commands/context';
+import type { Listing } from '../tree/listing';
+import type { Reach, RepositoryFacts, TagFacts } from '../link/deploy';
+import { pinStatus } from '../link/pins';
+import { connectionForRegistry } from '../link/targets';
+
+export const LISTING_TTL_MS = 5 * 60_000;
+const HEAD_TTL_MS = 3 * 60_000;
+const HEADS_AT_ONCE = 4;
+
+/** Public Docker Hub without a stored connection: anonymous, and used for HEAD only. */
+const ANONYMOUS_HUB: ConnectionConfig = { id: 'anonymous:dockerhub', provider: 'dockerhub', name: 'Docker Hub (anonymous)', url: DOCKER_HUB };
+
+/** Requests started here, by kind (the bench and the host tests read them). */
+export interface FactStats {
+  listings: number;
+  heads: number;
+}
+
+/** Resolves with `work`, or with undefined as soon as the caller gives up; `work` goes on for others. */
+export function untilCancelled<T>(work: Promise<T>, token?: vscode.CancellationToken): Promise<T | undefined> {
+  if (!token) return work;
+  if (token.isCancellationRequested) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const sub = token.onCancellationRequested(() => {
+      sub.dispose();
+      resolve(undefined);
+    });
+    work.then(
+      (v) => (sub.dispose(), resolve(v)),
+      (e: unknown) => (sub.dispose(), reject(e)),
+    );
+  });
+}
+
+export class RegistryFacts {
+  readonly stats: FactStats = { listings: 0, heads: 0 };
+  private readonly loadedAt = new WeakMap<Listing<unknown>, number>();
+  private readonly heads = new Map<string, { at: number; value: Promise<TagFacts> }>();
+  private readonly limit = pLimit(HEADS_AT_ONCE);
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly hubAnonymous: () => boolean,
+  ) {}
+
+  /** The connected registry that serves `registry`, if any. */
+  config(registry: string): ConnectionConfig | undefined {
+    return connectionForRegistry(this.ctx, registry);
+  }
+
+  reach(registry: string): Reach {
+    if (this.config(registry)) return 'connected';
+    return normalizeRegistryHost(registry) === DOCKER_HUB && this.hubAnonymous() ? 'anonymous' : 'none';
+  }
+
+  /**
+   * A listing's items: at once when loaded (refreshed in the background once older than the
+   * TTL), otherwise after its first page arrives. `fresh`: wait for a due refresh as well.
+   */
+  private async items<T>(listing: Listing<T>, token?: vscode.CancellationToken, fresh = false): Promise<Listing<T>> {
+    const at = this.loadedAt.get(listing);
+    const ready = listing.status === 'ready';
+    // Loaded by the tree (or Find, or the hover): as fresh as now, for our purposes.
+    if (ready && at === undefined) this.loadedAt.set(listing, Date.now());
+    const due = !ready || (at !== undefined && Date.now() - at > LISTING_TTL_MS);
+    if (!due) return listing;
+    const loading = listing.status === 'loading';
+    const load = listing.load().then(() => {
+      if (listing.status === 'ready') this.loadedAt.set(listing, Date.now());
+    });
+    if (!loading) this.stats.listings++;
+    if (ready && listing.items.length && !fresh) return listing;
+    if (!ready && listing.items.length && listing.stale && !fresh) return listing; // cached on disk: shown now, refreshed behind
+    await untilCancelled(load, token);
+    return listing;
+  }
+
+  async repositories(config: ConnectionConfig, token?: vscode.CancellationToken): Promise<readonly RepositoryInfo[]> {
+    return (await this.items(this.ctx.tree.repositories(config), token)).items;
+  }
+
+  async tags(config: ConnectionConfig, repository: string, token?: vscode.CancellationToken): Promise<readonly TagInfo[]> {
+    return (await this.items(this.ctx.tree.tags(config, repository), token)).items;
+  }
+
+  /** What the registry says about a repository, for diagnostics: listed, missing, or unknown (failed, cancelled). */
+  async repository(config: ConnectionConfig, repository: string, token?: vscode.CancellationToken): Promise<RepositoryFacts> {
+    const listing = await this.items(this.ctx.tree.tags(config, repository), token, true);
+    if (token?.isCancellationRequested) return { state: 'unknown' };
+    if (listing.status === 'error') return isRegistryError(listing.error, 'notFound') ? { state: 'missing' } : { state: 'unknown' };
+    if (listing.status !== 'ready') return { state: 'unknown' };
+    return { state: 'listed', tags: listing.items, complete: !listing.hasMoreOnServer && !listing.truncated };
+  }
+
+  /** The digest a tag points at, from what is known or one HEAD. */
+  async digestOf(config: ConnectionConfig, repository: string, tag: string, signal?: AbortSignal): Promise<string> {
+    const listed = this.ctx.tree.tags(config, repository).byName(tag)?.digest ?? this.ctx.tree.details.get(config.id, repository, tag)?.digest;
+    if (listed) return listed;
+    this.stats.heads++;
+    return (await (await this.ctx.tree.connection(config.id)).client.headManifest(repository, tag, signal)).digest;
+  }
+
+  /** A HEAD of `repository:tag`: whether it exists, and for a pin whether the tag moved. Cached. */
+  head(registry: string, repository: string, tag: string, pinned?: string): Promise<TagFacts> {
+    const reach = this.reach(registry);
+    const config = reach === 'connected' ? this.config(registry)! : reach === 'anonymous' ? ANONYMOUS_HUB : undefined;
+    if (!config) return Promise.reject(new Error('not connected'));
+    const key = [config.id, repository, tag, pinned ?? ''].join('\n');
+    const hit = this.heads.get(key);
+    if (hit && Date.now() - hit.at < HEAD_TTL_MS) return hit.value;
+    const value = this.limit(async (): Promise<TagFacts> => {
+      this.stats.heads++;
+      const conn: Connection = reach === 'connected' ? await this.ctx.tree.connection(config.id) : await this.ctx.connections.get(config);
+      try {
+        if (!pinned) return { exists: true, digest: (await conn.client.headManifest(repository, tag)).digest };
+        if (reach === 'anonymous') {
+          // HEAD only: an index that differs may still hold the pinned platform image, and
+          // finding out would take a GET (a counted pull), so it is not called moved.
+          const head = await conn.client.headManifest(repository, tag);
+          return { exists: true, digest: head.digest, moved: head.digest !== pinned && !isIndexMediaType(head.mediaType) };
+        }
+        const s = await pinStatus(conn, repository, tag, pinned);
+        return { exists: true, digest: s.current, moved: s.moved };
+      } catch (e) {
+        if (isRegistryError(e, 'notFound')) return { exists: false };
+        throw e;
+      }
+    });
+    this.heads.set(key, { at: Date.now(), value });
+    value.catch(() => this.heads.delete(key));
+    if (this.heads.size > 500) this.heads.delete(this.heads.keys().next().value!);
+    return value;
+  }
+
+  /** Forget HEADs (a connection changed, a quick fix rewrote a pin). */
+  clear(): void {
+    this.heads.clear();
+  }
+}
