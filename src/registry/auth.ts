@@ -25,6 +25,7 @@
 
 import { challengeScopes, parseChallenges, pickChallenge, type Challenge } from './challenge';
 import { basicHeader, type CredentialSource, type Credentials } from './credentials';
+import { apiUrl } from './endpoint';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 import { refusedElsewhere } from './redirect';
@@ -35,6 +36,8 @@ import { fetchToken } from './tokenService';
 
 export interface AuthOptions {
   registry: URL;
+  /** Where the registry serves its API on that origin (`/repository/NAME`); absent at the root. */
+  basePath?: string;
   credentials?: CredentialSource;
   /** Carries token-service requests (retry + redirect + base, no auth). */
   tokenTransport: RoundTripper;
@@ -77,13 +80,16 @@ export class Authenticator {
   }
 
   private async askRegistry(next: RoundTripper, signal: AbortSignal): Promise<Mode> {
-    const res = await this.fromRegistry(next)({ method: 'GET', url: new URL('/v2/', this.opts.registry), headers: {}, signal, maxBodyBytes: 64 * 1024 });
+    const url = apiUrl(this.opts.registry, this.opts.basePath, '/v2/');
+    const res = await this.fromRegistry(next)({ method: 'GET', url, headers: {}, signal, maxBodyBytes: 64 * 1024 });
     if (res.status === 401) return this.modeFrom(res) ?? { kind: 'basic' as const };
     if (res.status >= 200 && res.status < 300) return { kind: 'none' as const };
     if (res.status === 404) {
-      throw new RegistryError('protocol', `${this.opts.registry.host} does not serve the Registry API (GET /v2/ answered 404). Check the URL.`, { status: 404 });
+      throw new RegistryError('protocol', `${this.opts.registry.host} does not serve the Registry API (GET ${url.pathname} answered 404). Check the URL.`, { status: 404, code: parseErrorBody(res.body).code });
     }
-    throw new RegistryError(res.status >= 500 ? 'network' : 'protocol', `${this.opts.registry.host} answered GET /v2/ with HTTP ${res.status}.`, { status: res.status });
+    const { code, message } = parseErrorBody(res.body);
+    const said = message ? ` (${message.slice(0, 200)})` : '';
+    throw new RegistryError(res.status >= 500 ? 'network' : 'protocol', `${this.opts.registry.host} answered GET ${url.pathname} with HTTP ${res.status}${said}.`, { status: res.status, code });
   }
 
   get authMode(): Mode['kind'] | undefined {
@@ -108,9 +114,9 @@ export class Authenticator {
         if (res.status !== 401) return res;
         // The registry started asking (or only asks for some paths): learn and retry once.
         this.mode = this.modeFrom(res) ?? { kind: 'basic' };
-        return this.retryOnce(next, req, this.mode, scopesFor(req), res);
+        return this.retryOnce(next, req, this.mode, scopesFor(req, this.opts.basePath), res);
       }
-      return this.sendAuthorized(next, req, mode, scopesFor(req));
+      return this.sendAuthorized(next, req, mode, scopesFor(req, this.opts.basePath));
     };
   }
 
@@ -142,7 +148,7 @@ export class Authenticator {
       const mode = (challenge && this.modeFromChallenge(challenge)) ?? { kind: 'basic' as const };
       this.mode = mode;
       settle();
-      const scopes = challenge?.scheme === 'bearer' ? mergeScopes(scopesFor(req), challengeScopes(challenge)) : scopesFor(req);
+      const scopes = challenge?.scheme === 'bearer' ? mergeScopes(scopesFor(req, this.opts.basePath), challengeScopes(challenge)) : scopesFor(req, this.opts.basePath);
       return await this.sendAuthorized(next, req, mode, scopes);
     } finally {
       this.probing = undefined;
@@ -178,11 +184,11 @@ export class Authenticator {
   private async authorize(req: HttpRequest, mode: Mode, scopes: string[], fresh: boolean): Promise<Authorized> {
     const creds = await this.credentials(fresh, req.signal);
     if (mode.kind === 'basic') {
-      if (creds?.kind !== 'basic') return { req };
+      if (creds?.kind !== 'basic' && creds?.kind !== 'bearer') return { req };
       if (req.url.protocol === 'http:' && !this.opts.allowHttp(req.url)) {
         throw new RegistryError('insecure', `Refusing to send credentials over plain HTTP to ${req.url.host}. Use https://, or mark the registry insecure if you trust this network.`);
       }
-      return { req: withHeader(req, 'authorization', basicHeader(creds.username, creds.password)) };
+      return { req: withHeader(req, 'authorization', creds.kind === 'basic' ? basicHeader(creds.username, creds.password) : `Bearer ${creds.token}`) };
     }
     if (mode.kind !== 'bearer') return { req };
     const key = tokenKey(mode.realm, mode.service, scopes);
@@ -251,7 +257,7 @@ export class Authenticator {
     const challenge = pickChallenge(parseChallenges(res.headers.getAll('www-authenticate')));
     const { code } = parseErrorBody(res.body);
     if (challenge?.params.error === 'insufficient_scope' && creds) {
-      const what = challenge.params.scope ?? scopesFor(req).join(', ');
+      const what = challenge.params.scope ?? scopesFor(req, this.opts.basePath).join(', ');
       return new RegistryError('forbidden', `${host} denied access (${what}) for these credentials. Ask for the permission, or reconnect with an account that has it.`, { status: 401, code });
     }
     if (!creds) {

@@ -13,7 +13,7 @@ import { Authenticator } from './auth';
 import type { CredentialSource } from './credentials';
 import { isValidDigest } from './digest';
 import { connectionDispatcher, type ProxySettings } from './dispatcher';
-import { parseEndpoint, httpAllowed } from './endpoint';
+import { apiUrl, parseEndpoint, httpAllowed } from './endpoint';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { parseHelmConfig, type HelmChartMeta } from './helmChart';
 import { DEFAULT_DEADLINE_MS, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
@@ -38,7 +38,10 @@ import { transportStack } from './stack';
 import { TokenCache } from './tokenCache';
 
 export interface RegistryClientOptions {
-  /** What the user typed: `registry.example.com`, `localhost:5000`, `https://…`. */
+  /**
+   * What the user typed: `registry.example.com`, `localhost:5000`, `https://…`; a path is the
+   * API's base path (`https://host/artifactory/api/docker/KEY`: requests go to `…/KEY/v2/…`).
+   */
   url: string;
   /** Allow plain HTTP and skip TLS verification (the user's explicit choice). */
   insecure?: boolean;
@@ -110,15 +113,15 @@ export interface ImageDetails {
   platforms?: PlatformImage[];
   /** Images in the index beyond the ones looked at (`platforms` lists the first few only). */
   platformsNotShown?: number;
-}
-
-export interface ListOptions {
   /** What the manifest holds when it is not a plain image (artifactKind.ts). */
   artifact?: ArtifactFacts;
   /** A Helm chart's Chart.yaml facts, from its config. */
   chart?: HelmChartMeta;
   /** BuildKit attestation entries of an index: their digest and the image each describes. */
   attestations?: { digest: string; subject?: string }[];
+}
+
+export interface ListOptions {
   signal?: AbortSignal;
   /** Resume after this name (a `last=` the server gave us, or the last name shown). */
   last?: string;
@@ -146,7 +149,10 @@ const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 const MAX_INDEX_ENTRIES = 64;
 
 interface Session {
+  /** The registry's origin. */
   base: URL;
+  /** Where `/v2/` sits on it (`/repository/NAME`); absent at the root. */
+  basePath?: string;
   auth: Authenticator;
   /** Everything below auth; pings and token requests use it. */
   retry: RoundTripper;
@@ -168,7 +174,7 @@ export class RegistryClient {
   private readonly limit: LimitFunction;
 
   constructor(private readonly opts: RegistryClientOptions) {
-    parseEndpoint(opts.url, opts.insecure); // fail fast on a bad address
+    parseEndpoint(opts.url, opts.insecure, { basePath: true }); // fail fast on a bad address
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? connectionDispatcher(opts);
     this.pageSize = opts.pageSize ?? PAGE_SIZE_LADDER[0]!;
@@ -184,7 +190,7 @@ export class RegistryClient {
   async ping(signal?: AbortSignal): Promise<{ url: string; auth: 'none' | 'basic' | 'bearer' }> {
     const s = await this.connect(signal);
     const mode = await s.auth.ping(s.retry, signal);
-    return { url: s.base.origin, auth: mode.kind };
+    return { url: `${s.base.origin}${s.basePath ?? ''}`, auth: mode.kind };
   }
 
   /** Pages of repository names from `_catalog`. */
@@ -269,6 +275,8 @@ export class RegistryClient {
    */
   async imageDetails(repository: string, reference: string, opts: { signal?: AbortSignal; configs?: boolean } = {}): Promise<ImageDetails> {
     const top = await this.getManifest(repository, reference, opts.signal);
+    const facts = artifactFacts(top.manifest);
+    const artifact = facts.kind === 'image' ? {} : { artifact: facts };
     if (!isIndex(top.manifest)) {
       const m = top.manifest as ImageManifest;
       // An artifact's config is not an image config (a chart's is Chart.yaml as JSON): only
@@ -286,6 +294,7 @@ export class RegistryClient {
         size: imageSize(m),
         created: cfg.created,
         platform: cfg.os ? { os: cfg.os, architecture: cfg.architecture ?? 'unknown', ...(cfg.variant ? { variant: cfg.variant } : {}) } : undefined,
+        ...artifact,
       };
     }
     const index = top.manifest as ImageIndex;
@@ -297,8 +306,6 @@ export class RegistryClient {
       if (isAttestation(d)) continue;
       if (!isValidDigest(d.digest)) {
         throw new RegistryError('protocol', `${host} sent an image index for ${repository}:${reference} with an entry whose digest is not a digest (algorithm:hex); refused.`);
-    const facts = artifactFacts(top.manifest);
-    const artifact = facts.kind === 'image' ? {} : { artifact: facts };
       }
       if (!unique.has(d.digest)) unique.set(d.digest, d);
     }
@@ -309,7 +316,6 @@ export class RegistryClient {
         // Fetched by digest, so getManifest verifies the bytes against it.
         const child = await this.getManifest(repository, d.digest, opts.signal);
         if (isIndex(child.manifest)) return { platform: d.platform ?? { os: 'unknown', architecture: 'unknown' }, digest: d.digest, mediaType: d.mediaType };
-        ...artifact,
         const m = child.manifest as ImageManifest;
         const cfg = opts.configs === false || !m.config ? {} : await this.getConfig(repository, m.config, opts.signal);
         return { platform: d.platform ?? { os: cfg.os ?? 'unknown', architecture: cfg.architecture ?? 'unknown' }, digest: d.digest, mediaType: d.mediaType, size: imageSize(m), created: cfg.created };
@@ -318,6 +324,7 @@ export class RegistryClient {
     const sizes = platforms.map((p) => p.size ?? 0);
     const created = platforms.map((p) => p.created).filter((c): c is string => !!c).sort().at(-1);
     const notShown = unique.size - entries.length;
+    const attestations = buildKitAttestations(index);
     return {
       digest: top.digest,
       mediaType: top.mediaType,
@@ -326,6 +333,8 @@ export class RegistryClient {
       created,
       platforms,
       ...(notShown > 0 ? { platformsNotShown: notShown } : {}),
+      ...artifact,
+      ...(attestations.length ? { attestations } : {}),
     };
   }
 
@@ -353,7 +362,6 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    const attestations = buildKitAttestations(index);
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
 
@@ -361,9 +369,7 @@ export class RegistryClient {
 
   private async *listPages(path: string, field: 'repositories' | 'tags', opts: ListOptions, what: string): AsyncGenerator<Page<string>> {
     const s = await this.connect(opts.signal);
-    const first = new URL(path, s.base);
-      ...artifact,
-      ...(attestations.length ? { attestations } : {}),
+    const first = apiUrl(s.base, s.basePath, path);
     let size = opts.pageSize ?? this.pageSize;
     first.searchParams.set('n', String(size));
     const kind = field === 'tags' ? 'tags' : 'catalog';
@@ -393,7 +399,7 @@ export class RegistryClient {
         if (items !== null && items !== undefined && !Array.isArray(items)) {
           throw new RegistryError('protocol', `${res.url.host} sent a ${noun} without a “${field}” list.`);
         }
-        return { items: ((items as unknown[] | null) ?? []).filter((x): x is string => typeof x === 'string'), next: nextLink(res.headers.getAll('link'), url) };
+        return { items: ((items as unknown[] | null) ?? []).filter((x): x is string => typeof x === 'string'), next: nextLink(res.headers.getAll('link'), url, s.basePath) };
       }
     };
     yield* paginate(first, fetchPage, this.opts.pageLimits);
@@ -458,7 +464,7 @@ export class RegistryClient {
 
   private async send(r: Exchange): Promise<HttpResponse> {
     const s = await this.connect(r.signal);
-    const url = r.url ?? new URL(r.path!, s.base);
+    const url = r.url ?? apiUrl(s.base, s.basePath, r.path!);
     const req: HttpRequest = {
       method: r.method,
       url,
@@ -512,11 +518,13 @@ export class RegistryClient {
 
   private async makeSession(signal?: AbortSignal): Promise<Session> {
     const insecure = !!this.opts.insecure;
-    const endpoint = parseEndpoint(this.opts.url, insecure);
+    const endpoint = parseEndpoint(this.opts.url, insecure, { basePath: true });
+    const basePath = endpoint.basePath;
     const build = (base: URL): Session => {
       const retry = this.layers(base);
       const auth = new Authenticator({
         registry: base,
+        basePath,
         credentials: this.opts.credentials,
         tokenTransport: retry,
         tokenCache: this.tokenCache,
@@ -527,7 +535,7 @@ export class RegistryClient {
         },
         onRefreshToken: this.opts.onRefreshToken,
       });
-      return { base, auth, retry, transport: auth.transport(retry) };
+      return { base, basePath, auth, retry, transport: auth.transport(retry) };
     };
     const https = build(endpoint.url);
     if (!endpoint.schemeImplied || endpoint.url.protocol !== 'https:') return https;

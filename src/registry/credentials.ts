@@ -6,7 +6,9 @@ export type Credentials =
   /** Username + password or personal access token. */
   | { kind: 'basic'; username: string; password: string }
   /** An OAuth2 refresh token ("identity token"), exchanged at the token endpoint by POST. */
-  | { kind: 'refreshToken'; refreshToken: string; username?: string };
+  | { kind: 'refreshToken'; refreshToken: string; username?: string }
+  /** A token sent as it is (`Authorization: Bearer`), to the registry and its token service (Artifactory access tokens). */
+  | { kind: 'bearer'; token: string };
 
 export interface CredentialRequest {
   /** The last credentials were rejected (or are about to expire): fetch new ones. */

@@ -24,7 +24,14 @@ export interface Page<T> {
   next?: URL;
 }
 
-export function nextLink(linkHeaders: string[], base: URL): URL | undefined {
+/**
+ * The next page's URL from `Link` headers, resolved against the request `base`. With a
+ * `basePath` (a registry served under a path: `/repository/NAME`), the link must stay under it;
+ * a link to `/v2/…` at the origin's root is the same API as the docker client sees it (the
+ * product writes its links for that view) and is read under the base path. Anything else on
+ * the origin is another API or another repository, and is refused like another server.
+ */
+export function nextLink(linkHeaders: string[], base: URL, basePath?: string): URL | undefined {
   for (const value of linkHeaders) {
     let parsed: LinkHeader;
     try {
@@ -40,9 +47,21 @@ export function nextLink(linkHeaders: string[], base: URL): URL | undefined {
     if (url.origin !== base.origin) {
       throw new RegistryError('protocol', `${base.host} sent a next-page link to another server (${url.host}); refused.`);
     }
-    return url;
+    return basePath ? underBase(url, base, basePath) : url;
   }
   return undefined;
+}
+
+function underBase(url: URL, base: URL, basePath: string): URL {
+  // An encoded dot segment passes the prefix test here and is resolved by the server later.
+  const dots = /%2e/i.test(url.pathname);
+  if (!dots && url.pathname.startsWith(`${basePath}/v2/`)) return url;
+  if (!dots && url.pathname.startsWith('/v2/')) {
+    const anchored = new URL(url);
+    anchored.pathname = `${basePath}${url.pathname}`;
+    return anchored;
+  }
+  throw new RegistryError('protocol', `${base.host} sent a next-page link outside ${basePath}/v2/ (${url.pathname}); refused.`);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The token scope a request needs, derived from its method and path, so the bearer layer can
 // attach the right token before the first request instead of paying a 401 round trip on each.
 
+import { pathUnderBase } from './endpoint';
 import type { HttpRequest } from './http';
 
 const TAGS = /^\/v2\/(.+)\/tags\/list$/;
@@ -16,8 +17,10 @@ export function repositoryFromPath(pathname: string): string | undefined {
   return undefined;
 }
 
-export function scopesFor(req: Pick<HttpRequest, 'method' | 'url'>): string[] {
-  const path = req.url.pathname;
+/** `basePath`: where the registry serves its API (`/artifactory/api/docker/KEY`); scopes name what lies under it. */
+export function scopesFor(req: Pick<HttpRequest, 'method' | 'url'>, basePath?: string): string[] {
+  const path = pathUnderBase(req.url, basePath);
+  if (path === undefined) return [];
   if (path === '/v2/_catalog') return ['registry:catalog:*'];
   const repo = repositoryFromPath(path);
   if (!repo) return [];

@@ -87,6 +87,7 @@ function getRequest(realm: URL, ctx: TokenRequestContext): HttpRequest {
   if (c?.kind === 'basic') headers.authorization = basicHeader(c.username, c.password);
   // ACR and Docker accept the identity token as a Basic password when there is no OAuth2 POST.
   if (c?.kind === 'refreshToken') headers.authorization = basicHeader(c.username ?? '<token>', c.refreshToken);
+  if (c?.kind === 'bearer') headers.authorization = `Bearer ${c.token}`;
   return { method: 'GET', url, headers, signal: ctx.signal, maxBodyBytes: MAX_TOKEN_BODY };
 }
 

@@ -1,0 +1,41 @@
+// Where images of a connection are pulled from, as every reference the extension writes or
+// copies names it (copy reference, pull command, Link Image, hover). Usually that is the
+// registry's own address; products that serve the Registry API under a path (Artifactory,
+// Nexus) are pulled through another host, port or path (`docker.example.com`, `nexus:8443`,
+// `acme.jfrog.io/docker-local`), kept as the connection's `pullHost` option. No `vscode` and no
+// network code here: the tree imports it at activation.
+
+import { DOCKER_HUB, parseReference } from '../registry/reference';
+import type { ConnectionConfig } from './provider';
+
+/** The pull host the connection was given, if any. */
+export function configuredPullHost(config: Pick<ConnectionConfig, 'options'>): string | undefined {
+  const v = config.options?.pullHost;
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+/** The reference prefix of a connection's images: its pull host, or its address without the scheme. */
+export function pullHost(config: Pick<ConnectionConfig, 'url' | 'options'>): string {
+  return configuredPullHost(config) ?? config.url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+
+/**
+ * A pull host as typed (`docker.example.com`, `host:8443`, `host/repo-key`, with or without
+ * https://), normalised; or the reason it cannot prefix an image reference. The first part must
+ * read as a host to Docker (a dot, a port or `localhost`), or `docker pull` would go to Docker Hub.
+ */
+export function parsePullHost(input: string): { host: string } | { error: string } {
+  const text = input.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  const example = 'for example docker.example.com, nexus.example.com:8443 or acme.jfrog.io/docker-local';
+  if (!text) return { error: `Enter the host images are pulled from, ${example}.` };
+  let ref;
+  try {
+    ref = parseReference(`${text}/image`, { defaultTag: false });
+  } catch {
+    return { error: `“${text}” cannot begin an image reference. Use a host, optionally with a port and a lower-case path, ${example}.` };
+  }
+  if (ref.registry === DOCKER_HUB && !/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)(\/|$)/i.test(text)) {
+    return { error: `Docker would read “${text}” as a Docker Hub namespace, not a host. Give the full host name (with a dot or a port), ${example}.` };
+  }
+  return { host: text.replace(/^[^/]+/, (h) => h.toLowerCase()) };
+}
