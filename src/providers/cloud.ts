@@ -5,6 +5,7 @@
 // Generic. The heavy SDKs behind ECR and Google stay separate bundles below this one.
 
 import { acrProvider } from './acr';
+import { artifactoryProvider } from './artifactory';
 import { digitalOceanProvider } from './digitalocean';
 import { dockerHubProvider } from './dockerhub';
 import { ecrProvider } from './ecr';
@@ -12,10 +13,11 @@ import { googleProvider } from './google';
 import { githubProvider } from './github';
 import { gitlabProvider } from './gitlab';
 import { harborProvider } from './harbor';
+import { nexusProvider } from './nexus';
 import { quayProvider } from './quay';
 import type { RegistryProvider } from './provider';
 
 export { isEcrHost } from './ecr/hosts';
 
 /** In the order the wizard offers them, after Generic. */
-export const cloudProviders: readonly RegistryProvider[] = [ecrProvider, googleProvider, dockerHubProvider, githubProvider, acrProvider, digitalOceanProvider, quayProvider, harborProvider, gitlabProvider];
+export const cloudProviders: readonly RegistryProvider[] = [ecrProvider, googleProvider, dockerHubProvider, githubProvider, acrProvider, digitalOceanProvider, quayProvider, harborProvider, gitlabProvider, artifactoryProvider, nexusProvider];

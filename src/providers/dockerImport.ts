@@ -13,12 +13,22 @@ export interface ImportedConnection {
 }
 
 export function connectionFromDockerEntry(entry: DockerConfigEntry): ImportedConnection {
-  // Harbor lives on any host; its robot logins (`robot$…`) are what give it away.
-  const byHost = providerForRegistryHost(entry.registry);
-  const provider = providerFor(byHost === 'generic' && entry.username?.startsWith('robot$') ? 'harbor' : byHost);
+  const provider = providerFor(providerForEntry(entry));
   const specific = provider?.fromDockerConfig?.(entry);
   if (specific) return { config: { ...specific.config, options: { ...specific.config.options, importedFrom: 'docker-config' } }, secrets: specific.secrets };
   return genericFromDockerEntry(entry);
+}
+
+/**
+ * The provider by the entry's host; on another host, what the login itself gives away: Harbor's
+ * robot names (`robot$…`), a Nexus repository URL (`…/repository/NAME`).
+ */
+function providerForEntry(entry: DockerConfigEntry): string {
+  const byHost = providerForRegistryHost(entry.registry);
+  if (byHost !== 'generic') return byHost;
+  if (entry.username?.startsWith('robot$')) return 'harbor';
+  if (/\/repository\/[^/]+\/?$/.test(entry.registry)) return 'nexus';
+  return byHost;
 }
 
 function genericFromDockerEntry(entry: DockerConfigEntry): ImportedConnection {

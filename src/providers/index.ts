@@ -35,6 +35,8 @@ const HOST_PATTERNS: readonly [{ test(host: string): boolean }, string][] = [
   [/^registry\.digitalocean\.com$/, 'digitalocean'],
   [/^quay\.io$/, 'quay'],
   [/^registry\.gitlab\.com$/, 'gitlab'],
+  // The JFrog Platform (SaaS): `acme.jfrog.io`, or `KEY.acme.jfrog.io` with the subdomain method.
+  [/(^|\.)[a-z0-9-]+\.jfrog\.io$/, 'artifactory'],
 ];
 
 /** The provider that fits a registry host (Docker config import); Generic v2 otherwise. */

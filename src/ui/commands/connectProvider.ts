@@ -17,6 +17,8 @@ const PROVIDER_COMMANDS: Readonly<Record<string, string>> = {
   'registryExplorer.connectQuay': 'quay',
   'registryExplorer.connectHarbor': 'harbor',
   'registryExplorer.connectGitLab': 'gitlab',
+  'registryExplorer.connectArtifactory': 'artifactory',
+  'registryExplorer.connectNexus': 'nexus',
 };
 
 export function registerProviderCommands(): vscode.Disposable[] {
