@@ -54,7 +54,7 @@ export function parseEndpoint(input: string, insecure = false, opts: EndpointOpt
 
 /** The path before `/v2/`, normalised: no trailing slash, no `/v2`, no dot segments. */
 function apiBasePath(url: URL, input: string): string | undefined {
-  // URL has already resolved `..`; an encoded one would be resolved by a server later.
+  // URL has already resolved `..` (and `%2e%2e`); an encoded slash would be split by a server later.
   if (/%2e|%2f|%5c/i.test(url.pathname)) {
     throw new RegistryError('invalid', `“${input.trim()}” has an encoded “.”, “/” or “\\” in its path. Give the path as the product shows it, for example https://host/artifactory/api/docker/docker-local.`);
   }

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parsePullHost, pullHost } from '../../../src/providers/pullHost';
+
+describe('pull host', () => {
+  test('the connection’s pull host, or its address without the scheme (today’s references)', () => {
+    assert.equal(pullHost({ url: 'https://r.example:8443/', options: {} }), 'r.example:8443');
+    assert.equal(pullHost({ url: 'localhost:5000' }), 'localhost:5000');
+    assert.equal(pullHost({ url: 'https://acme.jfrog.io/artifactory/api/docker/k', options: { pullHost: 'acme.jfrog.io/k' } }), 'acme.jfrog.io/k');
+  });
+
+  test('what may begin an image reference, and why not', () => {
+    assert.deepEqual(parsePullHost(' https://Docker.Example.com/ '), { host: 'docker.example.com' });
+    assert.deepEqual(parsePullHost('nexus.example.com:8443'), { host: 'nexus.example.com:8443' });
+    assert.deepEqual(parsePullHost('acme.jfrog.io/docker-local'), { host: 'acme.jfrog.io/docker-local' });
+    assert.deepEqual(parsePullHost('localhost:5000'), { host: 'localhost:5000' });
+    assert.match((parsePullHost('myregistry') as { error: string }).error, /Docker Hub namespace/);
+    assert.match((parsePullHost('acme.jfrog.io/Docker_Local!') as { error: string }).error, /cannot begin an image reference/);
+    assert.match((parsePullHost('') as { error: string }).error, /Enter the host/);
+  });
+});
