@@ -42,7 +42,8 @@ export interface DetailsEvents {
 }
 
 export class TagDetailsLoader {
-  private readonly byTag = new Map<string, TagDetails>();
+  /** Per repository (connection id + repository), per tag: sorting 100,000 tags looks each up. */
+  private readonly byRepository = new Map<string, Map<string, TagDetails>>();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly byDigest = new Map<string, Promise<TagDetails>>();
   private readonly limits = new Map<string, LimitFunction>();
@@ -58,7 +59,12 @@ export class TagDetailsLoader {
   ) {}
 
   get(connectionId: string, repository: string, tag: string): TagDetails | undefined {
-    return this.byTag.get(key(connectionId, repository, tag));
+    return this.byRepository.get(repoKey(connectionId, repository))?.get(tag);
+  }
+
+  /** Every tag of a repository with details so far (undefined: none). */
+  ofRepository(connectionId: string, repository: string): ReadonlyMap<string, TagDetails> | undefined {
+    return this.byRepository.get(repoKey(connectionId, repository));
   }
 
   /** Queue the tags that have no details yet; already known or in flight ones cost nothing. */
@@ -68,13 +74,16 @@ export class TagDetailsLoader {
     const jobs: Promise<void>[] = [];
     for (const tag of tags) {
       const k = key(id, repository, tag);
-      if (this.byTag.has(k)) continue;
+      if (this.get(id, repository, tag)) continue;
       let job = this.pending.get(k);
       if (!job) {
         job = this.load(conn, repository, tag, limit, signal)
           .then(
             (d) => {
-              this.byTag.set(k, d);
+              const rk = repoKey(id, repository);
+              let tags = this.byRepository.get(rk);
+              if (!tags) this.byRepository.set(rk, (tags = new Map()));
+              tags.set(tag, d);
               this.events.onDetails(id, repository, tag, d);
             },
             (e: unknown) => this.events.onError(id, repository, tag, e),
@@ -90,7 +99,7 @@ export class TagDetailsLoader {
   /** Forget a connection's tags (refresh): digests stay cached, they are immutable. */
   forget(connectionId: string, repository?: string): void {
     const prefix = repository === undefined ? `${connectionId}\n` : `${connectionId}\n${repository}\n`;
-    for (const k of [...this.byTag.keys()]) if (k.startsWith(prefix)) this.byTag.delete(k);
+    for (const k of [...this.byRepository.keys()]) if (`${k}\n`.startsWith(prefix)) this.byRepository.delete(k);
   }
 
   private async load(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails> {
@@ -145,6 +154,10 @@ export class TagDetailsLoader {
     }
     return l;
   }
+}
+
+function repoKey(connectionId: string, repository: string): string {
+  return `${connectionId}\n${repository}`;
 }
 
 function key(connectionId: string, repository: string, tag: string): string {

@@ -195,7 +195,10 @@ export class Listing<T> {
 
   /** Append a server page, unless it breaks the walk's bounds. */
   private take(walk: Walk<T>, page: Page<T>): void {
-    const repeated = walk.guard.admit(page.items);
+    // A walk of one page cannot loop: the reference registry sends 100,000 tags as one page,
+    // and fingerprinting them (the loop check) held the extension host for ~50 ms for nothing.
+    const only = !walk.items.length && !page.more;
+    const repeated = only ? undefined : walk.guard.admit(page.items);
     if (repeated) return stop(walk, repeated);
     const room = walk.guard.itemLimit - walk.items.length;
     const kept = page.items.length > room ? page.items.slice(0, room) : page.items;

@@ -17,6 +17,9 @@ import { Listing, type PageStats } from './listing';
 import { FolderIndex, LevelPaging } from './namespaces';
 import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, RepositoryNode, TagNode, type MessageAction, type Node } from './nodes';
 import type { ListingCache } from './persist';
+import { artifactIcon, artifactTooltip, artifactWord } from './artifacts';
+import type { ReferrersNode } from './referrerNodes';
+import { ReferrerTree, withoutFallbackTags } from './referrerTree';
 import { dateMovesTag, orderTagsSliced, type TagSort } from './sort';
 import { truncatedRow } from './truncated';
 import { ScreenWindow, SortedCache } from './window';
@@ -52,6 +55,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   /** While a reveal runs, change events wait: a stream of them keeps VS Code's reveal from finishing. */
   private held?: { all: boolean; nodes: Map<string, Node> };
   readonly details: TagDetailsLoader;
+  /** What refers to a tag's image; fallback-schema tags hidden from each listing, per repository. */
+  readonly referrers: ReferrerTree;
+  private readonly hiddenTags = new Map<string, Set<string>>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -79,11 +85,20 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       },
       settings().concurrency,
     );
+    this.referrers = new ReferrerTree({
+      connection: (id) => this.connection(id),
+      changed: (node) => {
+        const shown = this.nodes.get(node.id);
+        if (shown) this.batch.add(shown);
+      },
+      hasTag: (id, repository, tag) => this.hasTag(id, repository, tag),
+      log,
+    });
     this.subscriptions.push(
       store.onDidChange(() => this.batch.add(undefined)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('registryExplorer.tagSort')) this.batch.add(undefined);
-        if (e.affectsConfiguration('registryExplorer.pageSize')) {
+        if (e.affectsConfiguration('registryExplorer.pageSize') || e.affectsConfiguration('registryExplorer.showSignatureTags')) {
           this.tagViews.clear();
           this.levels.clear();
           this.repoListings.clear();
@@ -124,6 +139,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       case 'tag':
         return this.tagItem(node);
+      case 'referrers':
+      case 'referrer':
+        return this.referrers.item(node);
       case 'platform': {
         const p = node.image;
         const item = new vscode.TreeItem(formatPlatform(p.platform), vscode.TreeItemCollapsibleState.None);
@@ -161,7 +179,14 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   /** Hover: the repository's tag count as it is now (its row is not refreshed just for that). */
-  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.ProviderResult<vscode.TreeItem> {
+    // Hovering a tag looks up what refers to it; the tooltip waits for that one lookup.
+    if (node.kind === 'tag') {
+      return this.referrers.lookup(node, this.tagDetails(node)).then(() => {
+        item.tooltip = this.tagItem(node).tooltip;
+        return item;
+      });
+    }
     if (node.kind === 'repository') {
       const count = this.tagCount(node);
       item.tooltip = count ? `${node.name}\n${count}` : node.name;
@@ -205,8 +230,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         return this.tagChildren(node);
       case 'tag': {
         const d = this.details.get(node.connectionId, node.repository, node.tag);
-        return (d?.platforms ?? []).map((p) => this.remember(new PlatformNode(node.connectionId, node.repository, node.tag, p)));
+        const platforms = (d?.platforms ?? []).map((p) => this.remember(new PlatformNode(node.connectionId, node.repository, node.tag, p)));
+        return [...platforms, ...(await this.referrers.tagChildren(node, d)).map((n) => this.remember(n))];
       }
+      case 'referrers':
+        return this.referrers.children(node).map((n) => this.remember(n));
       default:
         return [];
     }
@@ -232,7 +260,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'tag':
         return this.remember(new RepositoryNode(node.connectionId, node.repository));
       case 'platform':
+      case 'referrers':
         return this.remember(new TagNode(node.connectionId, node.repository, node.tag));
+      case 'referrer':
+        return this.nodes.get(`rs:${node.connectionId}:${node.repository}:${node.tag}:${node.subject}`) as ReferrersNode | undefined;
       case 'loadMore':
         if (node.repository) return this.remember(new RepositoryNode(node.connectionId, node.repository));
         return node.folder ? this.remember(new FolderNode(node.connectionId, node.folder)) : parentOfPath(node.connectionId, '');
@@ -299,12 +330,14 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (repository) {
       this.tagListings.get(repoKey(connectionId, repository))?.reset();
       this.details.forget(connectionId, repository);
+      this.referrers.forget(connectionId);
       this.fireFor(connectionId, repository);
       return;
     }
     this.repoListings.get(connectionId)?.reset();
     for (const [k, l] of this.tagListings) if (k.startsWith(`${connectionId}\n`)) l.reset();
     this.details.forget(connectionId);
+    this.referrers.forget(connectionId);
     const done = this.connections.reset(connectionId).then(() => {
       if (this.resetting.get(connectionId) === done) this.resetting.delete(connectionId);
       this.fireFor(connectionId);
@@ -366,6 +399,15 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     void this.listingCache.remove(connectionId);
   }
 
+  /** Whether a repository holds a tag, hidden fallback tags included; undefined while its listing is not whole. */
+  private hasTag(connectionId: string, repository: string, tag: string): boolean | undefined {
+    const k = repoKey(connectionId, repository);
+    if (this.hiddenTags.get(k)?.has(tag)) return true;
+    const listing = this.tagListings.get(k);
+    if (!listing || listing.status !== 'ready' || listing.hasMoreOnServer || listing.truncated) return undefined;
+    return settings().showSignatureTags ? !!this.tagViews.get(k)?.sorted.byName(tag) || undefined : false;
+  }
+
   /** Repository listing of a registry (Find uses it). */
   repositories(config: ConnectionConfig): Listing<RepositoryInfo> {
     let listing = this.repoListings.get(config.id);
@@ -392,7 +434,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     let listing = this.tagListings.get(k);
     if (!listing) {
       listing = new Listing<TagInfo>(
-        async (signal) => (await this.connections.get(config)).listTags(repository, signal),
+        async (signal) => {
+          const first = await (await this.connections.get(config)).listTags(repository, signal);
+          if (settings().showSignatureTags) return first;
+          const hidden = new Set<string>();
+          this.hiddenTags.set(k, hidden);
+          return withoutFallbackTags(first, (t) => hidden.add(t));
+        },
         settings().pageSize,
         undefined,
         (page) => this.logPage(`${config.name}: tags of ${repository}`, page),
@@ -497,7 +545,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // The row's listing entry, from the sorted view's index (a 100,000-name index of the
     // listing itself would be built on the first row).
     const info = this.tagViews.get(repoKey(node.connectionId, node.repository))?.sorted.byName(node.tag);
-    const item = new vscode.TreeItem(node.tag, d?.isIndex ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const expandable = d?.isIndex || this.referrers.expandable(node, d);
+    const item = new vscode.TreeItem(node.tag, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     const digest = d?.digest ?? info?.digest;
     const created = info?.created ?? d?.created;
     const size = info?.size ?? d?.size;
@@ -506,7 +555,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // An index's size is its largest platform's (what one pull downloads at most).
     const sizeText = size === undefined ? undefined : d?.isIndex ? vscode.l10n.t('largest {0}', formatSize(size)) : formatSize(size);
     // A provider's own word on the artifact (Harbor: its type, scan summary, signatures) last.
-    item.description = digest || created || size !== undefined ? joinFacts(formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : '…';
+    // What it is (a chart, a signature…) and what vouches for it (signed, SBOM) come first.
+    const artifact = joinFacts(artifactWord(d), this.referrers.badges(node, d));
+    item.description = digest || created || size !== undefined ? joinFacts(artifact, formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
     const lines = [`**${host}/${node.repository}:${node.tag}**`, ''];
@@ -517,9 +568,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
     if (info?.note) lines.push(info.note);
+    lines.push(...artifactTooltip(d), ...this.referrers.tooltip(node, d));
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    item.iconPath = new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
-    item.contextValue = d?.isIndex ? 'tag.index' : 'tag';
+    item.iconPath = artifactIcon(d) ?? new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
+    item.contextValue = d?.artifact ? `tag.${d.artifact.kind}` : d?.isIndex ? 'tag.index' : 'tag';
     return withId(item, node);
   }
 
@@ -708,7 +760,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
    */
   private sorted(connectionId: string, repository: string, listing: Listing<TagInfo>, view: TagView): Promise<readonly TagInfo[]> {
     const order = settings().tagSort;
-    const dateOf = (t: TagInfo) => t.created ?? this.details.get(connectionId, repository, t.name)?.created;
+    const known = this.details.ofRepository(connectionId, repository);
+    const dateOf = known ? (t: TagInfo) => t.created ?? known.get(t.name)?.created : (t: TagInfo) => t.created;
     return view.sorted.get(listing.items, order, order === 'name' ? 0 : view.dates, async (items, stale) => {
       const started = performance.now();
       const out = await orderTagsSliced(items, order, dateOf, stale);
@@ -748,12 +801,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 }
 
-export function settings(): { pageSize: number; tagSort: TagSort; concurrency: number } {
+export function settings(): { pageSize: number; tagSort: TagSort; concurrency: number; showSignatureTags: boolean } {
   const c = vscode.workspace.getConfiguration('registryExplorer');
   return {
     pageSize: Math.max(10, Math.min(5000, c.get<number>('pageSize', 100))),
     tagSort: c.get<TagSort>('tagSort', 'semver'),
     concurrency: Math.max(1, Math.min(64, c.get<number>('maxConcurrentRequests', 16))),
+    showSignatureTags: c.get<boolean>('showSignatureTags', false),
   };
 }
 
