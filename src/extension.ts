@@ -2,18 +2,22 @@
 // loads a provider SDK, so activation stays in the low milliseconds.
 
 import * as vscode from 'vscode';
+import { registerCopyCommands } from './ui/commands/copy';
+import { registerDeleteRepositoryCommand } from './ui/commands/deleteRepository';
 import { registerFind } from './ui/commands/find';
 import { registerImportDockerConfig } from './ui/commands/importDockerConfig';
 import { registerLanguage, type LanguageFeatures } from './ui/language';
 import { registerLink } from './ui/link';
 import { registerProviderCommands } from './ui/commands/connectProvider';
 import { registerRegistryCommands } from './ui/commands/registry';
+import { registerRetagCommand } from './ui/commands/retag';
 import { registerTagCommands } from './ui/commands/tags';
 import type { CommandContext } from './ui/commands/context';
 import { ConnectionManager } from './ui/connections';
 import { Log } from './ui/log';
 import { MANIFEST_SCHEME, ManifestDocumentProvider } from './ui/manifestDocument';
 import { ConnectionStore } from './ui/store';
+import { TagDragAndDrop } from './ui/tree/dragAndDrop';
 import type { Node } from './ui/tree/nodes';
 import { ListingCache, PersistentDigestCache } from './ui/tree/persist';
 import { RegistryTreeProvider } from './ui/tree/provider';
@@ -44,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const digestCache = new PersistentDigestCache(context.globalStorageUri);
   const listingCache = new ListingCache(context.globalStorageUri);
   const tree = new RegistryTreeProvider(store, connections, listingCache, digestCache, log);
-  const view = vscode.window.createTreeView<Node>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView<Node>('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true, dragAndDropController: new TagDragAndDrop() });
   const syncContext = (): void => void vscode.commands.executeCommand('setContext', 'registryExplorer.hasConnections', store.list().length > 0);
   syncContext();
 
@@ -66,6 +70,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerRegistryCommands(ctx),
     ...registerProviderCommands(),
     ...registerTagCommands(ctx),
+    ...registerCopyCommands(ctx),
+    registerRetagCommand(ctx),
+    registerDeleteRepositoryCommand(ctx),
     registerFind(ctx),
     registerImportDockerConfig(ctx),
     registerLink(ctx),

@@ -6,3 +6,5 @@ export { allProviders, providerFor, providerForRegistryHost } from './index';
 export { fieldErrorsFor } from './stepFields';
 export { dockerConfigPath, readDockerConfigFile } from './dockerConfig';
 export { connectionFromDockerEntry } from './dockerImport';
+export { CopyError, executeCopy, planCopy, retag } from '../registry/copy';
+export { pullLimit } from '../registry/pullLimit';

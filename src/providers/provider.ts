@@ -85,6 +85,12 @@ export interface Connection {
    * from the registry (HEAD + config).
    */
   tagDetails?(repository: string, tag: string, signal?: AbortSignal): Promise<TagInfo>;
+  /**
+   * Delete a repository and every image in it through the provider's API (ECR, Harbor, GitLab,
+   * Docker Hub, Quay, ACR). Optional: the Registry API has no such call, so elsewhere the UI
+   * offers to delete every tag instead.
+   */
+  deleteRepository?(repository: string, signal?: AbortSignal): Promise<void>;
   /** Ping, then catalog or a named repository; each step reported for the wizard. */
   test(signal?: AbortSignal): Promise<TestStep[]>;
   dispose(): Promise<void>;
