@@ -431,24 +431,36 @@ export class DockerHubConnection implements Connection {
     });
   }
 
-  /** A Hub API GET with the session JWT; a rejected session is renewed once, without the caller noticing. */
-  private async get(url: URL, what: What, signal?: AbortSignal): Promise<ApiResponse> {
+  /**
+   * Through the Hub API (`DELETE /v2/repositories/NS/NAME/`): the Registry API cannot delete a
+   * repository. Only a signed-in owner or organization member may.
+   */
+  async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    if (!(this.username && this.password)) {
+      throw new RegistryError('unauthorized', `Deleting ${repository} on Docker Hub needs a sign-in: add your Docker ID and a personal access token with delete permission to the connection.`);
+    }
+    const [ns, name] = hubRepository(repository).split('/') as [string, string];
+    await this.get(this.api.url(`/v2/repositories/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/`), { kind: 'repository', name: `${ns}/${name}` }, signal, 'DELETE');
+  }
+
+  /** A Hub API call with the session JWT; a rejected session is renewed once, without the caller noticing. */
+  private async get(url: URL, what: What, signal?: AbortSignal, method: 'GET' | 'DELETE' = 'GET'): Promise<ApiResponse> {
     const signedIn = !!(this.username && this.password);
     const token = signedIn ? (await this.sessionToken(signal)).token : undefined;
-    let res = await this.send(url, token, signal);
+    let res = await this.send(url, token, signal, method);
     if (res.status === 401 && token) {
       if (this.session?.token === token) this.session = undefined;
       this.ctx.log?.('Docker Hub rejected the session token; signing in again.');
       const fresh = await this.sessionToken(signal);
-      res = await this.send(url, fresh.token, signal);
+      res = await this.send(url, fresh.token, signal, method);
     }
     if (res.status >= 200 && res.status < 300) return res;
     throw this.apiError(res, what, signedIn);
   }
 
-  private async send(url: URL, token: string | undefined, signal?: AbortSignal): Promise<ApiResponse> {
+  private async send(url: URL, token: string | undefined, signal?: AbortSignal, method: 'GET' | 'DELETE' = 'GET'): Promise<ApiResponse> {
     try {
-      return await this.api.request('GET', url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal });
+      return await this.api.request(method, url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal });
     } catch (e) {
       throw this.rewrapRateLimit(e);
     }

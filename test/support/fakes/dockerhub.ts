@@ -261,7 +261,7 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
       sendJson(res, 200, { token: issue(username) });
       return;
     }
-    if (req.method !== 'GET') {
+    if (req.method !== 'GET' && req.method !== 'DELETE') {
       sendJson(res, 405, { detail: `Method "${req.method}" not allowed.` });
       return;
     }
@@ -272,6 +272,21 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
     if (auth.state === 'revoked') return sendJson(res, 401, { detail: 'Token is invalid or expired' });
     if (auth.state === 'invalid') return sendJson(res, 401, { detail: 'Error decoding signature.' });
     const user = auth.state === 'valid' ? auth.user : undefined;
+
+    if (req.method === 'DELETE') {
+      // Only the namespace's owner or an organization member deletes; the images go from the registry too.
+      const m = /^\/v2\/repositories\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
+      if (!m) return sendJson(res, 405, { detail: 'Method "DELETE" not allowed.' });
+      if (!user) return sendJson(res, 401, { detail: 'Authentication credentials were not provided.' });
+      const [ns, name] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+      const tags = repositories.get(`${ns}/${name}`);
+      if (!tags) return sendJson(res, 404, { message: 'httperror 404: object not found', errinfo: { namespace: ns, repository: name } });
+      if (user !== ns && !(orgs[ns] ?? []).includes(user)) return sendJson(res, 403, { detail: 'You do not have permission to perform this action.' });
+      for (const digest of new Set(tags.map((t) => t.digest))) await reg.pusher.deleteManifest(`${ns}/${name}`, digest);
+      repositories.delete(`${ns}/${name}`);
+      res.writeHead(202);
+      return res.end();
+    }
 
     const repoList = /^\/v2\/repositories\/([^/]+)\/?$/.exec(url.pathname);
     if (repoList) {
