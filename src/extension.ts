@@ -12,6 +12,7 @@ import { registerProviderCommands } from './ui/commands/connectProvider';
 import { registerRegistryCommands } from './ui/commands/registry';
 import { registerRetagCommand } from './ui/commands/retag';
 import { registerTagCommands } from './ui/commands/tags';
+import { registerArtifactCommands } from './ui/commands/artifacts';
 import type { CommandContext } from './ui/commands/context';
 import { ConnectionManager } from './ui/connections';
 import { Log } from './ui/log';
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerRegistryCommands(ctx),
     ...registerProviderCommands(),
     ...registerTagCommands(ctx),
+    ...registerArtifactCommands(ctx),
     ...registerCopyCommands(ctx),
     registerRetagCommand(ctx),
     registerDeleteRepositoryCommand(ctx),

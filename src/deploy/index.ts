@@ -3,6 +3,7 @@
 // Plain Node: no `vscode` import anywhere under src/deploy.
 
 export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from './classify';
+export { chartDependencyFor, linkChartDependency, type ChartDependency, type ChartLinkAction } from './chartDependency';
 export { createDeployConfig, dnsLabel, type CreateKind, type CreatedFile } from './create';
 export { findReferences, markMatches, problemsByFile, scanText, type ScanOptions } from './find';
 export { expressionsIn, hasExpressions } from './interpolation';

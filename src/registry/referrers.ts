@@ -11,6 +11,7 @@
 import { artifactFacts, descriptorFacts, isProvenance, type ArtifactKind } from './artifactKind';
 import type { RegistryClient } from './client';
 import { isValidDigest } from './digest';
+import { fallbackTags } from './fallbackTags';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { MediaType, parseIndex, type Descriptor } from './manifest';
 import { nextLink } from './paging';
@@ -50,30 +51,7 @@ export const MAX_REFERRERS = 100;
 const MAX_PAGES = 10;
 const MAX_LIST_BYTES = 1024 * 1024;
 
-const COSIGN_SUFFIXES: readonly [string, ArtifactKind][] = [
-  ['sig', 'signature'],
-  ['att', 'attestation'],
-  ['sbom', 'sbom'],
-];
-
-/** `sha256-HEX`: the fallback tag of a digest. */
-export function fallbackTag(digest: string): string {
-  return digest.replace(':', '-');
-}
-
-/** The tags a fallback-schema registry may hold for `digest`, and what each holds. */
-export function fallbackTags(digest: string): { tag: string; kind?: ArtifactKind }[] {
-  const base = fallbackTag(digest);
-  return [{ tag: base }, ...COSIGN_SUFFIXES.map(([suffix, kind]) => ({ tag: `${base}.${suffix}`, kind }))];
-}
-
-/** `sha256-HEX`, `sha256-HEX.sig`… : a tag of the fallback schema, and the digest it is about. */
-export function fallbackSubject(tag: string): string | undefined {
-  const m = /^(sha256|sha512)-([0-9a-f]{64}|[0-9a-f]{128})(?:\.(sig|att|sbom))?$/.exec(tag);
-  if (!m) return undefined;
-  const digest = `${m[1]}:${m[2]}`;
-  return isValidDigest(digest) ? digest : undefined;
-}
+export { fallbackSubject, fallbackTag, fallbackTags } from './fallbackTags';
 
 /**
  * The referrers API's answer, or undefined where the registry has none (404). Paged by Link,

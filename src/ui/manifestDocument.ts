@@ -1,7 +1,10 @@
 // Inspect Manifest: a read-only JSON document served by a content provider, so it opens in
-// a normal editor (search, folding, copy) that cannot be edited or saved by accident.
+// a normal editor (search, folding, copy) that cannot be edited or saved by accident. The same
+// scheme serves what lies behind a tag: a referrer's payload (signature, SBOM, in-toto
+// statement decoded from its DSSE envelope) and a Helm chart's values.yaml and README.md.
 
 import * as vscode from 'vscode';
+import { network } from './network';
 import type { ConnectionStore } from './store';
 import type { ConnectionManager } from './connections';
 
@@ -10,6 +13,16 @@ export const MANIFEST_SCHEME = 'registry-manifest';
 export function manifestUri(connectionId: string, host: string, repository: string, reference: string): vscode.Uri {
   const name = `${host}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
   return vscode.Uri.from({ scheme: MANIFEST_SCHEME, path: `/${name}.json`, query: new URLSearchParams({ c: connectionId, r: repository, ref: reference }).toString() });
+}
+
+export type ArtifactPart = 'payload' | 'values' | 'readme';
+
+const PART_FILES: Record<ArtifactPart, string> = { payload: 'payload.json', values: 'values.yaml', readme: 'README.md' };
+
+/** A document of what lies behind `reference`; the file name gives it its language. */
+export function artifactUri(connectionId: string, host: string, repository: string, reference: string, part: ArtifactPart): vscode.Uri {
+  const name = `${host}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
+  return vscode.Uri.from({ scheme: MANIFEST_SCHEME, path: `/${name}/${PART_FILES[part]}`, query: new URLSearchParams({ c: connectionId, r: repository, ref: reference, part }).toString() });
 }
 
 export class ManifestDocumentProvider implements vscode.TextDocumentContentProvider {
@@ -25,7 +38,19 @@ export class ManifestDocumentProvider implements vscode.TextDocumentContentProvi
     const ac = new AbortController();
     token.onCancellationRequested(() => ac.abort());
     const conn = await this.connections.get(config);
-    const m = await conn.client.getManifest(q.get('r') ?? '', q.get('ref') ?? '', ac.signal);
+    const repository = q.get('r') ?? '';
+    const reference = q.get('ref') ?? '';
+    switch (q.get('part') as ArtifactPart | null) {
+      case 'payload':
+        return `${JSON.stringify(await network().readReferrerPayload(conn.client, repository, reference, ac.signal), null, 2)}\n`;
+      case 'values':
+      case 'readme': {
+        const file = q.get('part') === 'values' ? 'values.yaml' : 'README.md';
+        const read = await network().readChartFiles(conn.client, repository, reference, [file], { signal: ac.signal });
+        return read.files[file] ?? vscode.l10n.t('# This chart has no {0}.\n', file);
+      }
+    }
+    const m = await conn.client.getManifest(repository, reference, ac.signal);
     return `${JSON.stringify(m.manifest, null, 2)}\n`;
   }
 }

@@ -26,6 +26,8 @@ export const problemsByFile: typeof Deploy.problemsByFile = (...a) => deploy().p
 export const shortDigests: typeof Deploy.shortDigests = (...a) => deploy().shortDigests(...a);
 export const linkReferences: typeof Deploy.linkReferences = (...a) => deploy().linkReferences(...a);
 export const createDeployConfig: typeof Deploy.createDeployConfig = (...a) => deploy().createDeployConfig(...a);
+export const chartDependencyFor: typeof Deploy.chartDependencyFor = (...a) => deploy().chartDependencyFor(...a);
+export const linkChartDependency: typeof Deploy.linkChartDependency = (...a) => deploy().linkChartDependency(...a);
 export const dnsLabel: typeof Deploy.dnsLabel = (...a) => deploy().dnsLabel(...a);
 export const dockerConfigJsonSecret: typeof Deploy.dockerConfigJsonSecret = (...a) => deploy().dockerConfigJsonSecret(...a);
 export const kubectlCreateSecretCommand: typeof Deploy.kubectlCreateSecretCommand = (...a) => deploy().kubectlCreateSecretCommand(...a);

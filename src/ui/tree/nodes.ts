@@ -3,8 +3,9 @@
 
 import type { ConnectionConfig } from '../../providers/provider';
 import type { PlatformImage } from '../../registry/client';
+import type { ReferrerNode, ReferrersNode } from './referrerNodes';
 
-export type Node = RegistryNode | FolderNode | RepositoryNode | TagNode | PlatformNode | LoadMoreNode | MessageNode;
+export type Node = RegistryNode | FolderNode | RepositoryNode | TagNode | PlatformNode | LoadMoreNode | MessageNode | ReferrersNode | ReferrerNode;
 
 export class RegistryNode {
   readonly kind = 'registry';
