@@ -153,7 +153,7 @@ const tagListSchema = wireObject({
   has_additional: v.nullish(v.boolean()),
 });
 
-type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string };
+type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string } | { kind: 'delete'; name: string };
 
 export class QuayConnection extends V2Connection {
   readonly api: ControlPlane;
@@ -267,10 +267,19 @@ export class QuayConnection extends V2Connection {
     await Promise.all([super.dispose(), this.api.close()]);
   }
 
-  private async get(path: string, query: Record<string, string | number | undefined>, what: What, signal?: AbortSignal): Promise<ApiResponse> {
+  /** Through the Quay API (`DELETE /api/v1/repository/NS/NAME`), which needs a token with repo:admin. */
+  async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    if (!this.oauthToken) {
+      throw new RegistryError('unauthorized', `Deleting ${repository} needs the Quay API: add an OAuth access token with “Administer repositories” (repo:admin) to the connection. A robot account cannot delete repositories.`);
+    }
+    const [ns, ...rest] = repository.split('/');
+    await this.get(`/api/v1/repository/${encodeURIComponent(ns!)}/${encodeURIComponent(rest.join('/'))}`, {}, { kind: 'delete', name: repository }, signal, 'DELETE');
+  }
+
+  private async get(path: string, query: Record<string, string | number | undefined>, what: What, signal?: AbortSignal, method: 'GET' | 'DELETE' = 'GET'): Promise<ApiResponse> {
     let res: ApiResponse;
     try {
-      res = await this.api.request('GET', this.api.url(path, query), { headers: this.oauthToken ? { authorization: `Bearer ${this.oauthToken}` } : {}, signal });
+      res = await this.api.request(method, this.api.url(path, query), { headers: this.oauthToken ? { authorization: `Bearer ${this.oauthToken}` } : {}, signal });
     } catch (e) {
       const clean = isRegistryError(e) ? hideSecrets(e.message, this.secretList) : undefined;
       throw isRegistryError(e) && clean ? reword(e, clean) : e;
@@ -280,9 +289,10 @@ export class QuayConnection extends V2Connection {
     const said = scrub(apiMessage(res.json), this.secretList);
     const detail = said && said !== code ? ` (${code ? `${code}: ` : ''}${said})` : code ? ` (${code})` : '';
     const opts = { status: res.status, ...(code ? { code } : {}) };
-    const target = what.kind === 'namespace' ? `the repositories of ${what.name}` : `the tags of ${what.name}`;
+    const target = what.kind === 'namespace' ? `the repositories of ${what.name}` : what.kind === 'delete' ? `the repository ${what.name}` : `the tags of ${what.name}`;
+    const verb = what.kind === 'delete' ? 'delete' : 'list';
     if (res.status === 401) {
-      if (!this.oauthToken) throw new RegistryError('unauthorized', `The Quay API requires a sign-in to list ${target}. Add an OAuth access token to the connection.`, opts);
+      if (!this.oauthToken) throw new RegistryError('unauthorized', `The Quay API requires a sign-in to ${verb} ${target}. Add an OAuth access token to the connection.`, opts);
       throw new RegistryError(
         'unauthorized',
         `Quay rejected the OAuth access token${detail}. It may be mistyped or revoked: generate a new one (Organization → Applications → your application → Generate Token) and edit the connection.`,
@@ -292,7 +302,9 @@ export class QuayConnection extends V2Connection {
     if (res.status === 403) {
       throw new RegistryError(
         'forbidden',
-        `The Quay API refused to list ${target}${detail}. ${this.oauthToken ? 'Generate the token with “View all visible repositories” (repo:read), by a user who can read this namespace.' : 'Private repositories need an OAuth access token.'}`,
+        what.kind === 'delete'
+          ? `The Quay API refused to delete ${target}${detail}. Generate the token with “Administer repositories” (repo:admin), by an admin of the repository.`
+          : `The Quay API refused to list ${target}${detail}. ${this.oauthToken ? 'Generate the token with “View all visible repositories” (repo:read), by a user who can read this namespace.' : 'Private repositories need an OAuth access token.'}`,
         opts,
       );
     }

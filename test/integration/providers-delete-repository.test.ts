@@ -6,15 +6,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DockerHubConnection, dockerHubProvider } from '../../src/providers/dockerhub';
+import type { FormValues } from '../../src/providers/form';
 import type { ConnectionConfig, ProviderContext } from '../../src/providers/provider';
+import { quayProvider, type QuayConnection } from '../../src/providers/quay';
 import { pullLimit } from '../../src/registry/pullLimit';
 import { RegistryClient } from '../../src/registry/client';
 import { staticCredentials } from '../../src/registry/credentials';
 import { RegistryError } from '../../src/registry/errors';
 import { startRegistry, type RunningRegistry } from '../support';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
+import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
+import { errorText } from '../support/pages';
 
-const errorText = (e: unknown): string => `${String(e)} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
 
 /** The registry no longer serves `repo:tag` (asked by a client with the registry's own credentials). */
 async function gone(reg: RunningRegistry, repo: string, tag: string): Promise<boolean> {
@@ -85,5 +88,48 @@ describe('Docker Hub: delete a repository, pull limit', () => {
     const limit = await pullLimit(c.client, 'bob/theirs', '1');
     assert.deepEqual(limit, { remaining: before, limit: 100, windowSeconds: 21600 });
     assert.equal(hub.pullsRemaining, before);
+  });
+});
+
+describe('Quay: delete a repository through the Quay API', () => {
+  const ADMIN = 'Quay-Admin-Token-4f1c9e2b7a';
+  let fake: FakeQuay;
+  let reader: string;
+  const open: QuayConnection[] = [];
+  const connect = (values: FormValues): QuayConnection => {
+    const r = quayProvider.fromForm({ url: fake.registry.url, namespaces: 'acme', ...values });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    const c = quayProvider.connect({ id: `q${open.length}`, ...r.config }, r.secrets, { apiBaseUrls: { quay: fake.apiUrl } }) as QuayConnection;
+    open.push(c);
+    return c;
+  };
+  before(async () => {
+    fake = await startFakeQuay();
+    reader = fake.oauthToken;
+    fake.setOauthTokens({ [reader]: ['repo:read'], [ADMIN]: ['repo:read', 'repo:admin'] });
+    await Promise.all([fake.registry.pusher.pushImage('acme/old', ['1', '2']), fake.registry.pusher.pushImage('acme/keep', '1')]);
+    await fake.sync();
+  });
+  after(async () => {
+    await Promise.all(open.map((c) => c.dispose()));
+    await fake?.stop();
+  });
+
+  test('an admin token deletes: one DELETE, the images gone from the registry', async () => {
+    fake.reset();
+    await connect({ oauthToken: ADMIN }).deleteRepository('acme/old');
+    assert.deepEqual(fake.requests.map((r) => [r.method, r.path, r.auth, r.status]), [['DELETE', '/api/v1/repository/acme/old', 'valid', 204]]);
+    assert.ok(await gone(fake.registry, 'acme/old', '1'));
+  });
+
+  test('a read-only token: forbidden, naming the permission to ask for, without the token', async () => {
+    await assert.rejects(connect({ oauthToken: reader }).deleteRepository('acme/keep'), (e: unknown) => e instanceof RegistryError && e.kind === 'forbidden' && /repo:admin/.test(e.message) && !errorText(e).includes(reader));
+    assert.equal(await gone(fake.registry, 'acme/keep', '1'), false);
+  });
+
+  test('a robot account only: says an OAuth token is needed, without a request', async () => {
+    fake.reset();
+    await assert.rejects(connect({ robotUsername: fake.robot, robotToken: fake.robotToken }).deleteRepository('acme/keep'), (e: unknown) => e instanceof RegistryError && /OAuth access token/.test(e.message));
+    assert.equal(fake.requests.length, 0);
   });
 });

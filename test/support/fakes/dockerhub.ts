@@ -285,7 +285,8 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
       for (const digest of new Set(tags.map((t) => t.digest))) await reg.pusher.deleteManifest(`${ns}/${name}`, digest);
       repositories.delete(`${ns}/${name}`);
       res.writeHead(202);
-      return res.end();
+      res.end();
+      return;
     }
 
     const repoList = /^\/v2\/repositories\/([^/]+)\/?$/.exec(url.pathname);

@@ -104,6 +104,24 @@ export async function startFakeQuay(opts: FakeQuayOptions = {}): Promise<FakeQua
       if (!scopes.includes('repo:read')) return quayError(res, 403, 'insufficient_scope', 'Unauthorized');
       signedIn = true;
     }
+    const dm = req.method === 'DELETE' ? /^\/api\/v1\/repository\/([^/]+)\/([^/]+)$/.exec(url.pathname) : null;
+    if (dm) {
+      // Deleting takes an admin token (repo:admin); the images go from the registry too.
+      if (!signedIn) return quayError(res, 401, 'invalid_token', 'Requires authentication');
+      if (!oauth[m![1]!]!.includes('repo:admin')) return quayError(res, 403, 'insufficient_scope', 'Unauthorized');
+      const name = `${decodeURIComponent(dm[1]!)}/${decodeURIComponent(dm[2]!)}`;
+      const tags = contents.get(name);
+      if (!tags) return quayError(res, 404, 'not_found', 'Not Found');
+      void Promise.all([...new Set(tags.map((t) => t.digest))].map((d) => registry.pusher.deleteManifest(name, d))).then(
+        () => {
+          contents.delete(name);
+          res.writeHead(204);
+          res.end();
+        },
+        (e: unknown) => quayError(res, 500, 'internal_error', String(e)),
+      );
+      return;
+    }
     const visible = (name: string): boolean => signedIn || !privateRepos.has(name);
     if (url.pathname === '/api/v1/repository') {
       const ns = url.searchParams.get('namespace');
