@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DockerHubConnection, dockerHubProvider } from '../../src/providers/dockerhub';
 import type { FormValues } from '../../src/providers/form';
+import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
 import type { ConnectionConfig, ProviderContext } from '../../src/providers/provider';
 import { quayProvider, type QuayConnection } from '../../src/providers/quay';
 import { pullLimit } from '../../src/registry/pullLimit';
@@ -15,6 +16,7 @@ import { staticCredentials } from '../../src/registry/credentials';
 import { RegistryError } from '../../src/registry/errors';
 import { startRegistry, type RunningRegistry } from '../support';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
+import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
 import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
 import { errorText } from '../support/pages';
 
@@ -131,5 +133,40 @@ describe('Quay: delete a repository through the Quay API', () => {
     fake.reset();
     await assert.rejects(connect({ robotUsername: fake.robot, robotToken: fake.robotToken }).deleteRepository('acme/keep'), (e: unknown) => e instanceof RegistryError && /OAuth access token/.test(e.message));
     assert.equal(fake.requests.length, 0);
+  });
+});
+
+describe('Harbor: delete a repository through the Harbor API', () => {
+  const ROBOT = 'robot$team+ci';
+  const ROBOT_SECRET = 'Harbor-Robot-Secret-77aa';
+  let fake: FakeHarbor;
+  const open: HarborConnection[] = [];
+  const connect = (values: FormValues): HarborConnection => {
+    const r = harborProvider.fromForm({ url: fake.registry.url, ...values });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    const c = harborProvider.connect({ id: `h${open.length}`, ...r.config }, r.secrets, { apiBaseUrls: { harbor: fake.apiUrl } }) as HarborConnection;
+    open.push(c);
+    return c;
+  };
+  before(async () => {
+    fake = await startFakeHarbor({ robots: { [ROBOT]: ROBOT_SECRET } });
+    await Promise.all([fake.registry.pusher.pushImage('team/tools/old', ['1', '2']), fake.registry.pusher.pushImage('team/keep', '1')]);
+    await fake.sync();
+  });
+  after(async () => {
+    await Promise.all(open.map((c) => c.dispose()));
+    await fake?.stop();
+  });
+
+  test('a project member deletes a nested repository: its name double-encoded, the images gone', async () => {
+    fake.reset();
+    await connect({ username: fake.username, password: fake.password }).deleteRepository('team/tools/old');
+    assert.deepEqual(fake.requests.map((r) => [r.method, r.path, r.status]), [['DELETE', '/api/v2.0/projects/team/repositories/tools%252Fold', 200]]);
+    assert.ok(await gone(fake.registry, 'team/tools/old', '1'));
+  });
+
+  test('a robot without the permission: forbidden, naming the permission, without the secret', async () => {
+    await assert.rejects(connect({ username: ROBOT, password: ROBOT_SECRET }).deleteRepository('team/keep'), (e: unknown) => e instanceof RegistryError && e.kind === 'forbidden' && /“Delete repository” permission/.test(e.message) && !errorText(e).includes(ROBOT_SECRET));
+    assert.equal(await gone(fake.registry, 'team/keep', '1'), false);
   });
 });

@@ -46,7 +46,7 @@ export type HarborArtifact = v.InferOutput<typeof artifactListSchema>[number];
 export type ScanReport = v.InferOutput<typeof scanReportSchema>;
 
 /** What a request was for, so its failure can say so. */
-export type What = { kind: 'projects' } | { kind: 'project'; name: string } | { kind: 'repository'; name: string };
+export type What = { kind: 'projects' } | { kind: 'project'; name: string } | { kind: 'repository'; name: string } | { kind: 'delete'; name: string };
 
 /** `team/app` inside a project → `team%252Fapp`: Harbor decodes the path once, then again for the name. */
 export function harborRepositoryPath(name: string): string {
@@ -102,6 +102,13 @@ export class HarborApi {
     });
   }
 
+  /** `DELETE /projects/P/repositories/R`: the repository and every artifact in it. */
+  async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    const slash = repository.indexOf('/');
+    const url = this.plane.url(`${HARBOR_API_PATH}/projects/${encodeURIComponent(repository.slice(0, slash))}/repositories/${harborRepositoryPath(repository.slice(slash + 1))}`);
+    await this.get(url, { kind: 'delete', name: repository }, signal, 'DELETE');
+  }
+
   close(): Promise<void> {
     return this.plane.close();
   }
@@ -113,10 +120,10 @@ export class HarborApi {
     return link && this.plane.follow(link.toString(), url);
   }
 
-  private async get(url: URL, what: What, signal?: AbortSignal): Promise<ApiResponse> {
+  private async get(url: URL, what: What, signal?: AbortSignal, method: 'GET' | 'DELETE' = 'GET'): Promise<ApiResponse> {
     let res: ApiResponse;
     try {
-      res = await this.plane.request('GET', url, { headers: { authorization: this.authorization }, signal });
+      res = await this.plane.request(method, url, { headers: { authorization: this.authorization }, signal });
     } catch (e) {
       const clean = isRegistryError(e) ? hideSecrets(e.message, [this.secret]) : undefined;
       throw isRegistryError(e) && clean ? reword(e, clean) : e;
@@ -132,6 +139,15 @@ export class HarborApi {
     const opts = { status: res.status, ...(code ? { code } : {}) };
     const robot = isRobot(this.username);
     const target = what.kind === 'projects' ? 'the list of projects' : what.kind === 'project' ? `the repositories of project ${what.name}` : `the artifacts of ${what.name}`;
+    if (res.status === 403 && what.kind === 'delete') {
+      return new RegistryError(
+        'forbidden',
+        robot
+          ? `Harbor does not let ${this.username} delete ${what.name}${detail}. Give the robot the “Delete repository” permission on this project.`
+          : `Harbor does not let ${this.username} delete ${what.name}${detail}. Deleting a repository takes the Project Admin or Maintainer role.`,
+        opts,
+      );
+    }
     if (res.status === 401) {
       return new RegistryError(
         'unauthorized',
@@ -153,7 +169,7 @@ export class HarborApi {
     if (res.status === 404) {
       return new RegistryError(
         'notFound',
-        what.kind === 'repository'
+        what.kind === 'repository' || what.kind === 'delete'
           ? `Harbor has no repository ${what.name}${detail}. It may have been deleted; refresh the list.`
           : what.kind === 'project'
             ? `Harbor has no project ${what.name} visible to ${this.username}. Check the spelling in the connection’s projects.`

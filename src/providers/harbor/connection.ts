@@ -111,6 +111,13 @@ export class HarborConnection extends V2Connection {
     );
   }
 
+  /** Through the Harbor API: the Registry API cannot delete a repository. */
+  deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    const slash = repository.indexOf('/');
+    if (slash <= 0 || slash === repository.length - 1) throw new RegistryError('invalid', `“${repository}” is not a Harbor repository: names are project/name.`);
+    return this.api.deleteRepository(repository, signal);
+  }
+
   override async dispose(): Promise<void> {
     await Promise.all([super.dispose(), this.api.close()]);
   }

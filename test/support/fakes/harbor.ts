@@ -26,6 +26,8 @@ export interface HarborProjectOptions {
   public?: boolean;
   /** Users (not robots) with a role in the project. Default: every user. */
   members?: string[];
+  /** Users and robots allowed to delete repositories (project admins, robots with the permission). Default: every user, no robot. */
+  deleters?: string[];
 }
 
 export interface FakeHarborOptions {
@@ -180,6 +182,22 @@ export async function startFakeHarbor(opts: FakeHarborOptions = {}): Promise<Fak
       return harborError(res, 401, 'UNAUTHORIZED', 'unauthorized');
     }
     const raw = (req.url ?? '/').split('?')[0]!;
+    const del = req.method === 'DELETE' ? /^\/api\/v2\.0\/projects\/([^/]+)\/repositories\/([^/]+)$/.exec(raw) : null;
+    if (del) {
+      const project = decodeURIComponent(del[1]!);
+      const repo = `${project}/${decodeURIComponent(decodeURIComponent(del[2]!))}`;
+      if (!contents.has(repo) || !canSee(user, project)) return harborError(res, 404, 'NOT_FOUND', `repository ${repo} not found`);
+      const deleters = opts.projects?.[project]?.deleters;
+      if (deleters ? !deleters.includes(user) : user.includes('$')) return harborError(res, 403, 'FORBIDDEN', 'forbidden');
+      void Promise.all([...new Set(contents.get(repo)!.map((t) => t.digest))].map((d) => registry.pusher.deleteManifest(repo, d))).then(
+        () => {
+          contents.delete(repo);
+          sendJson(res, 200, {});
+        },
+        (e: unknown) => harborError(res, 500, 'INTERNAL_SERVER_ERROR', String(e)),
+      );
+      return;
+    }
     if (raw === '/api/v2.0/projects') {
       const names = projectNames().filter((p) => canSee(user, p));
       return paged(res, url, names, (items) =>
