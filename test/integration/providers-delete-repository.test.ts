@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DockerHubConnection, dockerHubProvider } from '../../src/providers/dockerhub';
 import type { FormValues } from '../../src/providers/form';
+import { gitlabProvider, type GitLabConnection } from '../../src/providers/gitlab';
 import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
 import type { ConnectionConfig, ProviderContext } from '../../src/providers/provider';
 import { quayProvider, type QuayConnection } from '../../src/providers/quay';
@@ -16,6 +17,7 @@ import { staticCredentials } from '../../src/registry/credentials';
 import { RegistryError } from '../../src/registry/errors';
 import { startRegistry, type RunningRegistry } from '../support';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
+import { startFakeGitLab, type FakeGitLab } from '../support/fakes/gitlab';
 import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
 import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
 import { errorText } from '../support/pages';
@@ -168,5 +170,49 @@ describe('Harbor: delete a repository through the Harbor API', () => {
   test('a robot without the permission: forbidden, naming the permission, without the secret', async () => {
     await assert.rejects(connect({ username: ROBOT, password: ROBOT_SECRET }).deleteRepository('team/keep'), (e: unknown) => e instanceof RegistryError && e.kind === 'forbidden' && /“Delete repository” permission/.test(e.message) && !errorText(e).includes(ROBOT_SECRET));
     assert.equal(await gone(fake.registry, 'team/keep', '1'), false);
+  });
+});
+
+describe('GitLab: delete a repository through the GitLab API', () => {
+  const API_TOKEN = 'glpat-Delete-Api-Scope-0123456789';
+  let fake: FakeGitLab;
+  const open: GitLabConnection[] = [];
+  const connect = (values: FormValues): GitLabConnection => {
+    const r = gitlabProvider.fromForm({ apiUrl: 'gitlab.example.com', registryUrl: fake.registry.url, ...values });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    const c = gitlabProvider.connect({ id: `g${open.length}`, ...r.config }, r.secrets, { apiBaseUrls: { gitlab: fake.apiUrl } }) as GitLabConnection;
+    open.push(c);
+    return c;
+  };
+  before(async () => {
+    fake = await startFakeGitLab({ projects: ['acme/web'], deployTokens: { 'gitlab+deploy-token-1': 'gldt-Deploy-0123456789' } });
+    fake.setTokens({ [fake.token]: { scopes: ['read_api', 'read_registry'] }, [API_TOKEN]: { scopes: ['api', 'read_registry'] } });
+    await Promise.all([fake.registry.pusher.pushImage('acme/web/old', ['1', '2']), fake.registry.pusher.pushImage('acme/web/keep', '1')]);
+    await fake.sync();
+  });
+  after(async () => {
+    await Promise.all(open.map((c) => c.dispose()));
+    await fake?.stop();
+  });
+
+  test('an api-scope token deletes: the repository found by its path, one DELETE by its ids, the images gone', async () => {
+    fake.reset();
+    await connect({ token: API_TOKEN, projects: 'acme/web' }).deleteRepository('acme/web/old');
+    const calls = fake.requests.filter((r) => r.method === 'DELETE');
+    assert.equal(calls.length, 1);
+    assert.match(calls[0]!.path, /^\/api\/v4\/projects\/1\/registry\/repositories\/\d+$/);
+    assert.equal(calls[0]!.status, 202);
+    assert.ok(await gone(fake.registry, 'acme/web/old', '1'));
+  });
+
+  test('a read_api token: forbidden, naming the api scope, without the token', async () => {
+    await assert.rejects(connect({ token: fake.token, projects: 'acme/web' }).deleteRepository('acme/web/keep'), (e: unknown) => e instanceof RegistryError && e.kind === 'forbidden' && /api scope/.test(e.message) && !errorText(e).includes(fake.token));
+    assert.equal(await gone(fake.registry, 'acme/web/keep', '1'), false);
+  });
+
+  test('a deploy token: told why not, without a request', async () => {
+    fake.reset();
+    await assert.rejects(connect({ auth: 'deploy', username: 'gitlab+deploy-token-1', token: 'gldt-Deploy-0123456789', repositories: 'acme/web/keep' }).deleteRepository('acme/web/keep'), (e: unknown) => e instanceof RegistryError && /deploy token cannot delete/.test(e.message));
+    assert.equal(fake.requests.length, 0);
   });
 });

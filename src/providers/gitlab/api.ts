@@ -25,7 +25,7 @@ export type GitLabRepository = v.InferOutput<typeof repositoryListSchema>[number
 export type GitLabTagDetail = v.InferOutput<typeof tagDetailSchema>;
 
 /** What a request was for, so its failure can say so. */
-export type What = { kind: 'group'; name: string } | { kind: 'project'; name: string } | { kind: 'tags'; name: string } | { kind: 'tag'; name: string };
+export type What = { kind: 'group'; name: string } | { kind: 'project'; name: string } | { kind: 'tags'; name: string } | { kind: 'tag'; name: string } | { kind: 'delete'; name: string };
 
 export class GitLabApi {
   readonly plane: ControlPlane;
@@ -61,6 +61,11 @@ export class GitLabApi {
     return parseWire(tagDetailSchema, res.json, WHO, `the details of ${repo.path}:${tag}`);
   }
 
+  /** `DELETE /projects/:id/registry/repositories/:rid` (GitLab deletes the images in the background). */
+  async deleteRepository(repo: GitLabRepository, signal?: AbortSignal): Promise<void> {
+    await this.get(this.plane.url(`/api/v4/projects/${repo.project_id}/registry/repositories/${repo.id}`), { kind: 'delete', name: repo.path }, signal, 'DELETE');
+  }
+
   close(): Promise<void> {
     return this.plane.close();
   }
@@ -75,10 +80,10 @@ export class GitLabApi {
     return u;
   }
 
-  private async get(url: URL, what: What, signal?: AbortSignal): Promise<ApiResponse> {
+  private async get(url: URL, what: What, signal?: AbortSignal, method: 'GET' | 'DELETE' = 'GET'): Promise<ApiResponse> {
     let res: ApiResponse;
     try {
-      res = await this.plane.request('GET', url, { headers: { 'private-token': this.token }, signal });
+      res = await this.plane.request(method, url, { headers: { 'private-token': this.token }, signal });
     } catch (e) {
       const clean = isRegistryError(e) ? hideSecrets(e.message, [this.token]) : undefined;
       throw isRegistryError(e) && clean ? reword(e, clean) : e;
@@ -103,6 +108,13 @@ export class GitLabApi {
       return new RegistryError(
         'unauthorized',
         'GitLab rejected the access token: it is mistyped, expired or revoked, or it is a deploy token (which GitLab’s API does not accept). Paste a personal, project or group access token with read_api and read_registry, or switch the connection to “Deploy token” and name its repositories.',
+        opts,
+      );
+    }
+    if (res.status === 403 && what.kind === 'delete') {
+      return new RegistryError(
+        'forbidden',
+        `GitLab does not let this token delete ${what.name}${said ? ` (${said})` : ''}. Deleting needs a token with the api scope, of a user with the Maintainer role (or higher) in the project.`,
         opts,
       );
     }

@@ -112,6 +112,15 @@ export class GitLabConnection extends V2Connection {
     return { name: d.name, ...(d.digest ? { digest: d.digest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}) };
   }
 
+  /** Through the GitLab API; a deploy token cannot use it. */
+  async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    if (this.deploy) {
+      throw new RegistryError('forbidden', `A deploy token cannot delete ${repository}: GitLab deletes repositories through its API. Connect with an access token that has the api scope.`);
+    }
+    await this.api.deleteRepository(await this.repository(repository, signal), signal);
+    this.known.delete(repository);
+  }
+
   /**
    * The ids of a repository by its path. Usually known from the listing; otherwise (a tree
    * restored from its cache, Find) the project is found by trying the path's prefixes, longest

@@ -150,7 +150,7 @@ export async function startFakeGitLab(opts: FakeGitLabOptions): Promise<FakeGitL
       return sendJson(res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api read_api' });
     }
     const raw = (req.url ?? '/').split('?')[0]!;
-    const m = /^\/api\/v4\/(groups|projects)\/([^/]+)\/registry\/repositories(?:\/(\d+)\/tags(?:\/([^/]+))?)?$/.exec(raw);
+    const m = /^\/api\/v4\/(groups|projects)\/([^/]+)\/registry\/repositories(?:\/(\d+)(?:\/tags(?:\/([^/]+))?)?)?$/.exec(raw);
     if (!m) return sendJson(res, 404, { error: '404 Not Found' });
     const [, kind, rawId, rid, rawTag] = m;
     const id = decodeURIComponent(rawId!);
@@ -166,6 +166,20 @@ export async function startFakeGitLab(opts: FakeGitLabOptions): Promise<FakeGitL
     if (!rid) return paged(req, res, url, repos, (items) => items.map((r) => repoJson(r, url.searchParams.get('tags_count') === 'true')));
     const repo = repos.find((r) => r.id === Number(rid));
     if (!repo) return sendJson(res, 404, { message: '404 Repository Not Found' });
+    if (raw.endsWith(`/repositories/${rid}`)) {
+      if (req.method !== 'DELETE') return sendJson(res, 404, { error: '404 Not Found' });
+      // Deleting takes the `api` scope; GitLab answers 202 and deletes in the background (here: at once).
+      if (!t.scopes.includes('api')) return sendJson(res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api' });
+      const path = repo.path;
+      void Promise.all([...new Set((contents.get(path) ?? []).map((x) => x.digest))].map((d) => registry.pusher.deleteManifest(path, d))).then(
+        () => {
+          contents.delete(path);
+          sendJson(res, 202, {});
+        },
+        (e: unknown) => sendJson(res, 500, { message: String(e) }),
+      );
+      return;
+    }
     const tags = [...(contents.get(repo.path) ?? [])].sort((a, b) => a.tag.localeCompare(b.tag));
     if (!rawTag) return paged(req, res, url, tags, (items) => items.map((x) => ({ name: x.tag, path: `${repo.path}:${x.tag}`, location: `${registryHost}/${repo.path}:${x.tag}` })));
     const tag = tags.find((x) => x.tag === decodeURIComponent(rawTag));
