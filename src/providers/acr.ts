@@ -23,7 +23,7 @@ import * as v from 'valibot';
 import { RegistryClient } from '../registry/client';
 import { staticCredentials, type CredentialSource } from '../registry/credentials';
 import { parseEndpoint } from '../registry/endpoint';
-import { RegistryError, isRegistryError } from '../registry/errors';
+import { RegistryError, isRegistryError, parseErrorBody } from '../registry/errors';
 import { parseWire, wireObject } from '../registry/wire';
 import { ControlPlane, GuardedRegistryClient, apiCode, apiMessage, clientOptions, hideSecrets, reword, scrub } from './controlPlane';
 import type { DockerConfigEntry } from './dockerConfig';
@@ -398,6 +398,20 @@ export class AcrConnection extends V2Connection {
     const field = auth === 'servicePrincipal' ? 'clientSecret' : auth === 'token' ? 'aadToken' : 'password';
     const registry = (await super.test(signal)).map((s) => (!s.ok && /rejected|sign in|denied|expired/i.test(s.detail ?? '') ? { ...s, field } : s));
     return [...steps, ...registry];
+  }
+
+  /**
+   * ACR's data-plane API on the login server (`DELETE /acr/v1/NAME`), through the registry
+   * client: the same sign-in, a token with `repository:NAME:delete`.
+   */
+  async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    const res = await this.client.exchange({ method: 'DELETE', path: `/acr/v1/${repository}`, signal, maxBodyBytes: 1024 * 1024 });
+    if (res.status === 202 || res.status === 200 || res.status === 204) return;
+    const { code, message } = parseErrorBody(res.body);
+    const opts = { status: res.status, ...(code ? { code } : {}) };
+    if (res.status === 404) throw new RegistryError('notFound', `${this.registryHost} has no repository ${repository}. It may have been deleted already; refresh the list.`, opts);
+    if (res.status === 403) throw new RegistryError('forbidden', `${this.registryHost} does not let these credentials delete ${repository}${message ? ` (${message})` : ''}. Deleting takes the AcrDelete role (or Contributor/Owner).`, opts);
+    throw new RegistryError(res.status >= 500 ? 'network' : 'protocol', `${this.registryHost} answered HTTP ${res.status} to deleting ${repository}${message ? ` (${message})` : ''}.`, opts);
   }
 
   override async dispose(): Promise<void> {

@@ -7,7 +7,7 @@
 // path and status only: headers, bodies and queries never reach the log. Plus the paging glue
 // from "a page and a cursor" and "several sources with next links" APIs to the tree's `Page`s.
 
-import { RegistryClient, type ImageConfig, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
+import { RegistryClient, type Exchange, type ImageConfig, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
 import { connectionDispatcher, type ProxySettings } from '../registry/dispatcher';
 import { httpAllowed } from '../registry/endpoint';
 import { RegistryError } from '../registry/errors';
@@ -465,6 +465,11 @@ export class GuardedRegistryClient extends RegistryClient {
   override getConfig(repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfig> {
     // Guarded through getBlob; only the name is the provider's here.
     return super.getConfig(this.name(repository), config, signal);
+  }
+  /** The provider's credentials step and words apply; a streamed upload is sent once, never retried here. */
+  override exchange(r: Exchange): Promise<HttpResponse> {
+    if (!r.upload) return this.run(r.signal, () => super.exchange(r));
+    return this.prepare(r.signal).then(() => super.exchange(r).catch((e: unknown) => Promise.reject(this.rewrite(e))));
   }
   override imageDetails(repository: string, reference: string, opts: { signal?: AbortSignal; configs?: boolean } = {}): Promise<ImageDetails> {
     return this.run(opts.signal, () => super.imageDetails(this.name(repository), reference, opts));

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { acrProvider, type AcrConnection } from '../../src/providers/acr';
 import { DockerHubConnection, dockerHubProvider } from '../../src/providers/dockerhub';
 import type { FormValues } from '../../src/providers/form';
 import { gitlabProvider, type GitLabConnection } from '../../src/providers/gitlab';
@@ -16,6 +17,7 @@ import { RegistryClient } from '../../src/registry/client';
 import { staticCredentials } from '../../src/registry/credentials';
 import { RegistryError } from '../../src/registry/errors';
 import { startRegistry, type RunningRegistry } from '../support';
+import { startFakeAcr, type FakeAcr } from '../support/fakes/acr';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
 import { startFakeGitLab, type FakeGitLab } from '../support/fakes/gitlab';
 import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
@@ -214,5 +216,46 @@ describe('GitLab: delete a repository through the GitLab API', () => {
     fake.reset();
     await assert.rejects(connect({ auth: 'deploy', username: 'gitlab+deploy-token-1', token: 'gldt-Deploy-0123456789', repositories: 'acme/web/keep' }).deleteRepository('acme/web/keep'), (e: unknown) => e instanceof RegistryError && /deploy token cannot delete/.test(e.message));
     assert.equal(fake.requests.length, 0);
+  });
+});
+
+describe("ACR: delete a repository through ACR's data-plane API", () => {
+  let fake: FakeAcr;
+  const open: AcrConnection[] = [];
+  const connect = (): AcrConnection => {
+    const r = acrProvider.fromForm({ loginServer: fake.registryUrl, auth: 'admin', username: fake.adminUser, password: fake.adminPassword });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    const c = acrProvider.connect({ id: `acr${open.length}`, ...r.config }, r.secrets, { apiBaseUrls: { acr: fake.exchangeUrl } }) as AcrConnection;
+    open.push(c);
+    return c;
+  };
+  before(async () => {
+    fake = await startFakeAcr();
+    await Promise.all([fake.registry.pusher.pushImage('team/old', ['1', '2']), fake.registry.pusher.pushImage('team/keep', '1')]);
+  });
+  after(async () => {
+    await Promise.all(open.map((c) => c.dispose()));
+    await fake?.stop();
+  });
+
+  test('DELETE /acr/v1/NAME with a token that carries repository:NAME:delete; the images gone', async () => {
+    fake.reset();
+    await connect().deleteRepository('team/old');
+    assert.deepEqual(fake.deletes.map((d) => [d.repository, d.status]), [
+      ['team/old', 401],
+      ['team/old', 202],
+    ]);
+    assert.ok(fake.registry.tokenServer!.requests.some((t) => t.scopes.includes('repository:team/old:delete')), 'the token was asked with the delete scope the challenge named');
+    assert.ok(await gone(fake.registry, 'team/old', '1'));
+  });
+
+  test('credentials without delete rights: forbidden, naming AcrDelete, without the password', async () => {
+    fake.registry.tokenServer!.setDenyRepositories(['team/keep']);
+    try {
+      await assert.rejects(connect().deleteRepository('team/keep'), (e: unknown) => e instanceof RegistryError && e.kind === 'forbidden' && /AcrDelete/.test(e.message) && !errorText(e).includes(fake.adminPassword));
+    } finally {
+      fake.registry.tokenServer!.setDenyRepositories([]);
+    }
+    assert.equal(await gone(fake.registry, 'team/keep', '1'), false);
   });
 });

@@ -13,9 +13,10 @@
 // puts in them (iss sts.windows.net/TENANT/, aud containerregistry, tid, upn, exp). Refresh
 // tokens can be made short-lived or revoked to test renewal.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import { startRegistry, type RunningRegistry } from '../registry';
 import { listenInFront, readText, sendJson, signJwt, verifyJwt } from './http';
+import { readRegistry } from './registryContents';
 
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
@@ -40,6 +41,14 @@ export interface ExchangeRecord {
 export interface FakeAcr {
   /** Base of the exchange endpoint (the login server's /oauth2/…). */
   exchangeUrl: string;
+  /**
+   * The registry behind ACR's data-plane API: `DELETE /acr/v1/NAME` (a Bearer token with
+   * `repository:NAME:delete`, else 401 naming that scope) deletes the repository; every other
+   * request is passed to the registry unchanged.
+   */
+  registryUrl: string;
+  /** `DELETE /acr/v1/…` requests: the repository and the status answered. */
+  deletes: { repository: string; status: number }[];
   registry: RunningRegistry;
   tenant: string;
   adminUser: string;
@@ -120,9 +129,13 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
     });
   });
   const front = await listenInFront(server, registry);
+  const deletes: { repository: string; status: number }[] = [];
+  const dataPlane = await listenInFront(acrDataPlane(registry, deletes), { stop: async () => undefined });
 
   return {
     exchangeUrl: front.url,
+    registryUrl: dataPlane.url,
+    deletes,
     registry,
     tenant,
     adminUser,
@@ -153,6 +166,57 @@ export async function startFakeAcr(opts: FakeAcrOptions = {}): Promise<FakeAcr> 
       exchanges.length = 0;
       registry.tokenServer?.reset();
     },
-    stop: front.stop,
+    async stop() {
+      await dataPlane.stop();
+      await front.stop();
+    },
   };
+}
+
+/** The token's grants (our token server signed it; the registry checks signatures, this only reads). */
+function grants(authorization: string | undefined): { type: string; name: string; actions: string[] }[] {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) return [];
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { access?: { type: string; name: string; actions: string[] }[] };
+    return claims.access ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function acrDataPlane(registry: RunningRegistry, deletes: { repository: string; status: number }[]) {
+  const upstream = new URL(registry.url);
+  const agent = new Agent({ keepAlive: true });
+  return createServer((req, res) => {
+    const m = req.method === 'DELETE' ? /^\/acr\/v1\/(.+)$/.exec((req.url ?? '').split('?')[0]!) : null;
+    if (m) {
+      const repository = decodeURIComponent(m[1]!);
+      const rec = { repository, status: 0 };
+      deletes.push(rec);
+      res.on('finish', () => (rec.status = res.statusCode));
+      const allowed = grants(req.headers.authorization).some((g) => g.type === 'repository' && g.name === repository && g.actions.includes('delete'));
+      if (!allowed) {
+        const ts = registry.tokenServer!;
+        const error = req.headers.authorization ? ',error="insufficient_scope"' : '';
+        return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': `Bearer realm="${ts.realm}",service="${ts.service}",scope="repository:${repository}:delete"${error}` });
+      }
+      void (async () => {
+        const tags = (await readRegistry(registry, (r) => r === repository)).get(repository);
+        if (!tags?.length) return sendJson(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] });
+        const digests = [...new Set(tags.map((t) => t.digest))];
+        for (const d of digests) await registry.pusher.deleteManifest(repository, d);
+        return sendJson(res, 202, { manifestsDeleted: digests, tagsDeleted: tags.map((t) => t.tag) });
+      })().catch((e: unknown) => sendJson(res, 500, { errors: [{ code: 'UNKNOWN', message: String(e) }] }));
+      return;
+    }
+    const headers = { ...req.headers };
+    delete headers.connection;
+    const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (ures) => {
+      res.writeHead(ures.statusCode ?? 502, ures.headers);
+      ures.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
 }
