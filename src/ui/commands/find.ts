@@ -7,7 +7,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
-import { rank, splitQuery } from '../tree/search';
+import { rankSources, splitQuery, type RankSource } from '../tree/search';
 import { truncationNote } from '../tree/truncated';
 import type { CommandContext } from './context';
 
@@ -52,44 +52,44 @@ export function registerFind(ctx: CommandContext): vscode.Disposable {
     let limit = ROWS;
     const several = configs.length > 1;
 
-    function* repositories(): Generator<Candidate> {
-      // Registry by registry, each in its catalog's order: equally good matches keep it.
-      for (const c of configs) for (const r of tree.repositories(c).items) yield { name: r.name, config: c, repository: r.name };
+    // What is searched: lists the tree already holds, each with where its items come from. No
+    // object per item (20,000 repositories, 100,000 tags) is made per keystroke or catalog page.
+    interface Origin {
+      config: ConnectionConfig;
+      /** Set for a list of one repository's tags. */
+      repository?: string;
     }
-    function* tagsOf(c: ConnectionConfig, repository: string): Generator<Candidate> {
-      for (const t of tree.sortedTags(c.id, repository)) yield { name: t.name, config: c, repository, tag: t.name };
-    }
-    function* loadedTags(): Generator<Candidate> {
-      // Only the tag listings that exist: asking tree.tags() for each of 20,000 repositories
-      // would create (and keep) a listing for every one, on every keystroke.
-      for (const c of configs) for (const repository of tree.loadedTagRepositories(c.id)) yield* tagsOf(c, repository);
-    }
+    type Named = { name: string };
+    const tagSource = (c: ConnectionConfig, repository: string, withRepository: boolean): [RankSource<Named>, Origin] => [
+      { items: tree.sortedTags(c.id, repository), text: withRepository ? (t) => `${repository}:${t.name}` : (t) => t.name },
+      { config: c, repository },
+    ];
 
     const build = (): FindItem[] => {
       const q = splitQuery(qp.value);
-      let ranked;
+      const lists: [RankSource<Named>, Origin][] = [];
       if (q.tag !== undefined) {
         // `repo:tag`: that repository's tags, in the tree's order, the typed tag text first.
-        const owners = configs.filter((c) => tree.repositories(c).byName(q.repository));
-        if (owners.length === 1) {
-          // The usual case, ranked over the tags themselves: no object per tag per keystroke
-          // (100,000 of them kept the garbage collector busy).
-          const c = owners[0]!;
-          const r = rank(tree.sortedTags(c.id, q.repository), (t) => t.name, q.tag, limit);
-          ranked = { items: r.items.map((t): Candidate => ({ name: t.name, config: c, repository: q.repository, tag: t.name })), more: r.more };
-        } else {
-          const all = function* (): Generator<Candidate> {
-            for (const c of owners) yield* tagsOf(c, q.repository);
-          };
-          ranked = rank(all(), (c) => c.name, q.tag, limit);
-        }
+        for (const c of configs) if (tree.repositories(c).byName(q.repository)) lists.push(tagSource(c, q.repository, false));
       } else {
-        const all = function* (): Generator<Candidate> {
-          yield* repositories();
-          if (q.repository) yield* loadedTags();
-        };
-        ranked = rank(all(), (c) => (c.tag === undefined ? c.name : `${c.repository}:${c.name}`), q.repository, limit);
+        // Registry by registry, each in its catalog's order: equally good matches keep it.
+        for (const c of configs) lists.push([{ items: tree.repositories(c).items, text: (r) => r.name }, { config: c }]);
+        // Only the tag listings that exist: asking tree.tags() for each of 20,000 repositories
+        // would create (and keep) a listing for every one, on every keystroke.
+        if (q.repository) for (const c of configs) for (const repository of tree.loadedTagRepositories(c.id)) lists.push(tagSource(c, repository, true));
       }
+      const hits = rankSources(
+        lists.map(([source]) => source),
+        q.tag ?? q.repository,
+        limit,
+      );
+      const ranked = {
+        more: hits.more,
+        items: hits.items.map(({ source, item }): Candidate => {
+          const { config, repository } = lists[source]![1];
+          return repository === undefined ? { name: item.name, config, repository: item.name } : { name: item.name, config, repository, tag: item.name };
+        }),
+      };
       const items: FindItem[] = ranked.items.map((c) => ({
         label: c.tag ?? c.name,
         description: c.tag !== undefined ? (several ? `${c.repository} · ${c.config.name}` : c.repository) : c.config.name,

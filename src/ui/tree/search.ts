@@ -34,26 +34,42 @@ export interface Ranked<T> {
   more: number;
 }
 
+/** A list to search and the name each of its items is matched by. */
+export interface RankSource<T> {
+  items: readonly T[];
+  text(item: T): string;
+}
+
+export interface Hit<T> {
+  /** Index of the source in the list given. */
+  source: number;
+  item: T;
+}
+
 /**
- * The best `limit` matches of `query` among `candidates`, best first; equally good ones keep
- * the order they came in (the tree's order). `text` gives the name a candidate is matched by.
+ * The best `limit` matches of `query` among several lists, best first; equally good ones keep
+ * the order they came in (list by list, each in its order: the tree's). Nothing is made per
+ * item looked at, only per match kept: Find runs this on every keystroke over 100,000 tags.
  */
-export function rank<T>(candidates: Iterable<T>, text: (c: T) => string, query: string, limit: number): Ranked<T> {
+export function rankSources<T>(sources: readonly RankSource<T>[], query: string, limit: number): Ranked<Hit<T>> {
   const q = query.toLowerCase();
-  const buckets: T[][] = [[], [], [], [], [], []];
+  const buckets: Hit<T>[][] = [[], [], [], [], [], []];
   let total = 0;
   let substrings = 0;
-  for (const c of candidates) {
-    // Scattered matches only while the substring matches leave room for them (the scan for
-    // them is the costly part, and they would not be shown).
-    const s = score(text(c).toLowerCase(), q, substrings < limit);
-    if (s === undefined) continue;
-    total++;
-    if (s < 5) substrings++;
-    const bucket = buckets[s]!;
-    if (bucket.length < limit) bucket.push(c);
+  for (let source = 0; source < sources.length; source++) {
+    const { items, text } = sources[source]!;
+    for (const item of items) {
+      // Scattered matches only while the substring matches leave room for them (the scan for
+      // them is the costly part, and they would not be shown).
+      const s = score(text(item).toLowerCase(), q, substrings < limit);
+      if (s === undefined) continue;
+      total++;
+      if (s < 5) substrings++;
+      const bucket = buckets[s]!;
+      if (bucket.length < limit) bucket.push({ source, item });
+    }
   }
-  const items: T[] = [];
+  const items: Hit<T>[] = [];
   for (const b of buckets) {
     for (const c of b) {
       if (items.length >= limit) break;
@@ -61,6 +77,13 @@ export function rank<T>(candidates: Iterable<T>, text: (c: T) => string, query: 
     }
   }
   return { items, more: total - items.length };
+}
+
+/** `rankSources` over one list of candidates. */
+export function rank<T>(candidates: Iterable<T>, text: (c: T) => string, query: string, limit: number): Ranked<T> {
+  const items = Array.isArray(candidates) ? (candidates as readonly T[]) : [...candidates];
+  const r = rankSources([{ items, text }], query, limit);
+  return { items: r.items.map((h) => h.item), more: r.more };
 }
 
 /** `repo:tag` → the repository and tag parts; without a colon, the whole text names either. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FolderIndex, LevelPaging } from '../../../src/ui/tree/namespaces';
-import { rank, splitQuery, matchScore } from '../../../src/ui/tree/search';
+import { matchScore, rank, rankSources, splitQuery } from '../../../src/ui/tree/search';
 import { Superseded } from '../../../src/ui/tree/slices';
 import { ScreenWindow, SortedCache } from '../../../src/ui/tree/window';
 
@@ -181,6 +181,30 @@ describe('Find matching', () => {
     const r = rank(names, (n) => n, 'repo:v1.0.7', 300);
     assert.equal(r.items[0], 'repo:v1.0.7');
     assert.equal(r.items.length, 300);
+  });
+
+  test('several lists: best first across them, equal matches list by list in their order, each hit naming its list', () => {
+    const repos = [{ name: 'team/app' }, { name: 'app' }];
+    const tags = [{ name: 'v1' }, { name: 'app-v2' }];
+    const r = rankSources(
+      [
+        { items: repos, text: (x) => x.name },
+        { items: tags, text: (x) => `team/app:${x.name}` },
+      ],
+      'app',
+      10,
+    );
+    assert.deepEqual(
+      r.items.map((h) => [h.source, h.item.name]),
+      [
+        [0, 'app'],
+        [0, 'team/app'],
+        [1, 'v1'],
+        [1, 'app-v2'],
+      ],
+    );
+    assert.equal(r.more, 0);
+    assert.deepEqual(rankSources([{ items: tags, text: (x) => x.name }], 'zz', 10), { items: [], more: 0 });
   });
 
   test('repo:tag splits at the last colon; a port is not a tag', () => {
