@@ -2,6 +2,7 @@
 //   dist/extension.js      the extension host bundle (Node, CommonJS, `vscode` external)
 //   dist/network.js        providers, registry client, undici: required on the first request
 //   dist/providers.js      the cloud providers, required on first use
+//   dist/semver.js         semver's coerce and parse, required by the tag order on first need
 //   dist/sdk/*.js          heavy provider SDKs, each its own bundle, required only when a
 //                          registry of that kind is used (keeps activation fast)
 //   dist/webview/main.js   the wizard page (browser, ESM) + codicons
@@ -93,6 +94,17 @@ const lazyNetworkPlugin = {
   },
 };
 
+// semver (10 KB), which the tag order needs only for tags its own pattern leaves alone
+// (`1.25`, `3.19-alpine`): src/ui/tree/sort.ts requires ./semverFunctions then, here the sibling
+// bundle dist/semver.js, so activation does not parse it.
+/** @type {esbuild.Plugin} */
+const lazySemverPlugin = {
+  name: 'lazy-semver',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/semverFunctions$/ }, (args) => (args.importer.endsWith('/src/ui/tree/sort.ts') && args.kind === 'require-call' ? { path: './semver.js', external: true } : undefined));
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -109,7 +121,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin, lazySemverPlugin],
     external: ['vscode'],
     metafile: true,
   },
@@ -121,7 +133,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     // Its deploy layer and network side are the same lazily loaded bundles as the extension's.
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazySemverPlugin],
     external: ['vscode'],
     metafile: true,
   },
@@ -138,7 +150,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { ...Object.fromEntries(Object.entries(lazySdks).map(([pkg, out]) => [out.replace(/\.js$/, ''), pkg])), deploy: 'src/deploy/index.ts' },
+    entryPoints: { ...Object.fromEntries(Object.entries(lazySdks).map(([pkg, out]) => [out.replace(/\.js$/, ''), pkg])), deploy: 'src/deploy/index.ts', semver: 'src/ui/tree/semverFunctions.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

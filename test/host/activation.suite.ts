@@ -23,13 +23,13 @@ describe('activation', () => {
     for (const c of contributed) assert.ok(c.category, `${c.command} has no category`);
   });
 
-  it('activation loads neither the network side, the cloud providers, the deploy engine nor any SDK bundle', async () => {
+  it('activation loads neither the network side, the cloud providers, the deploy engine, semver nor any SDK bundle', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     await ext.activate();
     // The extension host is one Node process: its module cache shows what the extension loaded.
     const dist = `${ext.extensionPath}/dist/`.replace(/\\/g, '/');
     const loaded = Object.keys(require.cache).map((f) => f.replace(/\\/g, '/')).filter((f) => f.startsWith(dist));
     assert.ok(loaded.some((f) => f.endsWith('/dist/extension.js')), `extension.js not among ${loaded.join(', ')}`);
-    assert.deepEqual(loaded.filter((f) => /\/dist\/(network|providers|deploy)\.js$|\/dist\/sdk\//.test(f)), []);
+    assert.deepEqual(loaded.filter((f) => /\/dist\/(network|providers|deploy|semver)\.js$|\/dist\/sdk\//.test(f)), []);
   });
 });

@@ -9,10 +9,9 @@
 // re-parsed or went through ICU on every call: 107-160 ms for 100,000 releases, over a second
 // once commit tags were among them (semver throws and catches inside on each non-version).
 
-import type Coerce from 'semver/functions/coerce';
-import type Parse from 'semver/functions/parse';
 import type { TagInfo } from '../../providers/provider';
 import { runSliced, runSync, sortSteps, type Steps } from './slices';
+import type * as SemverFunctions from './semverFunctions';
 
 export type TagSort = 'name' | 'semver' | 'date';
 
@@ -23,16 +22,12 @@ export interface SortedTags {
 }
 
 // Loaded on first sort of a version-like tag, not at load: semver builds its table of regular
-// expressions when it loads, which activation would otherwise pay. A repository of only
-// `sha-…` tags never loads it.
-let semverFns: { coerce: typeof Coerce; parse: typeof Parse } | undefined;
-function semver(): NonNullable<typeof semverFns> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  semverFns ??= {
-    coerce: require('semver/functions/coerce') as typeof Coerce,
-    parse: require('semver/functions/parse') as typeof Parse,
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
+// expressions when it loads, which activation would otherwise pay (and, bundled, its own file:
+// dist/semver.js). A repository of only `sha-…` tags never loads it.
+let semverFns: typeof SemverFunctions | undefined;
+function semver(): typeof SemverFunctions {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  semverFns ??= require('./semverFunctions') as typeof SemverFunctions;
   return semverFns;
 }
 
