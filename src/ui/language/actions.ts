@@ -54,7 +54,7 @@ export class ImageCodeActions implements vscode.CodeActionProvider {
     for (const diag of context.diagnostics) {
       if (diag.source !== DIAGNOSTIC_SOURCE) continue;
       const entry = entries.find((e) => e.code === diag.code && e.range.isEqual(diag.range));
-      const ref = entry && refs.find((r) => refIdentity(r) === entry.identity);
+      const ref = entry && refs.find((r) => refIdentity(r) === entry.identity && r.value === entry.value);
       const action = entry?.fix && ref ? this.fixAction(doc, ref, entry.fix) : undefined;
       if (!action) continue;
       action.diagnostics = [diag];

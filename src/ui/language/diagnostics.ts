@@ -19,6 +19,8 @@ export interface FixEntry {
   range: vscode.Range;
   code: ImageDiagnostic['code'];
   identity: string;
+  /** The reference as written when diagnosed: a fix applies only while it still says that. */
+  value: string;
   fix?: Fix;
 }
 
@@ -30,7 +32,7 @@ interface Pending {
 export class ImageDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('registryExplorer.images');
   private readonly pending = new Map<string, Pending>();
-  private readonly fixes = new Map<string, { version: number; entries: FixEntry[] }>();
+  private readonly fixes = new Map<string, FixEntry[]>();
   private readonly done = new vscode.EventEmitter<vscode.Uri>();
   /** Fired after a document's diagnostics were replaced (tests wait on it). */
   readonly onDidUpdate = this.done.event;
@@ -68,10 +70,12 @@ export class ImageDiagnostics implements vscode.Disposable {
     this.collection.delete(uri);
   }
 
-  /** The fixes of `doc`'s current diagnostics. */
+  /**
+   * The fixes of `doc`'s diagnostics. They stay shown while an edit is being checked again, so
+   * their fixes stay offered too, for references that still read the same (`value`).
+   */
   entries(doc: vscode.TextDocument): FixEntry[] {
-    const hit = this.fixes.get(doc.uri.toString());
-    return hit && hit.version === doc.version ? hit.entries : [];
+    return this.fixes.get(doc.uri.toString()) ?? [];
   }
 
   private async check(doc: vscode.TextDocument): Promise<void> {
@@ -85,7 +89,7 @@ export class ImageDiagnostics implements vscode.Disposable {
       const found = await this.compute(doc, cancel.token);
       if (cancel.token.isCancellationRequested || doc.isClosed || doc.version !== version) return;
       this.collection.set(doc.uri, found.map((d) => d.diagnostic));
-      this.fixes.set(key, { version, entries: found.map((d) => d.entry) });
+      this.fixes.set(key, found.map((d) => d.entry));
       this.done.fire(doc.uri);
     } catch (e) {
       this.log.debug(`diagnostics: ${vscode.workspace.asRelativePath(doc.uri)}: ${this.log.safe(e)}`);
@@ -129,7 +133,7 @@ export class ImageDiagnostics implements vscode.Disposable {
       const diagnostic = new vscode.Diagnostic(range, messageOf(d), severityOf(d));
       diagnostic.source = DIAGNOSTIC_SOURCE;
       diagnostic.code = d.code;
-      return { diagnostic, entry: { range, code: d.code, identity: refIdentity(d.ref), ...(d.fix ? { fix: d.fix } : {}) } };
+      return { diagnostic, entry: { range, code: d.code, identity: refIdentity(d.ref), value: d.ref.value, ...(d.fix ? { fix: d.fix } : {}) } };
     });
   }
 

@@ -1,0 +1,240 @@
+// Deploy files know your registries, end to end: a real registry (plain HTTP) with a versioned
+// repository, a workspace of deploy files, and a real VS Code (code-server).
+//   (a) the in-extension-host suite test/host/language.suite.ts: completion items at each
+//       position, diagnostics appearing and clearing after quick fixes, undo, the requests made;
+//   (b) the UI: type `image: ` in a manifest, accept a host, a repository and a tag from the
+//       suggestions, see the file change; hover the "newer version" squiggle and apply
+//       "Update to …" from its Quick Fix menu.
+// A second listener stands for a registry that is not connected: it must receive nothing.
+// Screenshots: test-artifacts/e2e/language-*.png.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { seedStandardImages, startRegistry, type RunningRegistry } from '../support';
+import { e2eSkipReason } from './support/codeServer';
+import { runHostTests } from './support/hostTests';
+import { startWorkbench, type Workbench } from './support/workbench';
+
+const skip = e2eSkipReason();
+
+/** web/app's tags and the digests they point at (each its own image). */
+interface Versions {
+  [tag: string]: string;
+}
+
+/** The workspace: deploy files naming the registry (`HOST`), the unconnected one (`OTHER`) and versions. */
+function workspaceFor(host: string, other: string, v: Versions): string {
+  const dir = mkdtempSync(join(tmpdir(), 'regx-language-ws-'));
+  const files: Record<string, string> = {
+    'k8s/complete.yaml': [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: complete}',
+      'spec:',
+      '  containers:',
+      '    - name: host',
+      '      image: ',
+      '    - name: repository',
+      `      image: ${host}/`,
+      '    - name: tag',
+      `      image: ${host}/web/app:`,
+      '    - name: digest',
+      `      image: ${host}/web/app:1.4.0@`,
+      '    - name: other',
+      `      image: ${other}/org/tool:`,
+      '',
+    ].join('\n'),
+    'k8s/deploy.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: web}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      `        - image: ${host}/web/app:1.4.0 # the app`,
+      `        - image: "${host}/web/app:1.4.1@${v['1.4.0']}"`,
+      `        - image: ${host}/web/app:9.9.9`,
+      `        - image: ${host}/nothing/here:1.0`,
+      `        - image: ${other}/org/tool:1.0`,
+      '',
+    ].join('\n'),
+    'k8s/second.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: second}', 'spec:', '  containers:', `    - image: ${host}/web/app:1.5.0`, ''].join('\n'),
+    'chart/values.yaml': ['image:', `  registry: ${host}`, '  repository: web/app', '  tag: "1.4.0"   # bumped by CI', '  pullPolicy: IfNotPresent', ''].join('\n'),
+    'kustomize/kustomization.yaml': ['resources: [deploy.yaml]', 'images:', '  - name: app', `    newName: ${host}/web/app`, '    newTag: "1.4.0"', ''].join('\n'),
+    // For the UI: line 7 is where `image: ` is typed (8 spaces already there); line 9 is squiggled.
+    'ui/pod.yaml': [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: ui}',
+      'spec:',
+      '  containers:',
+      '    - name: typed',
+      '      ',
+      '    - name: old',
+      `      image: ${host}/web/app:1.4.0`,
+      '',
+    ].join('\n'),
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+/** A listener standing for a registry nobody connected: counts what reaches it. */
+async function countingServer(): Promise<{ server: Server; host: string; hits: string[] }> {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
+}
+
+async function waitFor(what: string, fn: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The visible text of the active editor (Monaco renders spaces as U+00A0). */
+async function editorText(wb: Workbench): Promise<string> {
+  const lines = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allTextContents();
+  return lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n');
+}
+
+describe('deploy files know your registries', { skip, concurrency: false }, () => {
+  let reg: RunningRegistry;
+  let other: Awaited<ReturnType<typeof countingServer>>;
+  const versions: Versions = {};
+  const temp: string[] = [];
+
+  before(async () => {
+    [reg, other] = await Promise.all([startRegistry({ mode: 'plain' }), countingServer()]);
+    await seedStandardImages(reg);
+    const created = { '1.4.0': '2024-01-01T00:00:00Z', '1.4.1': '2024-02-01T00:00:00Z', '1.5.0': '2024-03-01T00:00:00Z', '2.0.0': '2024-04-01T00:00:00Z' };
+    for (const [tag, date] of Object.entries(created)) versions[tag] = (await reg.pusher.pushImage('web/app', [tag], { created: date })).digest;
+    await reg.pusher.tag('web/app', versions['2.0.0']!, ['latest']);
+  });
+  after(async () => {
+    await reg?.stop();
+    await new Promise((r) => other?.server.close(r));
+    for (const d of temp) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('(a) host suite: completion at each position, diagnostics, quick fixes, undo, requests', { timeout: 240_000 }, async () => {
+    const workspace = workspaceFor(reg.host, other.host, versions);
+    temp.push(workspace);
+    const r = await runHostTests({
+      suites: ['language'],
+      workspace,
+      timeoutMs: 220_000,
+      env: {
+        LANG_REGISTRY_URL: reg.url,
+        LANG_REGISTRY_HOST: reg.host,
+        LANG_OTHER_HOST: other.host,
+        LANG_VERSIONS: JSON.stringify(versions),
+      },
+      settings: { 'registryExplorer.registries': [{ url: reg.url, name: 'Local' }], 'files.autoSave': 'off' },
+    });
+    console.log(`# language host suite: exit ${r.exitCode} in ${r.durationMs} ms; ${r.passes.length} passing, ${r.failures.length} failing`);
+    const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
+    assert.equal(r.timedOut, false, detail);
+    assert.equal(r.exitCode, 0, detail);
+    assert.deepEqual(r.failures, []);
+    assert.ok(r.passes.length >= 6, detail);
+    assert.deepEqual(other.hits, [], 'the registry that is not connected received no request');
+  });
+
+  test('(b) UI: type `image: `, accept host, repository and tag; hover the squiggle and apply "Update to …"', { timeout: 240_000 }, async () => {
+    const workspace = workspaceFor(reg.host, other.host, versions);
+    temp.push(workspace);
+    const file = join(workspace, 'ui', 'pod.yaml');
+    const original = readFileSync(file, 'utf8');
+    const wb = await startWorkbench({
+      workspace,
+      name: 'language',
+      // Sticky scroll pins `spec:` over the lines the mouse has to reach.
+      settings: { 'registryExplorer.registries': [{ url: reg.url, name: 'Local' }], 'files.autoSave': 'off', 'editor.stickyScroll.enabled': false, 'editor.hover.delay': 150 },
+    });
+    const { page } = wb;
+    const suggest = page.locator('.editor-widget.suggest-widget.visible');
+    const row = (label: string | RegExp) => suggest.locator('.monaco-list-row', { hasText: label }).first();
+    try {
+      // Open ui/pod.yaml through Quick Open.
+      await page.keyboard.press('Control+p');
+      await wb.quickPick.waitOpen();
+      await wb.quickPick.type('pod.yaml');
+      await wb.quickPick.item(/pod\.yaml/).first().waitFor({ timeout: 20_000 });
+      await wb.quickPick.enter();
+      await waitFor('the file in the editor', async () => (await editorText(wb)).includes('name: typed'));
+
+      // The squiggle on the old tag comes first (the diagnostics run on open).
+      const squiggle = page.locator('.editor-group-container.active .monaco-editor .squiggly-info').first();
+      await squiggle.waitFor({ timeout: 30_000 });
+      await wb.screenshot('language-squiggle');
+
+      // Line 7, after its 8 spaces: type `image: `, take the host, the repository, a tag.
+      await page.keyboard.press('Control+g');
+      await wb.quickPick.waitOpen();
+      await page.keyboard.type('7:7');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('image: ');
+      await row(reg.host).waitFor({ timeout: 20_000 });
+      await wb.screenshot('language-complete-host');
+      await row(reg.host).click();
+      await row('web/app').waitFor({ timeout: 20_000 });
+      await wb.screenshot('language-complete-repository');
+      await row('web/app').click();
+      await row('1.5.0').waitFor({ timeout: 20_000 });
+      const labels = await suggest.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      console.log(`# tag suggestions: ${JSON.stringify(labels)}`);
+      // The tree's order: the moving tag first, then versions newest first.
+      const order = ['latest', '2.0.0', '1.5.0', '1.4.1', '1.4.0'].map((t) => labels.findIndex((l) => l.startsWith(t)));
+      assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), JSON.stringify(labels));
+      await wb.screenshot('language-complete-tag');
+      await row('1.5.0').click();
+      await waitFor('the accepted tag in the editor', async () => (await editorText(wb)).includes(`image: ${reg.host}/web/app:1.5.0`));
+      await page.keyboard.press('Escape');
+      await wb.screenshot('language-completed');
+
+      // Hover the squiggle (the mouse onto its own box: a locator hover would scroll the editor
+      // and the text layer above it takes the pointer), open its Quick Fix menu, apply the update.
+      const mark = (await squiggle.boundingBox())!;
+      await page.mouse.move(mark.x + mark.width / 2, mark.y + mark.height / 2 - 4);
+      const hover = page.locator('.monaco-hover', { hasText: /Quick Fix/ }).first();
+      const fix = hover.getByText(/Quick Fix/).first();
+      await fix.waitFor({ timeout: 20_000 });
+      assert.match(await hover.innerText(), /newer version is available: 1\.5\.0/);
+      await wb.screenshot('language-hover');
+      await fix.click();
+      const update = page.locator('.action-widget .monaco-list-row', { hasText: 'Update to 1.5.0' }).first();
+      await update.waitFor({ timeout: 20_000 });
+      await wb.screenshot('language-quick-fix');
+      // The preferred fix is the focused row; Enter applies it (a click races the menu's own layout).
+      await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Update to 1.5.0' }).waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      const expected = original.replace('      \n', `      image: ${reg.host}/web/app:1.5.0\n`).replace('web/app:1.4.0', 'web/app:1.5.0');
+      await waitFor('the update in the editor', async () => (await editorText(wb)).trimEnd() === expected.trimEnd());
+      await waitFor('the squiggle gone', async () => (await squiggle.count()) === 0);
+      await wb.screenshot('language-updated');
+      await wb.runCommand('File: Save');
+      await waitFor('saved', () => readFileSync(file, 'utf8') === expected);
+      assert.deepEqual(other.hits, [], 'the registry that is not connected received no request');
+    } catch (e) {
+      await wb.screenshot('language-failure').catch(() => undefined);
+      throw e;
+    } finally {
+      await wb.close();
+    }
+  });
+});
