@@ -7,6 +7,7 @@ import type { RegistryClient } from '../registry/client';
 import type { ProxySettings } from '../registry/dispatcher';
 import type { DockerConfigEntry } from './dockerConfig';
 import type { FieldError, FormValues, ProviderForm } from './form';
+import type { ScanSummary } from './scanSummary';
 
 /** Non-secret metadata: safe for globalState, settings and logs. */
 export interface ConnectionConfig {
@@ -55,6 +56,8 @@ export interface TagInfo {
    * type, scan summary, signatures), for the tag's description or tooltip. Plain text.
    */
   note?: string;
+  /** Vulnerability scan results the listing carries (ECR's DescribeImages). */
+  scan?: ScanSummary;
 }
 
 export interface Page<T> {
@@ -85,6 +88,11 @@ export interface Connection {
    * from the registry (HEAD + config).
    */
   tagDetails?(repository: string, tag: string, signal?: AbortSignal): Promise<TagInfo>;
+  /**
+   * Scan results of one image from the provider's API, for providers whose listing leaves them
+   * out (Quay's manifest security endpoint): asked for the tags on screen only.
+   */
+  scanSummary?(repository: string, digest: string, signal?: AbortSignal): Promise<ScanSummary>;
   /**
    * Delete a repository and every image in it through the provider's API (ECR, Harbor, GitLab,
    * Docker Hub, Quay, ACR). Optional: the Registry API has no such call, so elsewhere the UI

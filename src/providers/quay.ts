@@ -12,6 +12,7 @@
 
 import * as v from 'valibot';
 import { staticCredentials } from '../registry/credentials';
+import { isValidDigest } from '../registry/digest';
 import { parseEndpoint } from '../registry/endpoint';
 import { RegistryError, isRegistryError } from '../registry/errors';
 import { optionalDigestSchema, parseWire, wireObject } from '../registry/wire';
@@ -22,6 +23,8 @@ import { V2Connection, bool, checkAddress, checkCaPem, keepSecret, str } from '.
 import { countOf, errorMessage } from './messages';
 import { pagesFrom } from './pages';
 import type { ConnectionConfig, ConnectionSecrets, FormResult, Page, ProviderContext, RegistryProvider, RepositoryInfo, TagInfo, TestStep } from './provider';
+import { quayScanSummary } from './quaySecurity';
+import type { ScanSummary } from './scanSummary';
 
 export const QUAY_IO = 'quay.io';
 export const OAUTH_USERNAME = '$oauthtoken';
@@ -153,7 +156,7 @@ const tagListSchema = wireObject({
   has_additional: v.nullish(v.boolean()),
 });
 
-type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string } | { kind: 'delete'; name: string };
+type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string } | { kind: 'delete'; name: string } | { kind: 'security'; name: string };
 
 export class QuayConnection extends V2Connection {
   readonly api: ControlPlane;
@@ -267,6 +270,24 @@ export class QuayConnection extends V2Connection {
     await Promise.all([super.dispose(), this.api.close()]);
   }
 
+  /**
+   * Quay's vulnerability scan of one image. A Quay without a scanner (or an image it does not
+   * know) answers 404: that is "not scanned", not an error. Robot accounts have no API access.
+   */
+  async scanSummary(repository: string, digest: string, signal?: AbortSignal): Promise<ScanSummary> {
+    if (!isValidDigest(digest)) throw new RegistryError('invalid', 'A scan is looked up by digest (algorithm:hex).');
+    if (this.listsThroughRegistry) return { state: 'notScanned', scanner: 'Quay (Clair)', detail: 'Scan results need the Quay API: add an OAuth access token to the connection.' };
+    const [ns, ...rest] = repository.split('/');
+    const path = `/api/v1/repository/${encodeURIComponent(ns!)}/${encodeURIComponent(rest.join('/'))}/manifest/${digest}/security`;
+    try {
+      const res = await this.get(path, { vulnerabilities: 'true' }, { kind: 'security', name: `${repository}@${digest}` }, signal);
+      return quayScanSummary(res.json, `${repository}@${digest.slice(0, 19)}…`);
+    } catch (e) {
+      if (isRegistryError(e, 'notFound')) return { state: 'notScanned', scanner: 'Quay (Clair)', detail: 'Quay has no scan of this image (no security scanner, or the image is not indexed yet).' };
+      throw e;
+    }
+  }
+
   /** Through the Quay API (`DELETE /api/v1/repository/NS/NAME`), which needs a token with repo:admin. */
   async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
     if (!this.oauthToken) {
@@ -289,8 +310,8 @@ export class QuayConnection extends V2Connection {
     const said = scrub(apiMessage(res.json), this.secretList);
     const detail = said && said !== code ? ` (${code ? `${code}: ` : ''}${said})` : code ? ` (${code})` : '';
     const opts = { status: res.status, ...(code ? { code } : {}) };
-    const target = what.kind === 'namespace' ? `the repositories of ${what.name}` : what.kind === 'delete' ? `the repository ${what.name}` : `the tags of ${what.name}`;
-    const verb = what.kind === 'delete' ? 'delete' : 'list';
+    const target = what.kind === 'namespace' ? `the repositories of ${what.name}` : what.kind === 'delete' ? `the repository ${what.name}` : what.kind === 'security' ? `the scan of ${what.name}` : `the tags of ${what.name}`;
+    const verb = what.kind === 'delete' ? 'delete' : what.kind === 'security' ? 'read' : 'list';
     if (res.status === 401) {
       if (!this.oauthToken) throw new RegistryError('unauthorized', `The Quay API requires a sign-in to ${verb} ${target}. Add an OAuth access token to the connection.`, opts);
       throw new RegistryError(

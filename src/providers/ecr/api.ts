@@ -14,6 +14,7 @@ import type { ConnectionSecrets, ProviderContext, RepositoryInfo, TagInfo } from
 import { mapAwsError, type AwsErrorContext } from './errors';
 import type { EcrSettings } from './form';
 import { undiciRequestHandler } from './requestHandler';
+import { ecrScanSummary, imageScanFindingsSummarySchema, imageScanStatusSchema } from './scan';
 
 /** DescribeRepositories and DescribeImages take at most 1000 per page. */
 export const ECR_MAX_RESULTS = 1000;
@@ -41,6 +42,8 @@ const describeImagesSchema = wireObject({
         imageTags: v.nullish(v.array(v.string())),
         imagePushedAt: v.optional(v.unknown()),
         imageSizeInBytes: v.optional(v.unknown()),
+        imageScanStatus: imageScanStatusSchema,
+        imageScanFindingsSummary: imageScanFindingsSummarySchema,
       }),
     ),
   ),
@@ -192,8 +195,9 @@ export class EcrApi {
     for (const d of out.imageDetails ?? []) {
       const created = d.imagePushedAt instanceof Date && !Number.isNaN(d.imagePushedAt.getTime()) ? d.imagePushedAt.toISOString() : undefined;
       const size = typeof d.imageSizeInBytes === 'number' && Number.isFinite(d.imageSizeInBytes) ? d.imageSizeInBytes : undefined;
+      const scan = ecrScanSummary(d.imageScanStatus, d.imageScanFindingsSummary);
       for (const tag of d.imageTags ?? []) {
-        items.push({ name: tag, ...(d.imageDigest ? { digest: d.imageDigest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}) });
+        items.push({ name: tag, ...(d.imageDigest ? { digest: d.imageDigest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}), scan });
       }
     }
     return { items, ...(out.nextToken ? { nextToken: out.nextToken } : {}) };

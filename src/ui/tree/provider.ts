@@ -20,6 +20,7 @@ import type { ListingCache } from './persist';
 import { artifactIcon, artifactTooltip, artifactWord } from './artifacts';
 import type { ReferrersNode } from './referrerNodes';
 import { ReferrerTree, withoutFallbackTags } from './referrerTree';
+import { ScanLookups, scanTooltip, scanWord } from './scans';
 import { dateMovesTag, orderTagsSliced, type TagSort } from './sort';
 import { truncatedRow } from './truncated';
 import { ScreenWindow, SortedCache } from './window';
@@ -57,6 +58,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   readonly details: TagDetailsLoader;
   /** What refers to a tag's image; fallback-schema tags hidden from each listing, per repository. */
   readonly referrers: ReferrerTree;
+  /** Vulnerability scans of the rows on screen, for providers that give them per image (Quay). */
+  readonly scans: ScanLookups;
   private readonly hiddenTags = new Map<string, Set<string>>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -85,6 +88,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       },
       settings().concurrency,
     );
+    this.scans = new ScanLookups((connectionId, repository, tag) => {
+      const shown = this.nodes.get(new TagNode(connectionId, repository, tag).id);
+      if (shown) this.batch.add(shown);
+    }, log);
     this.referrers = new ReferrerTree({
       connection: (id) => this.connection(id),
       changed: (node) => {
@@ -338,6 +345,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     for (const [k, l] of this.tagListings) if (k.startsWith(`${connectionId}\n`)) l.reset();
     this.details.forget(connectionId);
     this.referrers.forget(connectionId);
+    this.scans.forget(connectionId);
     const done = this.connections.reset(connectionId).then(() => {
       if (this.resetting.get(connectionId) === done) this.resetting.delete(connectionId);
       this.fireFor(connectionId);
@@ -556,7 +564,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const sizeText = size === undefined ? undefined : d?.isIndex ? vscode.l10n.t('largest {0}', formatSize(size)) : formatSize(size);
     // A provider's own word on the artifact (Harbor: its type, scan summary, signatures) last.
     // What it is (a chart, a signature…) and what vouches for it (signed, SBOM) come first.
-    const artifact = joinFacts(artifactWord(d), this.referrers.badges(node, d));
+    const scan = this.scans.get(node.connectionId, info, digest);
+    const artifact = joinFacts(artifactWord(d), this.referrers.badges(node, d), scanWord(scan));
     item.description = digest || created || size !== undefined ? joinFacts(artifact, formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
@@ -568,7 +577,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
     if (info?.note) lines.push(info.note);
-    lines.push(...artifactTooltip(d), ...this.referrers.tooltip(node, d));
+    lines.push(...artifactTooltip(d), ...this.referrers.tooltip(node, d), ...[scanTooltip(scan)].filter((l): l is string => !!l));
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     item.iconPath = artifactIcon(d) ?? new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
     item.contextValue = d?.artifact ? `tag.${d.artifact.kind}` : d?.isIndex ? 'tag.index' : 'tag';
@@ -685,6 +694,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // Details for the rows on screen only: a window far down a long listing costs one page.
     const needDetails = missingFacts(visible).filter((t) => !this.details.get(node.connectionId, node.name, t));
     if (needDetails.length) void this.requestDetails(config, node.name, needDetails);
+    void this.connections.get(config).then((conn) => this.scans.visible(conn, node.name, visible), () => undefined);
     return nodes;
   }
 

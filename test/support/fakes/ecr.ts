@@ -92,6 +92,11 @@ export interface FakeEcr {
   expireTokens(): void;
   setDeny(ops: string[]): void;
   setPageSize(n: number): void;
+  /**
+   * What DescribeImages says of an image's scan (`imageScanStatus.status`, and for a finished
+   * scan `findingSeverityCounts`); undefined: never scanned (no status at all, as ECR answers).
+   */
+  setScan(digest: string, scan: { status: string; description?: string; counts?: Record<string, number> } | undefined): void;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -138,6 +143,7 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
   let tokenTtl = opts.tokenTtlSeconds ?? 12 * 3600;
   let pageSize = opts.pageSize ?? 1000;
   let deny = new Set(opts.deny ?? []);
+  const scans = new Map<string, { status: string; description?: string; counts?: Record<string, number> }>();
   const keys = new Map(opts.keys.map((k) => [k.accessKeyId, k]));
   const calls: FakeApiCall[] = [];
   const registryRequests: FakeRegistryRequest[] = [];
@@ -353,11 +359,21 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
           ...(info.size !== undefined ? { imageSizeInBytes: info.size } : {}),
           ...(info.created ? { imagePushedAt: Date.parse(info.created) / 1000 } : {}),
           imageManifestMediaType: info.mediaType,
+          ...scanFields(info.digest),
         })),
         ...(p.nextToken ? { nextToken: p.nextToken } : {}),
       };
     },
   };
+
+  function scanFields(digest: string): Record<string, unknown> {
+    const scan = scans.get(digest);
+    if (!scan) return {};
+    return {
+      imageScanStatus: { status: scan.status, ...(scan.description ? { description: scan.description } : {}) },
+      ...(scan.counts ? { imageScanFindingsSummary: { findingSeverityCounts: scan.counts, imageScanCompletedAt: Date.parse('2024-06-01T12:00:00Z') / 1000, vulnerabilitySourceUpdatedAt: Date.parse('2024-06-01T00:00:00Z') / 1000 } } : {}),
+    };
+  }
 
   function sendAws(res: ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
@@ -489,6 +505,10 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
     },
     setPageSize(n) {
       pageSize = n;
+    },
+    setScan(digest, scan) {
+      if (scan) scans.set(digest, scan);
+      else scans.delete(digest);
     },
     reset() {
       calls.length = 0;

@@ -4,6 +4,9 @@
 //   GET /api/v1/repository?namespace=NS&last_modified=true&next_page=T
 //        {repositories: [{namespace, name, description, is_public, kind, state, last_modified}],
 //         next_page?}   (`pageSize` per page; next_page is opaque)
+//   GET /api/v1/repository/NS/NAME/manifest/DIGEST/security?vulnerabilities=true
+//        {status: scanned|queued|failed|unsupported, data: {Layer: {Features: [{Name,
+//         Vulnerabilities: [{Name, Severity}]}]}} | null}   (default queued; setScan)
 //   GET /api/v1/repository/NS/NAME/tag/?page=&limit=&onlyActiveTags=true
 //        {tags: [{name, reversion, start_ts, manifest_digest, is_manifest_list, size,
 //                 last_modified}], page, has_additional}   (limit capped at 100)
@@ -45,6 +48,8 @@ export interface FakeQuay {
   requests: QuayApiRequest[];
   registryLogins: { user: string; ok: boolean }[];
   setOauthTokens(tokens: Record<string, string[]>): void;
+  /** Quay's scan of a manifest: its status and, once scanned, one severity per vulnerability found; 'absent' answers 404 (no scanner). */
+  setScan(digest: string, scan: { status: string; severities?: string[] } | 'absent'): void;
   sync(): Promise<void>;
   reset(): void;
   stop(): Promise<void>;
@@ -82,6 +87,7 @@ export async function startFakeQuay(opts: FakeQuayOptions = {}): Promise<FakeQua
   });
 
   let contents = new Map<string, TagFacts[]>();
+  const scans = new Map<string, { status: string; severities?: string[] } | 'absent'>();
   const requests: QuayApiRequest[] = [];
   const rfc2822 = (iso: string): string => new Date(iso).toUTCString().replace('GMT', '-0000');
 
@@ -155,6 +161,16 @@ export async function startFakeQuay(opts: FakeQuayOptions = {}): Promise<FakeQua
         ...(offset + pageSize < repos.length ? { next_page: Buffer.from(JSON.stringify({ o: offset + pageSize })).toString('base64url') } : {}),
       });
     }
+    const sm = /^\/api\/v1\/repository\/([^/]+)\/([^/]+)\/manifest\/([^/]+)\/security$/.exec(url.pathname);
+    if (sm) {
+      const name = `${decodeURIComponent(sm[1]!)}/${decodeURIComponent(sm[2]!)}`;
+      const digest = decodeURIComponent(sm[3]!);
+      if (!contents.has(name) || !visible(name)) return quayError(res, 404, 'not_found', 'Not Found');
+      const scan = scans.get(digest) ?? { status: 'queued' };
+      if (scan === 'absent') return quayError(res, 404, 'not_found', 'Not Found');
+      const features = scan.status === 'scanned' ? (scan.severities ?? []).map((sev, i) => ({ Name: `pkg${i}`, Version: '1.0', Vulnerabilities: [{ Name: `CVE-2024-${1000 + i}`, Severity: sev }] })) : [];
+      return sendJson(res, 200, { status: scan.status, data: scan.status === 'scanned' ? { Layer: { Name: digest, IndexedByVersion: 4, Features: features } } : null });
+    }
     const tm = /^\/api\/v1\/repository\/([^/]+)\/([^/]+)\/tag\/$/.exec(url.pathname);
     if (tm) {
       const name = `${decodeURIComponent(tm[1]!)}/${decodeURIComponent(tm[2]!)}`;
@@ -205,6 +221,9 @@ export async function startFakeQuay(opts: FakeQuayOptions = {}): Promise<FakeQua
     registryLogins,
     setOauthTokens(t) {
       oauth = t;
+    },
+    setScan(digest, scan) {
+      scans.set(digest, scan);
     },
     async sync() {
       contents = await readRegistry(registry);
