@@ -1,0 +1,83 @@
+// Registries under a path inside the real extension host, against the Artifactory and Nexus
+// fakes in front of real registries (started by test/e2e/path-registries.test.ts; addresses and
+// credentials arrive as environment variables): connected through the wizard's backend, browsed
+// in the tree, and every reference the extension copies or reads names the pull host, never the
+// API's path.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension';
+import type { RegistryNode, TagNode } from '../../src/ui/tree/nodes';
+import { api, until } from './support';
+
+const env = process.env;
+
+describe('registries under a path in the real extension host', function () {
+  this.timeout(60_000);
+  let a: ExtensionApi;
+  before(async () => {
+    a = await api();
+    for (const c of a.store.list()) await a.store.remove(c.id);
+  });
+
+  const saved = (name: string) => {
+    const config = a.store.list().find((c) => c.name === name);
+    assert.ok(config, `${name} was saved`);
+    return config;
+  };
+  const clip = async (command: string, node: TagNode): Promise<string> => {
+    await vscode.commands.executeCommand(command, node);
+    return vscode.env.clipboard.readText();
+  };
+
+  it('Artifactory: a wrong access token is refused at its field; the right one saves, the token in secret storage only', async () => {
+    const values = { url: env.ART_ADDRESS!, repoKey: env.ART_KEY!, name: 'Artifactory' };
+    const wrong = await a.wizard.save('artifactory', { ...values, token: 'eyJ2ZXIiOiIyIn0.not-this-one-000000' }, new AbortController().signal);
+    assert.equal(wrong.ok, false);
+    assert.ok(wrong.fieldErrors?.some((e) => e.field === 'token' && /rejected the access token/.test(e.message)), JSON.stringify(wrong));
+    const r = await a.wizard.save('artifactory', { ...values, token: env.ART_TOKEN! }, new AbortController().signal);
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const config = saved('Artifactory');
+    assert.deepEqual(await a.store.secrets(config.id), { token: env.ART_TOKEN });
+    assert.ok(!JSON.stringify(a.globalState()).includes(env.ART_TOKEN!), 'globalState holds no secret');
+  });
+
+  it('Artifactory: the tree lists through /artifactory/api/docker/KEY/v2/; copied references start with HOST/KEY', async () => {
+    const config = saved('Artifactory');
+    const reg = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.id === config.id) as RegistryNode;
+    const labels = (await a.tree.getChildren(reg)).map((n) => String(a.tree.getTreeItem(n).label));
+    assert.deepEqual(labels, ['team', 'web']);
+    const tag = (await a.tree.locate(config.id, 'team/app', '1.0')) as TagNode;
+    assert.ok(tag);
+    const pull = `${new URL(env.ART_ADDRESS!).host}/${env.ART_KEY}`;
+    assert.equal(await clip('registryExplorer.copyReference', tag), `${pull}/team/app:1.0`);
+    assert.equal(await clip('registryExplorer.copyPullCommand', tag), `docker pull ${pull}/team/app:1.0`);
+    assert.match(await clip('registryExplorer.copyDigest', tag), /^sha256:[0-9a-f]{64}$/, 'the digest read through the path');
+    const item = a.tree.getTreeItem(tag);
+    assert.match(String((item.tooltip as vscode.MarkdownString).value), new RegExp(`\\*\\*${pull.replace(/[.]/g, '\\.')}/team/app:1\\.0\\*\\*`));
+  });
+
+  it('Nexus: the connector port as pull host in copied references and in the hover of a deploy file', async () => {
+    const r = await a.wizard.save('nexus', { url: env.NEXUS_URL!, username: env.NEXUS_USER!, password: env.NEXUS_PASSWORD!, pullHost: 'nexus.example.com:8443', name: 'Nexus' }, new AbortController().signal);
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const config = saved('Nexus');
+    const tag = (await a.tree.locate(config.id, 'team/api', '2.1')) as TagNode;
+    assert.ok(tag);
+    assert.equal(await clip('registryExplorer.copyReference', tag), 'nexus.example.com:8443/team/api:2.1');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'a workspace folder is open');
+    mkdirSync(join(folder, 'k8s'), { recursive: true });
+    const file = join(folder, 'k8s', 'nexus-deployment.yaml');
+    writeFileSync(file, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: nexus.example.com:8443/team/api:2.1\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    const at = doc.positionAt(doc.getText().indexOf('team/api:2.1') + 3);
+    const text = await until('the hover with the digest', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
+      const t = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return /Digest: `sha256:[0-9a-f]{64}`/.test(t) ? t : undefined;
+    }, 30_000);
+    assert.match(text, /From Nexus/);
+    assert.ok(!JSON.stringify(a.globalState()).includes(env.NEXUS_PASSWORD!), 'globalState holds no secret');
+  });
+});
