@@ -11,3 +11,4 @@ export { readReferrerPayload } from '../registry/referrerPayload';
 export { CopyError, executeCopy, planCopy, retag } from '../registry/copy';
 export { pullLimit } from '../registry/pullLimit';
 export { readChartFiles } from '../registry/chartArchive';
+export { readBundle } from '../registry/cnab';

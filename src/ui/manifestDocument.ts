@@ -1,7 +1,8 @@
 // Inspect Manifest: a read-only JSON document served by a content provider, so it opens in
 // a normal editor (search, folding, copy) that cannot be edited or saved by accident. The same
 // scheme serves what lies behind a tag: a referrer's payload (signature, SBOM, in-toto
-// statement decoded from its DSSE envelope) and a Helm chart's values.yaml and README.md.
+// statement decoded from its DSSE envelope), a Helm chart's values.yaml and README.md, and a
+// CNAB bundle's bundle.json (parameters, credentials, outputs).
 
 import * as vscode from 'vscode';
 import { network } from './network';
@@ -15,9 +16,9 @@ export function manifestUri(connectionId: string, host: string, repository: stri
   return vscode.Uri.from({ scheme: MANIFEST_SCHEME, path: `/${name}.json`, query: new URLSearchParams({ c: connectionId, r: repository, ref: reference }).toString() });
 }
 
-export type ArtifactPart = 'payload' | 'values' | 'readme';
+export type ArtifactPart = 'payload' | 'values' | 'readme' | 'bundle';
 
-const PART_FILES: Record<ArtifactPart, string> = { payload: 'payload.json', values: 'values.yaml', readme: 'README.md' };
+const PART_FILES: Record<ArtifactPart, string> = { payload: 'payload.json', values: 'values.yaml', readme: 'README.md', bundle: 'bundle.json' };
 
 /** A document of what lies behind `reference`; the file name gives it its language. */
 export function artifactUri(connectionId: string, host: string, repository: string, reference: string, part: ArtifactPart): vscode.Uri {
@@ -43,6 +44,8 @@ export class ManifestDocumentProvider implements vscode.TextDocumentContentProvi
     switch (q.get('part') as ArtifactPart | null) {
       case 'payload':
         return `${JSON.stringify(await network().readReferrerPayload(conn.client, repository, reference, ac.signal), null, 2)}\n`;
+      case 'bundle':
+        return `${JSON.stringify(await network().readBundle(conn.client, repository, reference, ac.signal), null, 2)}\n`;
       case 'values':
       case 'readme': {
         const file = q.get('part') === 'values' ? 'values.yaml' : 'README.md';

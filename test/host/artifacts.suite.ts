@@ -129,9 +129,14 @@ describe('artifacts in the real extension host', function () {
     await doc.save();
   });
 
-  it('a CNAB bundle and a WASM module name their kind', async () => {
+  it('a CNAB bundle shows its bundle.json; a WASM module names its kind', async () => {
     const bundle = await tagNode(a, bare, 'bundles/hello', 'v0.1.0');
     assert.match(String(a.tree.getTreeItem(bundle).description), /^CNAB bundle · /);
+    await vscode.commands.executeCommand('registryExplorer.showBundle', bundle);
+    const doc = JSON.parse((await activeText('bundle.json')).getText()) as { name: string; parameters: Record<string, unknown>; credentials: Record<string, unknown> };
+    assert.equal(doc.name, 'porter-hello');
+    assert.deepEqual(Object.keys(doc.parameters), ['name']);
+    assert.deepEqual(Object.keys(doc.credentials), ['token']);
     const wasm = await tagNode(a, bare, 'wasm/hello', '0.1');
     assert.equal(a.tree.getTreeItem(wasm).contextValue, 'tag.wasm');
   });

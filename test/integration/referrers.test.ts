@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client';
+import { readBundle } from '../../src/registry/cnab';
 import { isRegistryError } from '../../src/registry/errors';
 import { readReferrerPayload } from '../../src/registry/referrerPayload';
 import { MAX_REFERRERS, badgesOf, fallbackSubject, findReferrers, referrersApi } from '../../src/registry/referrers';
 import { startHostile, startRegistry, type HostileServer, type RunningRegistry } from '../support';
-import { ARTIFACT_MT, CHART, PROVENANCE, seedArtifacts, type SeededArtifacts } from '../support/artifacts';
+import { ARTIFACT_MT, BUNDLE, CHART, PROVENANCE, seedArtifacts, type SeededArtifacts } from '../support/artifacts';
 import { startReferrersFront, type ReferrersFront } from '../support/referrersFront';
 
 describe('artifacts and referrers on the real registry', () => {
@@ -51,6 +52,16 @@ describe('artifacts and referrers on the real registry', () => {
     assert.ok(image.created, 'an image still reads its config');
     const index = await bare.imageDetails('multi/attested', 'latest');
     assert.deepEqual(index.attestations, [{ digest: attested.attestationDigest, subject: attested.children[0]!.digest }]);
+  });
+
+  test('a CNAB bundle: its bundle.json through the index entry cnab-to-oci marks as config', async () => {
+    const b = await readBundle(bare, 'bundles/hello', 'v0.1.0');
+    assert.equal(b.name, BUNDLE.name);
+    assert.equal(b.version, BUNDLE.version);
+    assert.deepEqual(b.parameters, BUNDLE.parameters);
+    assert.deepEqual(b.credentials, BUNDLE.credentials);
+    assert.deepEqual(b.outputs, BUNDLE.outputs);
+    await assert.rejects(readBundle(bare, 'charts/demo', CHART.version), (e: unknown) => isRegistryError(e, 'invalid') && /is not a CNAB bundle/.test(e.message));
   });
 
   test('bare registry: the API answers 404, so cosign tags and the fallback index are read', async () => {

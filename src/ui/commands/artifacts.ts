@@ -1,8 +1,9 @@
 // Commands on what lies behind a tag: open a referrer's payload, show a Helm chart's
-// values.yaml or README (read-only documents), link a chart into a Chart.yaml.
+// values.yaml or README or a CNAB bundle's bundle.json (read-only documents), link a chart
+// into a Chart.yaml.
 
 import * as vscode from 'vscode';
-import { artifactUri, type ArtifactPart } from '../manifestDocument';
+import { artifactUri } from '../manifestDocument';
 import { chartDependencyFor, DEPLOY_FILE_EXCLUDE_GLOB, linkChartDependency } from '../link/deploy';
 import { registryHost } from '../tree/provider';
 import type { Node, TagNode } from '../tree/nodes';
@@ -45,7 +46,7 @@ export function registerArtifactCommands(ctx: CommandContext): vscode.Disposable
     return d.chart;
   };
 
-  const showChartPart = (part: Exclude<ArtifactPart, 'payload'>) => async (n?: Node) => {
+  const showChartPart = (part: 'values' | 'readme') => async (n?: Node) => {
     const node = selected(n, 'tag');
     if (!node) return;
     const file = part === 'values' ? 'values.yaml' : 'README.md';
@@ -98,5 +99,11 @@ export function registerArtifactCommands(ctx: CommandContext): vscode.Disposable
     vscode.commands.registerCommand('registryExplorer.showChartValues', showChartPart('values')),
     vscode.commands.registerCommand('registryExplorer.showChartReadme', showChartPart('readme')),
     vscode.commands.registerCommand('registryExplorer.linkChart', linkChart),
+    vscode.commands.registerCommand('registryExplorer.showBundle', async (n?: Node) => {
+      const node = selected(n, 'tag');
+      if (!node) return;
+      const uri = artifactUri(node.connectionId, hostOf(node.connectionId), node.repository, node.tag, 'bundle');
+      await open(uri, 'json', vscode.l10n.t('Reading the bundle of {0}:{1}…', node.repository, node.tag)).catch(failed(vscode.l10n.t('Show bundle')));
+    }),
   ];
 }
