@@ -769,10 +769,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
    * changed, a slice at a time (100,000 tags must not hold up the extension host).
    */
   private sorted(connectionId: string, repository: string, listing: Listing<TagInfo>, view: TagView): Promise<readonly TagInfo[]> {
-    const order = settings().tagSort;
+    const { order, version } = sortInputs(view);
     const known = this.details.ofRepository(connectionId, repository);
     const dateOf = known ? (t: TagInfo) => t.created ?? known.get(t.name)?.created : (t: TagInfo) => t.created;
-    return view.sorted.get(listing.items, order, order === 'name' ? 0 : view.dates, async (items, stale) => {
+    return view.sorted.get(listing.items, order, version, async (items, stale) => {
       const started = performance.now();
       const out = await orderTagsSliced(items, order, dateOf, stale);
       view.undated = out.undated;
@@ -782,8 +782,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   private sortIsCurrent(listing: Listing<TagInfo>, view: TagView): boolean {
-    const order = settings().tagSort;
-    return view.sorted.current(listing.items, order, order === 'name' ? 0 : view.dates);
+    const { order, version } = sortInputs(view);
+    return view.sorted.current(listing.items, order, version);
   }
 
   private emit(nodes: Node[] | undefined): void {
@@ -843,6 +843,12 @@ function readSettings(): TreeSettings {
 /** The reference prefix of a connection's images (its pull host: see providers/pullHost.ts). */
 export function registryHost(config: ConnectionConfig): string {
   return pullHost(config);
+}
+
+/** What a repository's sorted order depends on besides its items: the order, and the dates it knows (name order uses none). */
+function sortInputs(view: TagView): { order: TagSort; version: number } {
+  const order = settings().tagSort;
+  return { order, version: order === 'name' ? 0 : view.dates };
 }
 
 function repoKey(connectionId: string, repository: string): string {
