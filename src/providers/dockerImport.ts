@@ -21,13 +21,14 @@ export function connectionFromDockerEntry(entry: DockerConfigEntry): ImportedCon
 
 /**
  * The provider by the entry's host; on another host, what the login itself gives away: Harbor's
- * robot names (`robot$…`), a Nexus repository URL (`…/repository/NAME`).
+ * robot names (`robot$…`), a Nexus repository URL as the config's key (`…/repository/NAME`). A
+ * login to a Nexus connector (`HOST:PORT`) stays Generic v2: the connector serves `/v2/` at its root.
  */
 function providerForEntry(entry: DockerConfigEntry): string {
   const byHost = providerForRegistryHost(entry.registry);
   if (byHost !== 'generic') return byHost;
   if (entry.username?.startsWith('robot$')) return 'harbor';
-  if (/\/repository\/[^/]+\/?$/.test(entry.registry)) return 'nexus';
+  if (/\/repository\/[^/]+\/?$/.test(entry.serverKey)) return 'nexus';
   return byHost;
 }
 

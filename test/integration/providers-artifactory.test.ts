@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { artifactoryProvider, type ArtifactoryConnection } from '../../src/providers/artifactory';
+import { connectionFromDockerEntry } from '../../src/providers/dockerImport';
 import type { FormValues } from '../../src/providers/form';
 import { pullHost } from '../../src/providers/pullHost';
 import { isRegistryError } from '../../src/registry/errors';
@@ -124,6 +125,18 @@ describe('Artifactory (fake Docker API parts + real registry under a path)', () 
     const hub = artifactoryProvider.fromForm({ url: 'acme.jfrog.io', repoKey: 'docker-local', token: 't0ken', pullHost: 'mirror/docker' });
     assert.ok(!hub.ok);
     assert.deepEqual(hub.errors, [{ field: 'pullHost', message: 'Docker would read “mirror/docker” as a Docker Hub namespace, not a host. Give the full host name (with a dot or a port), for example docker.example.com, nexus.example.com:8443 or acme.jfrog.io/docker-local.' }]);
+    // Docker logins to the JFrog Platform: the subdomain method names the key, the platform host does not.
+    const sub = connectionFromDockerEntry({ registry: 'docker-local.acme.jfrog.io', serverKey: 'docker-local.acme.jfrog.io', source: 'auths', username: 'ci@acme.com', password: 'cmVmdGtuOjAxOjE3imported' });
+    assert.equal(sub.config.provider, 'artifactory');
+    assert.equal(sub.config.url, 'https://acme.jfrog.io/artifactory/api/docker/docker-local');
+    assert.equal(pullHost(sub.config), 'docker-local.acme.jfrog.io');
+    assert.deepEqual(sub.secrets, { token: 'cmVmdGtuOjAxOjE3imported' });
+    const platform = connectionFromDockerEntry({ registry: 'acme.jfrog.io', serverKey: 'acme.jfrog.io', source: 'auths', username: 'ci@acme.com', password: 'cmVmdGtuOjAxOjE3imported' });
+    assert.equal(platform.config.provider, 'artifactory');
+    const keyless = artifactoryProvider.connect({ id: 'k', ...platform.config }, platform.secrets, {});
+    open.push(keyless as ArtifactoryConnection);
+    assert.deepEqual((await keyless.test()).map((s) => [s.ok, s.field]), [[false, 'repoKey']], 'the key is asked for, nothing is sent');
+    assert.equal(artifactoryProvider.toForm({ id: 'k', ...platform.config }).url, 'https://acme.jfrog.io/artifactory');
     const c = connect({ token: fake.accessToken, pullHost: 'docker.example.com:8443' });
     assert.equal(c.registryHost, 'docker.example.com:8443');
     assert.equal(pullHost(c.config), 'docker.example.com:8443');

@@ -110,10 +110,12 @@ describe('Nexus (fake Docker API parts + real registry under a path)', () => {
     const notRepo = nexusProvider.fromForm({ url: 'https://nexus.example.com/', username: 'a', password: 'b' });
     assert.ok(!notRepo.ok);
     assert.deepEqual(notRepo.errors, [{ field: 'url', message: '“https://nexus.example.com” is not a Nexus repository URL: it ends in /repository/NAME/ (copy it from Administration → Repositories, the URL column).' }]);
-    const imported = connectionFromDockerEntry({ registry: 'nexus.example.com/repository/docker-group', username: 'ci', password: 'pw' });
+    const imported = connectionFromDockerEntry({ registry: 'nexus.example.com', serverKey: 'https://nexus.example.com/repository/docker-group/', source: 'auths', username: 'ci', password: 'pw' });
     assert.equal(imported.config.provider, 'nexus');
     assert.equal(imported.config.url, 'https://nexus.example.com/repository/docker-group');
     assert.deepEqual(imported.secrets, { password: 'pw' });
+    const connector = connectionFromDockerEntry({ registry: 'nexus.example.com:8443', serverKey: 'nexus.example.com:8443', source: 'auths', username: 'ci', password: 'pw' });
+    assert.equal(connector.config.provider, 'generic', 'a connector serves /v2/ at its root: Generic v2 browses it');
     await done();
   });
 

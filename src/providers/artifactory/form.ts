@@ -14,7 +14,7 @@ import type { ConnectionConfig, ConnectionSecrets, FormResult } from '../provide
 
 /** Artifactory's repository key rule: letters, digits, `.`, `_`, `-`; no leading `.`/`-`. */
 const REPO_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-const DOCKER_API = /\/api\/docker\/([^/]+)(?:\/v2)?\/?$/;
+const DOCKER_API = /\/api\/docker\/([^/]*)(?:\/v2)?\/?$/;
 
 export const artifactoryForm: ProviderForm = {
   id: 'artifactory',

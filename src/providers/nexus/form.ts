@@ -110,13 +110,15 @@ export function nexusToForm(config: ConnectionConfig): FormValues {
 }
 
 /**
- * A `docker login` entry names the connector (`HOST:PORT`), never the repository behind it, so
- * nothing says a host is a Nexus: the import leaves such entries to Generic v2, which browses
- * the connector's own `/v2/`. Only a login to a repository URL (`…/repository/NAME`) is ours.
+ * A `docker login` entry usually names the connector (`HOST:PORT`), never the repository behind
+ * it, so nothing says a host is a Nexus: the import leaves such entries to Generic v2, which
+ * browses the connector's own `/v2/`. Only an entry keyed by a repository URL
+ * (`https://HOST/repository/NAME/`, as some tools write it) is ours, pulled through its host.
  */
 export function nexusFromDockerConfig(entry: DockerConfigEntry): { config: Omit<ConnectionConfig, 'id'>; secrets: ConnectionSecrets } | undefined {
-  if (!entry.username || !entry.password || !REPOSITORY_PATH.test(entry.registry)) return undefined;
-  const url = /^https?:\/\//i.test(entry.registry) ? entry.registry.replace(/\/+$/, '') : `https://${entry.registry.replace(/\/+$/, '')}`;
+  const key = entry.serverKey.replace(/\/+$/, '');
+  if (!entry.username || !entry.password || !REPOSITORY_PATH.test(key)) return undefined;
+  const url = /^https?:\/\//i.test(key) ? key : `https://${key}`;
   return {
     config: { provider: 'nexus', name: `${hostOf(url)}/${nexusRepository({ url })}`, url, username: entry.username, options: { pullHost: hostOf(url) } },
     secrets: { password: entry.password },
