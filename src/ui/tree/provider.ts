@@ -700,15 +700,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   private async requestDetails(config: ConnectionConfig, repository: string, tags: string[]): Promise<void> {
     const started = performance.now();
-    this.log.debug(`${config.name}: details of ${tags.length} tag(s) of ${repository}`);
+    let what = `${config.name}: details of ${tags.length} tag(s) of ${repository}`;
     try {
       const conn = await this.connections.get(config);
+      what += conn.tagDetails ? ' (provider API)' : ' (registry)';
+      this.log.debug(what);
       await this.details.request(conn, repository, tags);
     } catch (e) {
       this.log.warn(this.log.safe(e));
       return;
     }
-    this.timed(`${config.name}: details of ${tags.length} tag(s) of ${repository}`, performance.now() - started);
+    this.timed(what, performance.now() - started);
   }
 
   private logPage(what: string, page: PageStats): void {
