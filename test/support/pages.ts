@@ -16,3 +16,15 @@ export async function allPages<T>(page: Page<T>): Promise<{ items: T[]; pages: n
 
 /** An error's message, stack and own fields, as one string. */
 export const errorText = (e: unknown): string => `${String(e)} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
+
+/** The error `p` rejects with, after checking that no secret is in anything it carries. */
+export async function failureWithout(p: Promise<unknown>, secrets: () => readonly string[]): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    const text = errorText(e);
+    for (const s of secrets()) if (s && text.includes(s)) throw new Error('a secret reached the error');
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
