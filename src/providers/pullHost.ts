@@ -5,7 +5,7 @@
 // `acme.jfrog.io/docker-local`), kept as the connection's `pullHost` option. No `vscode` and no
 // network code here: the tree imports it at activation.
 
-import { DOCKER_HUB, parseReference } from '../registry/reference';
+import { DOCKER_HUB, normalizeRegistryHost, parseReference } from '../registry/reference';
 import type { ConnectionConfig } from './provider';
 
 /** The pull host the connection was given, if any. */
@@ -38,4 +38,26 @@ export function parsePullHost(input: string): { host: string } | { error: string
     return { error: `Docker would read “${text}” as a Docker Hub namespace, not a host. Give the full host name (with a dot or a port), ${example}.` };
   }
   return { host: text.replace(/^[^/]+/, (h) => h.toLowerCase()) };
+}
+
+/**
+ * A repository of the connection as an image reference names it: a pull host with a path
+ * (`acme.jfrog.io/docker-local`, Artifactory's repository path method) moves the path into the
+ * repository (`docker-local/app`), since Docker reads the first segment alone as the host.
+ */
+export function referenceOf(config: Pick<ConnectionConfig, 'url' | 'options'>, repository: string): { registry: string; repository: string } {
+  const host = pullHost(config);
+  const slash = host.indexOf('/');
+  return slash < 0 ? { registry: host, repository } : { registry: host.slice(0, slash), repository: `${host.slice(slash + 1)}/${repository}` };
+}
+
+/** The connection's repository that a reference's registry and repository name, or undefined when it is not this connection's. */
+export function repositoryOf(config: Pick<ConnectionConfig, 'url' | 'options'>, registry: string, repository: string): string | undefined {
+  const host = pullHost(config).toLowerCase();
+  const slash = host.indexOf('/');
+  const bare = slash < 0 ? host : host.slice(0, slash);
+  if (normalizeRegistryHost(registry) !== normalizeRegistryHost(bare)) return undefined;
+  if (slash < 0) return repository;
+  const prefix = `${host.slice(slash + 1)}/`;
+  return repository.startsWith(prefix) && repository.length > prefix.length ? repository.slice(prefix.length) : undefined;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parsePullHost, pullHost } from '../../../src/providers/pullHost';
+import { parsePullHost, pullHost, referenceOf, repositoryOf } from '../../../src/providers/pullHost';
 
 describe('pull host', () => {
   test('the connection’s pull host, or its address without the scheme (today’s references)', () => {
@@ -17,5 +17,21 @@ describe('pull host', () => {
     assert.match((parsePullHost('myregistry') as { error: string }).error, /Docker Hub namespace/);
     assert.match((parsePullHost('acme.jfrog.io/Docker_Local!') as { error: string }).error, /cannot begin an image reference/);
     assert.match((parsePullHost('') as { error: string }).error, /Enter the host/);
+  });
+});
+
+describe('references of a connection with a path in its pull host', () => {
+  const art = { url: 'https://acme.jfrog.io/artifactory/api/docker/docker-local', options: { pullHost: 'acme.jfrog.io/docker-local' } };
+  const nexus = { url: 'https://nexus.example.com/repository/docker-hosted', options: { pullHost: 'nexus.example.com:8443' } };
+  test('the path moves into the repository, as Docker reads it', () => {
+    assert.deepEqual(referenceOf(art, 'team/app'), { registry: 'acme.jfrog.io', repository: 'docker-local/team/app' });
+    assert.deepEqual(referenceOf(nexus, 'team/app'), { registry: 'nexus.example.com:8443', repository: 'team/app' });
+  });
+  test('a reference back to the connection’s repository, or not this connection’s', () => {
+    assert.equal(repositoryOf(art, 'ACME.jfrog.io', 'docker-local/team/app'), 'team/app');
+    assert.equal(repositoryOf(art, 'acme.jfrog.io', 'other-key/team/app'), undefined);
+    assert.equal(repositoryOf(art, 'acme.jfrog.io', 'docker-local'), undefined);
+    assert.equal(repositoryOf(nexus, 'nexus.example.com:8443', 'team/app'), 'team/app');
+    assert.equal(repositoryOf(nexus, 'nexus.example.com', 'team/app'), undefined);
   });
 });
