@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { acrProvider, type AcrConnection } from '../../src/providers/acr';
 import { DockerHubConnection, dockerHubProvider } from '../../src/providers/dockerhub';
+import { connectEcr, ecrProvider, type EcrConnection } from '../../src/providers/ecr';
 import type { FormValues } from '../../src/providers/form';
 import { gitlabProvider, type GitLabConnection } from '../../src/providers/gitlab';
 import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
@@ -19,6 +20,7 @@ import { RegistryError } from '../../src/registry/errors';
 import { startRegistry, type RunningRegistry } from '../support';
 import { startFakeAcr, type FakeAcr } from '../support/fakes/acr';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
+import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
 import { startFakeGitLab, type FakeGitLab } from '../support/fakes/gitlab';
 import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
 import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
@@ -257,5 +259,48 @@ describe("ACR: delete a repository through ACR's data-plane API", () => {
       fake.registry.tokenServer!.setDenyRepositories([]);
     }
     assert.equal(await gone(fake.registry, 'team/keep', '1'), false);
+  });
+});
+
+describe('Amazon ECR: delete a repository with DeleteRepository (real SDK → fake ECR API)', () => {
+  const KEY: FakeAwsKey = { accessKeyId: 'AKIADELETEREPOKEY001', secretAccessKey: 'deleteRepoSecretKey/abcdefghijklmnopqrs' };
+  let registry: RunningRegistry;
+  let fake: FakeEcr;
+  const open: EcrConnection[] = [];
+  const connect = (): EcrConnection => {
+    const r = ecrProvider.fromForm({ region: 'us-east-1', auth: 'keys', accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    const c = connectEcr({ id: `ecr${open.length}`, ...r.config }, r.secrets, { apiBaseUrls: { ecr: fake.endpoint, 'ecr-registry': fake.registryUrl } });
+    open.push(c);
+    return c;
+  };
+  before(async () => {
+    registry = await startRegistry({ mode: 'plain' });
+    fake = await startFakeEcr({ registry, keys: [KEY] });
+    await Promise.all([registry.pusher.pushImage('team/old', ['1', '2']), registry.pusher.pushImage('team/keep', '1')]);
+  });
+  after(async () => {
+    await Promise.all(open.map((c) => c.dispose()));
+    await fake?.stop();
+    await registry?.stop();
+  });
+
+  test('one signed DeleteRepository with force; the images gone from the registry', async () => {
+    const before = fake.calls.length;
+    await connect().deleteRepository('team/old');
+    const calls = fake.calls.slice(before).filter((c) => c.op === 'DeleteRepository');
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]!.status, 200);
+    assert.ok(await gone(registry, 'team/old', '1'));
+  });
+
+  test('a policy without ecr:DeleteRepository: forbidden, naming the action and a policy that has it, without the key', async () => {
+    fake.setDeny(['DeleteRepository']);
+    try {
+      await assert.rejects(connect().deleteRepository('team/keep'), (e: unknown) => e instanceof RegistryError && e.kind === 'forbidden' && /ecr:DeleteRepository/.test(e.message) && /FullAccess/.test(e.message) && !errorText(e).includes(KEY.secretAccessKey));
+    } finally {
+      fake.setDeny([]);
+    }
+    assert.equal(await gone(registry, 'team/keep', '1'), false);
   });
 });

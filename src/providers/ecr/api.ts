@@ -203,6 +203,12 @@ export class EcrApi {
     return { items, ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
   }
 
+  /** `DeleteRepository` with `force`: the repository goes with every image in it. */
+  async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    const s = this.settings;
+    await this.send<unknown>('DeleteRepository', (sdk) => new sdk.DeleteRepositoryCommand({ ...(s.registryId ? { registryId: s.registryId } : {}), repositoryName: repository, force: true }), signal, repository);
+  }
+
   async close(): Promise<void> {
     const client = await this.client?.catch(() => undefined);
     client?.destroy();

@@ -117,6 +117,11 @@ export class EcrConnection implements Connection {
     }, `DescribeRepositories (${where})`)(signal);
   }
 
+  /** Through the ECR API: the Registry API cannot delete a repository. */
+  deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
+    return this.api.deleteRepository(repository, signal);
+  }
+
   async listTags(repository: string, signal?: AbortSignal): Promise<Page<TagInfo>> {
     return cursorPages<TagInfo, string>(async (token, s) => {
       const page = await this.api.describeImages(repository, token, this.pageSize, s ?? signal);

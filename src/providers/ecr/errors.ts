@@ -87,7 +87,7 @@ export async function mapAwsError(e: unknown, ctx: AwsErrorContext): Promise<Reg
       const principal = /User: (\S+) is not authorized/.exec(detail)?.[1];
       return new RegistryError(
         'forbidden',
-        `AWS denied ecr:${ctx.action}${ctx.registryId ? ` on registry ${ctx.registryId}` : ''} to ${principal ?? who(ctx)} (${name}). Grant it, for example with the ${READ_POLICY} policy${ctx.registryId ? ', or check the registry ID' : ''}.`,
+        `AWS denied ecr:${ctx.action}${ctx.registryId ? ` on registry ${ctx.registryId}` : ''} to ${principal ?? who(ctx)} (${name}). Grant it, for example with the ${ctx.action === 'DeleteRepository' ? 'AmazonEC2ContainerRegistryFullAccess' : READ_POLICY} policy${ctx.registryId ? ', or check the registry ID' : ''}.`,
         opts,
       );
     }

@@ -329,6 +329,23 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
       };
     },
 
+    async DeleteRepository(input, key) {
+      const repo = String(input.repositoryName ?? '');
+      checkAccess('DeleteRepository', key, input.registryId, `arn:aws:ecr:${region}:${String(input.registryId ?? accountId)}:repository/${repo}`);
+      const tagsRes = repo ? await getJson(`/v2/${repo}/tags/list`) : { status: 404, json: undefined };
+      if (tagsRes.status === 404) {
+        throw new AwsError('RepositoryNotFoundException', `The repository with name '${repo}' does not exist in the registry with id '${String(input.registryId ?? accountId)}'`);
+      }
+      const tags = ((tagsRes.json as { tags?: string[] | null }).tags ?? []) as string[];
+      if (tags.length && input.force !== true) {
+        throw new AwsError('RepositoryNotEmptyException', `The repository with name '${repo}' in registry with id '${accountId}' cannot be deleted because it still contains images`);
+      }
+      const digests = new Set(await Promise.all(tags.map(async (t) => (await manifest(repo, t)).digest)));
+      for (const d of digests) await opts.registry.pusher.deleteManifest(repo, d);
+      for (const k of [...imageCache.keys()]) if (k.startsWith(`${repo}@`)) imageCache.delete(k);
+      return { repository: { repositoryArn: `arn:aws:ecr:${region}:${accountId}:repository/${repo}`, registryId: accountId, repositoryName: repo, repositoryUri: `${accountId}.dkr.ecr.${region}.amazonaws.com/${repo}`, createdAt: 1_700_000_000 } };
+    },
+
     async DescribeImages(input, key, call) {
       const repo = String(input.repositoryName ?? '');
       checkAccess('DescribeImages', key, input.registryId, `arn:aws:ecr:${region}:${String(input.registryId ?? accountId)}:repository/${repo}`);
