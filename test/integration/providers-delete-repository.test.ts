@@ -41,6 +41,19 @@ async function gone(reg: RunningRegistry, repo: string, tag: string): Promise<bo
   }
 }
 
+/** Two repositories: `old` (tags 1 and 2) to delete, `keep` (tag 1) that must survive a refusal. */
+async function seed(reg: RunningRegistry, old: string, keep: string): Promise<void> {
+  await Promise.all([reg.pusher.pushImage(old, ['1', '2']), reg.pusher.pushImage(keep, '1')]);
+}
+
+/** After the block: dispose the connections it opened, then stop its fake. */
+function closing(open: { dispose(): Promise<void> }[], stop: () => Promise<void> | undefined): void {
+  after(async () => {
+    await Promise.all(open.map((c) => c.dispose()));
+    await stop();
+  });
+}
+
 describe('Docker Hub: delete a repository, pull limit', () => {
   const USER = 'alice';
   const PAT = 'dckr_pat_Delete-Secret-0123456789';
@@ -62,8 +75,7 @@ describe('Docker Hub: delete a repository, pull limit', () => {
     await Promise.all([reg.pusher.pushImage(`${USER}/old`, ['1', '2']), reg.pusher.pushImage('bob/theirs', '1')]);
     hub = await startFakeDockerHub({ registry: reg, pullLimit: 100 });
   });
-  after(async () => {
-    await Promise.all(open.map((c) => c.dispose()));
+  closing(open, async () => {
     await hub?.stop();
     await reg?.stop();
   });
@@ -115,13 +127,10 @@ describe('Quay: delete a repository through the Quay API', () => {
     fake = await startFakeQuay();
     reader = fake.oauthToken;
     fake.setOauthTokens({ [reader]: ['repo:read'], [ADMIN]: ['repo:read', 'repo:admin'] });
-    await Promise.all([fake.registry.pusher.pushImage('acme/old', ['1', '2']), fake.registry.pusher.pushImage('acme/keep', '1')]);
+    await seed(fake.registry, 'acme/old', 'acme/keep');
     await fake.sync();
   });
-  after(async () => {
-    await Promise.all(open.map((c) => c.dispose()));
-    await fake?.stop();
-  });
+  closing(open, () => fake?.stop());
 
   test('an admin token deletes: one DELETE, the images gone from the registry', async () => {
     fake.reset();
@@ -156,13 +165,10 @@ describe('Harbor: delete a repository through the Harbor API', () => {
   };
   before(async () => {
     fake = await startFakeHarbor({ robots: { [ROBOT]: ROBOT_SECRET } });
-    await Promise.all([fake.registry.pusher.pushImage('team/tools/old', ['1', '2']), fake.registry.pusher.pushImage('team/keep', '1')]);
+    await seed(fake.registry, 'team/tools/old', 'team/keep');
     await fake.sync();
   });
-  after(async () => {
-    await Promise.all(open.map((c) => c.dispose()));
-    await fake?.stop();
-  });
+  closing(open, () => fake?.stop());
 
   test('a project member deletes a nested repository: its name double-encoded, the images gone', async () => {
     fake.reset();
@@ -191,13 +197,10 @@ describe('GitLab: delete a repository through the GitLab API', () => {
   before(async () => {
     fake = await startFakeGitLab({ projects: ['acme/web'], deployTokens: { 'gitlab+deploy-token-1': 'gldt-Deploy-0123456789' } });
     fake.setTokens({ [fake.token]: { scopes: ['read_api', 'read_registry'] }, [API_TOKEN]: { scopes: ['api', 'read_registry'] } });
-    await Promise.all([fake.registry.pusher.pushImage('acme/web/old', ['1', '2']), fake.registry.pusher.pushImage('acme/web/keep', '1')]);
+    await seed(fake.registry, 'acme/web/old', 'acme/web/keep');
     await fake.sync();
   });
-  after(async () => {
-    await Promise.all(open.map((c) => c.dispose()));
-    await fake?.stop();
-  });
+  closing(open, () => fake?.stop());
 
   test('an api-scope token deletes: the repository found by its path, one DELETE by its ids, the images gone', async () => {
     fake.reset();
@@ -233,12 +236,9 @@ describe("ACR: delete a repository through ACR's data-plane API", () => {
   };
   before(async () => {
     fake = await startFakeAcr();
-    await Promise.all([fake.registry.pusher.pushImage('team/old', ['1', '2']), fake.registry.pusher.pushImage('team/keep', '1')]);
+    await seed(fake.registry, 'team/old', 'team/keep');
   });
-  after(async () => {
-    await Promise.all(open.map((c) => c.dispose()));
-    await fake?.stop();
-  });
+  closing(open, () => fake?.stop());
 
   test('DELETE /acr/v1/NAME with a token that carries repository:NAME:delete; the images gone', async () => {
     fake.reset();
@@ -277,10 +277,9 @@ describe('Amazon ECR: delete a repository with DeleteRepository (real SDK → fa
   before(async () => {
     registry = await startRegistry({ mode: 'plain' });
     fake = await startFakeEcr({ registry, keys: [KEY] });
-    await Promise.all([registry.pusher.pushImage('team/old', ['1', '2']), registry.pusher.pushImage('team/keep', '1')]);
+    await seed(registry, 'team/old', 'team/keep');
   });
-  after(async () => {
-    await Promise.all(open.map((c) => c.dispose()));
+  closing(open, async () => {
     await fake?.stop();
     await registry?.stop();
   });
