@@ -2,8 +2,9 @@
 //
 //   copy   a 4-platform OCI index with ~300 MB of random (incompressible) layers, generated
 //          once per run, from a plain-HTTP registry to a token-auth one (the test bed's
-//          docker-registry and token server); each run goes to a fresh repository so every
-//          blob travels. This client runs in a process of its own (bench/copy/worker.ts): its
+//          docker-registry and token server); each run goes to a token-auth registry of its
+//          own, so every blob travels (skopeo remembers which repositories of a registry hold
+//          a blob, in a cache under /var/lib/containers, and mounts it from there instead). This client runs in a process of its own (bench/copy/worker.ts): its
 //          time and its peak resident memory above idle. skopeo's time and peak (VmHWM).
 //   retag  Add Tag's requests: the manifest read, then put under the new tag.
 //   mount  the same image copied to another repository of the same registry: blobs mounted,
@@ -59,10 +60,9 @@ export async function runCopyBench(opts: { tmpDir: string; quick: boolean; runs?
   const rounds = opts.runs ?? (opts.quick ? 1 : 3);
   const layers = opts.quick ? QUICK_LAYERS : LAYERS;
   let src: RunningRegistry | undefined;
-  let dst: RunningRegistry | undefined;
   const result: CopyBenchResult = { status: 'ok', bytes: 0, blobs: 0, runs: [] };
   try {
-    [src, dst] = await Promise.all([startRegistry({ mode: 'plain' }), startRegistry({ mode: 'token' })]);
+    src = await startRegistry({ mode: 'plain' });
     log(`bench copy: pushing a ${PLATFORMS.length}-platform image of ${((layers.reduce((a, b) => a + b, 0) * PLATFORMS.length) / MB).toFixed(0)} MB of random layers…`);
     const manifests: Record<string, unknown>[] = [];
     for (const p of PLATFORMS) {
@@ -76,11 +76,11 @@ export async function runCopyBench(opts: { tmpDir: string; quick: boolean; runs?
 
     const skopeoOk = await hasSkopeo();
     for (let round = 0; round < rounds; round++) {
-      const ours = await ourCopy(src, dst, `bench/ours-${round}`);
+      const ours = await withDestination((dst) => ourCopy(src!, dst, 'bench/copied'));
       result.runs.push(ours);
       log(`bench copy: round ${round + 1}: Registry Explorer ${(ours.ms / 1000).toFixed(2)} s, peak +${ours.peakMb!.toFixed(1)} MB`);
       if (skopeoOk) {
-        const theirs = await skopeoCopy(src, dst, `bench/skopeo-${round}`, opts.tmpDir);
+        const theirs = await withDestination((dst) => skopeoCopy(src!, dst, 'bench/copied', opts.tmpDir));
         result.runs.push(theirs);
         log(`bench copy: round ${round + 1}: skopeo ${(theirs.ms / 1000).toFixed(2)} s, peak ${theirs.peakMb?.toFixed(1) ?? '?'} MB`);
       }
@@ -117,9 +117,19 @@ export async function runCopyBench(opts: { tmpDir: string; quick: boolean; runs?
     result.reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
     log(`bench copy: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   } finally {
-    await Promise.all([src?.stop(), dst?.stop()]);
+    await src?.stop();
   }
   return result;
+}
+
+/** A fresh token-auth registry for one copy, stopped afterwards. */
+async function withDestination<T>(fn: (dst: RunningRegistry) => Promise<T>): Promise<T> {
+  const dst = await startRegistry({ mode: 'token' });
+  try {
+    return await fn(dst);
+  } finally {
+    await dst.stop();
+  }
 }
 
 function ourCopy(src: RunningRegistry, dst: RunningRegistry, repository: string): Promise<CopyRun> {
@@ -179,7 +189,7 @@ export function copyMarkdown(r: CopyBenchResult): string[] {
   const theirs = r.runs.filter((x) => x.client === 'skopeo');
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   lines.push(
-    `A ${PLATFORMS.length}-platform OCI index, ${r.blobs} blobs, ${(r.bytes / MB).toFixed(0)} MB of random layers, from a plain-HTTP docker-registry to a token-auth one on this machine; each run into a fresh repository (every blob travels); rounds alternate the clients.`,
+    `A ${PLATFORMS.length}-platform OCI index, ${r.blobs} blobs, ${(r.bytes / MB).toFixed(0)} MB of random layers, from a plain-HTTP docker-registry to a token-auth one on this machine; each run into a token-auth registry of its own (every blob travels); rounds alternate the clients.`,
     '',
     '| client | median | runs | peak memory | notes |',
     '| --- | ---: | ---: | ---: | --- |',

@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client';
 import { CopyError, copyImage } from '../../src/registry/copy';
 import { staticCredentials } from '../../src/registry/credentials';
-import { startHostile, startRegistry, type HostileServer, type RunningRegistry } from '../support';
+import { RegistryError } from '../../src/registry/errors';
+import { MT, sha256, startHostile, startRegistry, type HostileServer, type RunningRegistry } from '../support';
 
 const PASSWORD = 'H0stile-Dest-Pa55-91';
 
@@ -35,7 +36,7 @@ async function hostileDestination(upload: Upload, other: HostileServer): Promise
   });
 }
 
-describe('a hostile copy destination', () => {
+describe('a hostile copy destination (or source)', () => {
   let src: RunningRegistry;
   const servers: HostileServer[] = [];
   const clients: RegistryClient[] = [];
@@ -112,6 +113,54 @@ describe('a hostile copy destination', () => {
     assert.ok(err instanceof CopyError, String(err));
     assert.match(err.message, /larger than the 65536 bytes allowed/);
     assert.ok(noTag(dest));
+  });
+
+  test('a source streaming a blob without end: stopped one byte past its size, no tag at the destination', async () => {
+    const layer = Buffer.from('ten bytes!');
+    const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MT.ociManifest,
+        config: { mediaType: MT.ociConfig, digest: sha256(config), size: config.length },
+        layers: [{ mediaType: MT.ociLayer, digest: sha256(layer), size: layer.length }],
+      }),
+    );
+    let sent = 0;
+    const source = await startHostile((req, res) => {
+      const path = (req.url ?? '').split('?')[0]!;
+      if (path === '/v2/') return res.end('{}');
+      if (path.endsWith('/manifests/v1')) {
+        res.writeHead(200, { 'content-type': MT.ociManifest, 'docker-content-digest': sha256(manifest) });
+        return res.end(manifest);
+      }
+      if (path.endsWith(`/blobs/${sha256(config)}`)) return res.end(config);
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const pump = (): void => {
+        while (!res.destroyed && sent < 512 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    servers.push(source);
+    const dest = await startRegistry({ mode: 'plain' });
+    const from = new RegistryClient({ url: source.url });
+    const to = new RegistryClient({ url: dest.url });
+    clients.push(from, to);
+    try {
+      const err = await copyImage({ client: from, repository: 'evil/one', reference: 'v1' }, { client: to, repository: 'prod/one', tag: 'v1' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CopyError, String(err));
+      assert.match(err.message, /more than the 10 bytes of blob/);
+      assert.match(err.message, /“v1” was not written/);
+      assert.ok(sent < 64 * 1024 * 1024, `the endless blob was cut early (${sent} bytes sent)`);
+      await assert.rejects(to.headManifest('prod/one', 'v1'), (e: unknown) => e instanceof RegistryError && e.kind === 'notFound');
+    } finally {
+      await dest.stop();
+    }
   });
 
   test('a Location that is not a URL: a protocol error naming the registry, no tag', async () => {
