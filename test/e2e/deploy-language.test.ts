@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { seedStandardImages, startRegistry, type RunningRegistry } from '../support';
+import { startHostile, type HostileServer } from '../support/hostile';
 import { e2eSkipReason } from './support/codeServer';
 import { runHostTests } from './support/hostTests';
 import { startWorkbench, type Workbench } from './support/workbench';
@@ -27,7 +28,7 @@ interface Versions {
 }
 
 /** The workspace: deploy files naming the registry (`HOST`), the unconnected one (`OTHER`) and versions. */
-function workspaceFor(host: string, other: string, v: Versions): string {
+function workspaceFor(host: string, other: string, v: Versions, hostile = 'hostile.invalid'): string {
   const dir = mkdtempSync(join(tmpdir(), 'regx-language-ws-'));
   const files: Record<string, string> = {
     'k8s/complete.yaml': [
@@ -63,6 +64,9 @@ function workspaceFor(host: string, other: string, v: Versions): string {
       `        - image: ${other}/org/tool:1.0`,
       '',
     ].join('\n'),
+    'hostile/pod.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: hostile}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:1.0`, ''].join('\n'),
+    // Being typed (a value ending in `:` does not parse as YAML yet: completion only).
+    'hostile/complete.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: typing}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:`, `    - image: ${hostile}/`, ''].join('\n'),
     'k8s/second.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: second}', 'spec:', '  containers:', `    - image: ${host}/web/app:1.5.0`, ''].join('\n'),
     'chart/values.yaml': ['image:', `  registry: ${host}`, '  repository: web/app', '  tag: "1.4.0"   # bumped by CI', '  pullPolicy: IfNotPresent', ''].join('\n'),
     'kustomize/kustomization.yaml': ['resources: [deploy.yaml]', 'images:', '  - name: app', `    newName: ${host}/web/app`, '    newTag: "1.4.0"', ''].join('\n'),
@@ -85,6 +89,26 @@ function workspaceFor(host: string, other: string, v: Versions): string {
     writeFileSync(join(dir, rel), text);
   }
   return dir;
+}
+
+/** Tags a hostile registry lists: text that would change the YAML or a path, around real versions. */
+const HOSTILE_TAGS = ['1.0', '1.1', '2.0\n  evil: injected', '1.2 # comment', '../../_catalog', '1.3', '1.9"quoted', ''];
+
+/**
+ * A connected registry that lies: names that are not names, and a digest header that is not a
+ * digest. It records every request (the test asserts how many listings it served).
+ */
+function hostileRegistry(): Promise<HostileServer> {
+  return startHostile((req, res) => {
+    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/v2/') return json({});
+    if (req.url?.startsWith('/v2/_catalog')) return json({ repositories: ['evil/app', 'bad name\n  x: y'] });
+    if (req.url === '/v2/evil/app/tags/list' || req.url?.startsWith('/v2/evil/app/tags/list?')) return json({ name: 'evil/app', tags: HOSTILE_TAGS });
+    if (req.url?.startsWith('/v2/evil/app/manifests/')) {
+      return res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'docker-content-digest': 'sha256:zz not hex # injected' }).end();
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'no' }] }));
+  });
 }
 
 /** A listener standing for a registry nobody connected: counts what reaches it. */
@@ -115,11 +139,12 @@ async function editorText(wb: Workbench): Promise<string> {
 describe('deploy files know your registries', { skip, concurrency: false }, () => {
   let reg: RunningRegistry;
   let other: Awaited<ReturnType<typeof countingServer>>;
+  let hostile: HostileServer;
   const versions: Versions = {};
   const temp: string[] = [];
 
   before(async () => {
-    [reg, other] = await Promise.all([startRegistry({ mode: 'plain' }), countingServer()]);
+    [reg, other, hostile] = await Promise.all([startRegistry({ mode: 'plain' }), countingServer(), hostileRegistry()]);
     await seedStandardImages(reg);
     const created = { '1.4.0': '2024-01-01T00:00:00Z', '1.4.1': '2024-02-01T00:00:00Z', '1.5.0': '2024-03-01T00:00:00Z', '2.0.0': '2024-04-01T00:00:00Z' };
     for (const [tag, date] of Object.entries(created)) versions[tag] = (await reg.pusher.pushImage('web/app', [tag], { created: date })).digest;
@@ -128,11 +153,13 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
   after(async () => {
     await reg?.stop();
     await new Promise((r) => other?.server.close(r));
+    await hostile?.stop();
     for (const d of temp) rmSync(d, { recursive: true, force: true });
   });
 
   test('(a) host suite: completion at each position, diagnostics, quick fixes, undo, requests', { timeout: 240_000 }, async () => {
-    const workspace = workspaceFor(reg.host, other.host, versions);
+    const hostileHost = hostile.origin.replace('http://', '');
+    const workspace = workspaceFor(reg.host, other.host, versions, hostileHost);
     temp.push(workspace);
     const r = await runHostTests({
       suites: ['language'],
@@ -143,16 +170,28 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
         LANG_REGISTRY_HOST: reg.host,
         LANG_OTHER_HOST: other.host,
         LANG_VERSIONS: JSON.stringify(versions),
+        LANG_HOSTILE_HOST: hostileHost,
       },
-      settings: { 'registryExplorer.registries': [{ url: reg.url, name: 'Local' }], 'files.autoSave': 'off' },
+      settings: {
+        'registryExplorer.registries': [
+          { url: reg.url, name: 'Local' },
+          { url: hostile.origin, name: 'Hostile' },
+        ],
+        'files.autoSave': 'off',
+      },
     });
     console.log(`# language host suite: exit ${r.exitCode} in ${r.durationMs} ms; ${r.passes.length} passing, ${r.failures.length} failing`);
+    const hostileCalls = hostile.requests.map((q) => `${q.method} ${q.url.replace(/\?.*/, '')}`);
+    console.log(`# hostile registry received: ${JSON.stringify(hostileCalls)}`);
     const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
     assert.equal(r.timedOut, false, detail);
     assert.equal(r.exitCode, 0, detail);
     assert.deepEqual(r.failures, []);
-    assert.ok(r.passes.length >= 6, detail);
+    assert.ok(r.passes.length >= 8, detail);
     assert.deepEqual(other.hits, [], 'the registry that is not connected received no request');
+    // Bounded: one tag listing for the completions and the diagnostics of the file; a HEAD for the pin attempt.
+    assert.equal(hostileCalls.filter((c) => c === 'GET /v2/evil/app/tags/list').length, 1, JSON.stringify(hostileCalls));
+    assert.ok(hostileCalls.filter((c) => c.startsWith('HEAD ')).length <= 2, JSON.stringify(hostileCalls));
   });
 
   test('(b) UI: type `image: `, accept host, repository and tag; hover the squiggle and apply "Update to …"', { timeout: 240_000 }, async () => {

@@ -11,6 +11,7 @@ import { api, until } from './support';
 const env = process.env;
 const HOST = env.LANG_REGISTRY_HOST ?? '';
 const OTHER = env.LANG_OTHER_HOST ?? '';
+const HOSTILE = env.LANG_HOSTILE_HOST ?? '';
 const V = JSON.parse(env.LANG_VERSIONS ?? '{}') as Record<string, string>;
 const LOCAL = `settings:${env.LANG_REGISTRY_URL}`;
 const SOURCE = 'Registry Explorer';
@@ -56,9 +57,10 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     const editor = await open('k8s/complete.yaml');
     const doc = editor.document;
     const hosts = await complete(doc, 7);
-    assert.deepEqual(hosts.map(label), [HOST]);
-    assert.equal(hosts[0]!.insertText, `${HOST}/`, 'a host goes on to its repositories');
-    assert.equal((hosts[0]!.label as vscode.CompletionItemLabel).description, 'Local');
+    assert.deepEqual(hosts.map(label).sort(), [HOST, HOSTILE].sort());
+    const local = hosts.find((h) => label(h) === HOST)!;
+    assert.equal(local.insertText, `${HOST}/`, 'a host goes on to its repositories');
+    assert.equal((local.label as vscode.CompletionItemLabel).description, 'Local');
 
     const repos = bySort(await complete(doc, 9));
     for (const r of ['alpine', 'team/backend/api', 'web/app']) assert.ok(repos.includes(r), `${r} in ${repos.join(', ')}`);
@@ -169,5 +171,26 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     const unconnected = await until('the not-connected diagnostic', () => ours(doc).find((d) => d.code === 'notConnected'));
     const connect = await action(doc, unconnected.range, `Connect ${OTHER}…`);
     assert.equal(connect.command?.command, 'registryExplorer.imageQuickFix');
+  });
+
+  it('a hostile registry: only real names are offered or written, a fake digest writes nothing', async () => {
+    const typing = (await open('hostile/complete.yaml')).document;
+    const tags = bySort(await complete(typing, 6));
+    assert.deepEqual([...tags].sort(), ['1.0', '1.1', '1.3'], 'names with spaces, line breaks, quotes or slashes are not offered');
+    assert.deepEqual(bySort(await complete(typing, 7)), ['evil/app']);
+    const doc = (await open('hostile/pod.yaml')).document;
+    const original = doc.getText();
+    const newer = await until('the hostile diagnostic', () => ours(doc).find((d) => d.code === 'newerVersion')).catch((e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify(vscode.languages.getDiagnostics(doc.uri))} ${JSON.stringify(a.language().facts.stats)}`);
+    });
+    assert.match(newer.message, /newer version is available: 1\.3 /);
+    await run(await action(doc, newer.range, 'Update to 1.3'));
+    assert.equal(doc.getText(), original.replace(`${HOSTILE}/evil/app:1.0`, `${HOSTILE}/evil/app:1.3`));
+    await vscode.commands.executeCommand('undo');
+    await until('undone', () => doc.getText() === original);
+    // Pin: the registry's digest header is not a digest; the client refuses it and nothing is written.
+    const at = new vscode.Position(5, doc.lineAt(5).text.indexOf('evil/app'));
+    await run(await action(doc, new vscode.Range(at, at), 'Pin 1.0 to its digest'));
+    assert.equal(doc.getText(), original, 'nothing written');
   });
 });

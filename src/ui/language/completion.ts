@@ -6,6 +6,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig, TagInfo } from '../../providers/provider';
+import { isTag, isValidRepository } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
 import { formatAge, formatSize, joinFacts, shortDigest } from '../tree/format';
 import { registryHost, settings as treeSettings } from '../tree/provider';
@@ -66,7 +67,8 @@ export class ImageCompletionProvider implements vscode.CompletionItemProvider {
   }
 
   private async repositoryItems(config: ConnectionConfig, site: CompletionSite, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.CompletionItem[]> {
-    const repos = await this.facts.repositories(config, token);
+    // Names go into the user's file: only what a reference can hold (a server's `a\n  evil: x` never).
+    const repos = (await this.facts.repositories(config, token)).filter((r) => isValidRepository(r.name));
     // `image:` goes on to the tag; Kustomize newName and Helm repository hold the name only.
     const more = site.field === 'image';
     return repos.map((r, i) => {
@@ -83,7 +85,7 @@ export class ImageCompletionProvider implements vscode.CompletionItemProvider {
   }
 
   private async tagItems(config: ConnectionConfig, repository: string, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.CompletionItem[]> {
-    const tags = await this.facts.tags(config, repository, token);
+    const tags = (await this.facts.tags(config, repository, token)).filter((t) => isTag(t.name));
     const details = (t: TagInfo) => this.ctx.tree.details.get(config.id, repository, t.name);
     return sortTags(tags, treeSettings().tagSort, (t) => t.created ?? details(t)?.created).map((t, i) => {
       const d = details(t);
