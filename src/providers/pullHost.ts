@@ -46,7 +46,11 @@ export function parsePullHost(input: string): { host: string } | { error: string
  * repository (`docker-local/app`), since Docker reads the first segment alone as the host.
  */
 export function referenceOf(config: Pick<ConnectionConfig, 'url' | 'options'>, repository: string): { registry: string; repository: string } {
-  const host = pullHost(config);
+  return splitPullHost(pullHost(config), repository);
+}
+
+/** `acme.jfrog.io/docker-local` + `app` → registry `acme.jfrog.io`, repository `docker-local/app`; a bare host is left as it is. */
+export function splitPullHost(host: string, repository: string): { registry: string; repository: string } {
   const slash = host.indexOf('/');
   return slash < 0 ? { registry: host, repository } : { registry: host.slice(0, slash), repository: `${host.slice(slash + 1)}/${repository}` };
 }

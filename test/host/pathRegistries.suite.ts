@@ -8,6 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
+import { linkImage, type LinkPicker } from '../../src/ui/link';
+import { targetFromNode } from '../../src/ui/link/targets';
 import type { RegistryNode, TagNode } from '../../src/ui/tree/nodes';
 import { api, until } from './support';
 
@@ -56,6 +58,45 @@ describe('registries under a path in the real extension host', function () {
     assert.match(await clip('registryExplorer.copyDigest', tag), /^sha256:[0-9a-f]{64}$/, 'the digest read through the path');
     const item = a.tree.getTreeItem(tag);
     assert.match(String((item.tooltip as vscode.MarkdownString).value), new RegExp(`\\*\\*${pull.replace(/[.]/g, '\\.')}/team/app:1\\.0\\*\\*`));
+  });
+
+  it('Artifactory: Link Image rewrites HOST/KEY/… references, and the hover finds them in the connection', async () => {
+    const config = saved('Artifactory');
+    const pull = `${new URL(env.ART_ADDRESS!).host}/${env.ART_KEY}`;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'a workspace folder is open');
+    mkdirSync(join(folder, 'k8s'), { recursive: true });
+    const file = join(folder, 'k8s', 'app-deployment.yaml');
+    writeFileSync(file, `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${pull}/team/app:0.9\n        - name: other\n          image: ${pull}/web:v2\n`);
+    const tag = (await a.tree.locate(config.id, 'team/app', '1.0')) as TagNode;
+    const target = await targetFromNode(a, tag);
+    assert.deepEqual(target && { registry: target.registry, repository: target.repository }, { registry: new URL(env.ART_ADDRESS!).host, repository: `${env.ART_KEY}/team/app` }, 'the target as Docker reads it');
+    const offered: string[] = [];
+    const picker: LinkPicker = {
+      async references(choices) {
+        for (const c of choices) offered.push(`${c.picked ? '+' : '-'} ${c.ref.value}`);
+        return choices.filter((c) => c.picked).map((c) => c.ref);
+      },
+      async mode() {
+        return 'tag@digest';
+      },
+      async confirm() {
+        return { keepPins: true };
+      },
+    };
+    const outcome = await linkImage(a, target!, picker, { progress: false });
+    assert.equal(outcome.kind, 'linked', JSON.stringify(outcome));
+    assert.ok(offered.includes(`+ ${pull}/team/app:0.9`) && offered.includes(`- ${pull}/web:v2`), offered.join('\n'));
+    const doc = await vscode.workspace.openTextDocument(file);
+    const line = doc.getText().split('\n').find((l) => l.includes('team/app'))!;
+    assert.match(line, new RegExp(`image: ${pull.replace(/[.]/g, '\\.')}/team/app:1\\.0@sha256:[0-9a-f]{64}$`), 'the digest resolved through the path, the reference kept its pull host');
+    const at = doc.positionAt(doc.getText().indexOf('team/app:1.0') + 3);
+    const text = await until('the hover with the digest', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
+      const t = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return /Digest: `sha256:[0-9a-f]{64}`/.test(t) ? t : undefined;
+    }, 30_000);
+    assert.match(text, /From Artifactory/);
   });
 
   it('Nexus: the connector port as pull host in copied references and in the hover of a deploy file', async () => {

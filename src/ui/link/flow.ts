@@ -22,6 +22,7 @@ import {
   type RewriteOptions,
   type TextEdit,
 } from './deploy';
+import { repositoryOf } from '../../providers/pullHost';
 import { isRegistryError } from '../../registry/errors';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
@@ -150,7 +151,9 @@ async function resolveDigest(lctx: LinkContext, target: LinkTarget, signal?: Abo
   }
   try {
     const conn = await lctx.tree.connection(target.connectionId);
-    return { digest: (await conn.client.headManifest(target.repository, target.tag ?? 'latest', signal)).digest };
+    // The target names the image as Docker does; the connection may serve it under a shorter name (a pull host with a path).
+    const repository = repositoryOf(conn.config, target.registry, target.repository) ?? target.repository;
+    return { digest: (await conn.client.headManifest(repository, target.tag ?? 'latest', signal)).digest };
   } catch (e) {
     return { error: e };
   }

@@ -13,7 +13,7 @@ import { newerTags } from './patterns';
 import { pinStatus, type PinStatus } from './pins';
 import type { DocumentRefs } from './scan';
 import { linkSettings } from './settings';
-import { connectionForRegistry } from './targets';
+import { connectionForImage } from './targets';
 
 const FACTS_TTL_MS = 60_000;
 
@@ -63,15 +63,16 @@ export class ImageHoverProvider implements vscode.HoverProvider {
     const range = new vscode.Range(doc.positionAt(hit.field.offset), doc.positionAt(hit.field.offset + hit.field.source.length));
     const out = new vscode.MarkdownString(undefined, true);
     out.appendMarkdown(`**${md(hit.ref.value)}**\n\n`);
-    const config = connectionForRegistry(this.lctx, image.registry);
-    if (!config) {
+    const served = connectionForImage(this.lctx, image.registry, image.repository);
+    if (!served) {
       out.appendMarkdown(md(vscode.l10n.t('{0} is not a connected registry. Connect it (Registry Explorer: Connect Registry) to see the digest, size, platforms and newer tags here.', image.registry)));
       return new vscode.Hover(out, range);
     }
+    const { config } = served;
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
-      const f = await this.factsFor(config, image.repository, image.tag, image.digest, ac.signal);
+      const f = await this.factsFor(config, served.repository, image.tag, image.digest, ac.signal);
       if (token.isCancellationRequested) return undefined;
       const d = f.details;
       const lines = [

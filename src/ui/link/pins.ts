@@ -11,7 +11,7 @@ import { shortDigest } from '../tree/format';
 import { LinkFlowError, type LinkContext } from './flow';
 import type { DocumentRefs } from './scan';
 import { linkSettings } from './settings';
-import { connectionForRegistry } from './targets';
+import { connectionForImage } from './targets';
 
 const HEAD_TTL_MS = 3 * 60_000;
 export const UPDATE_PIN_COMMAND = 'registryExplorer.updatePinnedDigest';
@@ -66,12 +66,13 @@ export class PinnedDigestLens implements vscode.CodeLensProvider, vscode.Disposa
 
   private async lensFor(doc: vscode.TextDocument, ref: DeployRef, signal: AbortSignal): Promise<vscode.CodeLens | undefined> {
     const image = ref.image!;
-    const config = connectionForRegistry(this.lctx, image.registry);
-    if (!config) return undefined;
-    const key = [config.id, image.repository, image.tag, image.digest].join('\n');
+    const served = connectionForImage(this.lctx, image.registry, image.repository);
+    if (!served) return undefined;
+    const { config, repository } = served;
+    const key = [config.id, repository, image.tag, image.digest].join('\n');
     let hit = this.status.get(key);
     if (!hit || Date.now() - hit.at > HEAD_TTL_MS) {
-      const value = this.limit(async () => pinStatus(await this.lctx.tree.connection(config.id), image.repository, image.tag!, image.digest!, signal));
+      const value = this.limit(async () => pinStatus(await this.lctx.tree.connection(config.id), repository, image.tag!, image.digest!, signal));
       hit = { at: Date.now(), value };
       this.status.set(key, hit);
       value.catch(() => this.status.delete(key));

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
+import { repositoryOf, splitPullHost } from '../../providers/pullHost';
 import { isTag, isValidRepository, normalizeRegistryHost, parseReference } from '../../registry/reference';
 import type { Listing } from '../tree/listing';
 import type { Node } from '../tree/nodes';
@@ -29,14 +30,28 @@ export function connectionForRegistry(lctx: Pick<LinkContext, 'store'>, registry
   return hits.find((c) => c.id === defaultId) ?? hits[0];
 }
 
+/**
+ * The connected registry that serves an image reference, and the repository it names there:
+ * a pull host with a path (`acme.jfrog.io/docker-local`) takes that path off the repository.
+ */
+export function connectionForImage(lctx: Pick<LinkContext, 'store'>, registry: string, repository: string): { config: ConnectionConfig; repository: string } | undefined {
+  const defaultId = lctx.store.defaultId();
+  const hits = lctx.store.list().flatMap((config) => {
+    const inside = repositoryOf(config, registry, repository);
+    return inside === undefined ? [] : [{ config, repository: inside }];
+  });
+  return hits.find((h) => h.config.id === defaultId) ?? hits[0];
+}
+
 export async function targetFromNode(lctx: LinkContext, node: Node): Promise<LinkTarget | undefined> {
   if (node.kind !== 'tag' && node.kind !== 'platform') return undefined;
   const config = lctx.store.get(node.connectionId);
   if (!config) return undefined;
-  const registry = await hostOf(lctx, config);
+  // As Docker reads the reference: a pull host's path belongs to the repository.
+  const { registry, repository } = splitPullHost(await hostOf(lctx, config), node.repository);
   return {
     registry,
-    repository: node.repository,
+    repository,
     tag: node.tag,
     // A platform is linked by its own manifest's digest.
     ...(node.kind === 'platform' ? { digest: node.image.digest } : {}),
@@ -47,8 +62,8 @@ export async function targetFromNode(lctx: LinkContext, node: Node): Promise<Lin
 /** A typed reference (`parseReference`), with the connection that serves it when there is one. */
 export function targetFromText(lctx: LinkContext, text: string): LinkTarget {
   const ref = parseReference(text);
-  const config = connectionForRegistry(lctx, ref.registry);
-  return { ...ref, ...(config ? { connectionId: config.id } : {}) };
+  const hit = connectionForImage(lctx, ref.registry, ref.repository);
+  return { ...ref, ...(hit ? { connectionId: hit.config.id } : {}) };
 }
 
 function parseOrError(text: string): string | undefined {
@@ -113,7 +128,7 @@ export async function pickTarget(lctx: LinkContext): Promise<LinkTarget | undefi
   if (!repository) return undefined;
   const tag = await pickTag(lctx, config, repository);
   if (!tag) return undefined;
-  return { registry: await hostOf(lctx, config), repository, tag, connectionId: config.id };
+  return { ...splitPullHost(await hostOf(lctx, config), repository), tag, connectionId: config.id };
 }
 
 interface NameItem extends vscode.QuickPickItem {
