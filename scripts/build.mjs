@@ -3,6 +3,7 @@
 //   dist/network.js        providers, registry client, undici: required on the first request
 //   dist/providers.js      the cloud providers, required on first use
 //   dist/semver.js         semver's coerce and parse, required by the tag order on first need
+//   dist/find.js           Find's picker and reveal, required on the command's first use
 //   dist/sdk/*.js          heavy provider SDKs, each its own bundle, required only when a
 //                          registry of that kind is used (keeps activation fast)
 //   dist/webview/main.js   the wizard page (browser, ESM) + codicons
@@ -105,6 +106,16 @@ const lazySemverPlugin = {
   },
 };
 
+// Find's picker and reveal: src/ui/commands/find.ts requires ./findCommand on the command's
+// first use, here the sibling bundle dist/find.js.
+/** @type {esbuild.Plugin} */
+const lazyFindPlugin = {
+  name: 'lazy-find',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/findCommand$/ }, (args) => (args.importer.endsWith('/src/ui/commands/find.ts') && args.kind === 'require-call' ? { path: './find.js', external: true } : undefined));
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -121,7 +132,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin, lazySemverPlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin, lazySemverPlugin, lazyFindPlugin],
     external: ['vscode'],
     metafile: true,
   },
@@ -136,6 +147,16 @@ const builds = [
     plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazySemverPlugin],
     external: ['vscode'],
     metafile: true,
+  },
+  {
+    ...common,
+    entryPoints: { find: 'src/ui/commands/findCommand.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazySemverPlugin],
+    external: ['vscode'],
   },
   {
     ...common,
