@@ -1,26 +1,33 @@
 // Runs test/host/artifacts.suite.ts inside a real VS Code against the real registry seeded with
 // real artifacts (a Helm chart, a CNAB bundle, a WASM module, a cosign-signed image with an
 // SBOM and a provenance attestation, a Notation-signed image) and the same registry behind a
-// front that answers the OCI 1.1 referrers API.
+// front that answers the OCI 1.1 referrers API; then a person's path through the same in the
+// UI: expand a signed image, open its SBOM, open a chart's values.yaml from its context menu.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startRegistry, type RunningRegistry } from '../support';
 import { seedArtifacts } from '../support/artifacts';
 import { startReferrersFront, type ReferrersFront } from '../support/referrersFront';
 import { e2eSkipReason } from './support/codeServer';
 import { runHostTests } from './support/hostTests';
+import { startWorkbench, type Workbench } from './support/workbench';
 
 const skip = e2eSkipReason();
 
 describe('artifacts in the real extension host', { skip, concurrency: false }, () => {
   let reg: RunningRegistry;
   let front: ReferrersFront;
+  let wb: Workbench | undefined;
   before(async () => {
     reg = await startRegistry({ mode: 'plain' });
     await seedArtifacts(reg.pusher);
     front = await startReferrersFront(reg);
   });
   after(async () => {
+    await wb?.close();
     await front?.stop();
     await reg?.stop();
   });
@@ -33,5 +40,37 @@ describe('artifacts in the real extension host', { skip, concurrency: false }, (
     // The lookups went through the referrers API on the front.
     assert.ok(front.requests.some((q) => /^GET \/v2\/signed\/app\/referrers\/sha256:/.test(q)), front.requests.join('\n'));
     console.log(`# artifacts host suite: ${r.passes.length} passed in ${r.durationMs} ms`);
+  });
+
+  test('in the UI: a signed image opens its SBOM, a chart its values.yaml', { timeout: 300_000 }, async () => {
+    wb = await startWorkbench({ workspace: mkdtempSync(join(tmpdir(), 'regx-artifacts-ws-')), settings: { 'registryExplorer.registries': [{ name: 'Artifacts', url: reg.host }] }, name: 'artifacts-ui' });
+    const page = wb.page;
+    // Monaco renders spaces as no-break spaces.
+    const editorText = async () => (await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    await wb.openView('Registry Explorer');
+    try {
+      await wb.expand('Artifacts');
+      await wb.expand(/^signed folder/);
+      await wb.expand(/^signed\/app repository/);
+      // The .sig/.att tags are not rows of their own; they make 1.0 expandable.
+      await page.locator('.monaco-list-row[aria-expanded="false"]', { hasText: '1.0' }).waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('.monaco-list-row', { hasText: /^sha256-/ }).count(), 0);
+      await wb.expand(/^1\.0/);
+      await wb.expand(/^3 referrers/);
+      await wb.treeItem(/^SBOM/).click();
+      await page.locator('.editor-instance .view-lines', { hasText: 'SPDX-2.3' }).waitFor({ timeout: 30_000 });
+      assert.match(await page.locator('.tabs-container .tab.active').innerText(), /payload\.json/);
+      await wb.screenshot('artifacts-1-sbom');
+      await wb.expand(/^charts folder/);
+      await wb.expand(/^charts\/demo repository/);
+      await page.locator('.monaco-list-row', { hasText: 'Helm chart 0.3.1' }).waitFor({ timeout: 30_000 });
+      await wb.contextMenu(/^0\.3\.1/, 'Show Chart values.yaml');
+      await page.locator('.editor-instance .view-lines', { hasText: 'replicaCount' }).waitFor({ timeout: 30_000 });
+      assert.match(await editorText(), /repository: nginx/);
+      await wb.screenshot('artifacts-2-chart-values');
+    } catch (e) {
+      await wb.screenshot('artifacts-fail');
+      throw e;
+    }
   });
 });

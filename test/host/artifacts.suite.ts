@@ -103,7 +103,7 @@ describe('artifacts in the real extension host', function () {
     const tag = await tagNode(a, bare, 'charts/demo', '0.3.1');
     const item = a.tree.getTreeItem(tag);
     assert.equal(item.contextValue, 'tag.helm');
-    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'ship');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'compass');
     assert.match(String(item.description), /^Helm chart 0\.3\.1 · /);
     assert.match((item.tooltip as vscode.MarkdownString).value, /Chart: demo 0\.3\.1 \(app 1\.16\.0\)/);
     await vscode.commands.executeCommand('registryExplorer.showChartValues', tag);

@@ -7,7 +7,7 @@ import type { TagDetails } from './details';
 
 const ICONS: Record<ArtifactKind, string> = {
   image: 'tag',
-  helm: 'ship',
+  helm: 'compass', // Helm's logo is a ship's wheel
   cnab: 'briefcase',
   wasm: 'circuit-board',
   signature: 'verified',

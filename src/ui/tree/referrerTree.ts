@@ -119,6 +119,7 @@ export class ReferrerTree {
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
       item.description = [...new Set(items.map((i) => kindName(i.kind)))].join(', ');
       item.tooltip = vscode.l10n.t('Signatures, SBOMs and attestations that refer to {0}', node.subject);
+      item.accessibilityInformation = { label: `${label}: ${String(item.description)}` };
       item.iconPath = new vscode.ThemeIcon('references');
       item.contextValue = 'referrers';
       item.id = node.id;
@@ -133,6 +134,7 @@ export class ReferrerTree {
         .filter(Boolean)
         .join('\n\n'),
     );
+    item.accessibilityInformation = { label: `${kindName(r.kind)}, ${String(item.description)}` };
     item.iconPath = new vscode.ThemeIcon(kindIcon(r.kind));
     item.contextValue = 'referrer';
     item.command = { command: 'registryExplorer.openReferrer', title: vscode.l10n.t('Open'), arguments: [node] };
