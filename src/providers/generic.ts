@@ -11,7 +11,7 @@ import { displayNameField, type FieldError, type FormValues, type ProviderForm }
 import { countOf, errorMessage } from './messages';
 import { pagesFrom, singlePage } from './pages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, FormResult, RegistryProvider, TestStep } from './provider';
-import { configuredPullHost } from './pullHost';
+import { knownPullHost } from './pullHost';
 
 export const genericForm: ProviderForm = {
   id: 'generic',
@@ -152,7 +152,7 @@ export class V2Connection implements Connection {
     readonly config: ConnectionConfig,
     readonly client: RegistryClient,
   ) {
-    this.registryHost = configuredPullHost(config) ?? parseEndpoint(config.url, config.insecure, { basePath: true }).url.host;
+    this.registryHost = knownPullHost(config) ?? parseEndpoint(config.url, config.insecure, { basePath: true }).url.host;
   }
 
   async listRepositories(signal?: AbortSignal) {

@@ -11,7 +11,7 @@ import type { FieldError, FormField, FormValues } from './form';
 import { checkCaPem, parseRepositoryList, str } from './generic';
 import { errorMessage } from './messages';
 import type { ConnectionConfig, TestStep } from './provider';
-import { configuredPullHost, parsePullHost } from './pullHost';
+import { configuredPullHost, impliedPullHost, parsePullHost } from './pullHost';
 
 export function pullHostField(placeholder: string, help: string): FormField {
   return { id: 'pullHost', label: 'Pull host (optional)', kind: 'text', placeholder, help };
@@ -44,10 +44,10 @@ export interface PathFormCommon {
   caPem?: string;
 }
 
-/** Pull host (the typed one, else `fallback`), repository list and CA, with their field errors. */
-export function readCommonFields(values: FormValues, fallback: string | undefined, errors: FieldError[]): PathFormCommon {
+/** Pull host (when typed: otherwise the product implies it, see pullHost.ts), repository list and CA, with their field errors. */
+export function readCommonFields(values: FormValues, errors: FieldError[]): PathFormCommon {
   const typed = str(values, 'pullHost');
-  let pullHost = fallback;
+  let pullHost: string | undefined;
   if (typed) {
     const parsed = parsePullHost(typed);
     if ('error' in parsed) errors.push({ field: 'pullHost', message: parsed.error });
@@ -58,10 +58,10 @@ export function readCommonFields(values: FormValues, fallback: string | undefine
   return { ...(pullHost ? { pullHost } : {}), ...(repositories ? { repositories } : {}), ...(caPem ? { caPem } : {}) };
 }
 
-/** The pull host as the form shows it: empty when it is the default the form derives again. */
-export function pullHostForForm(config: ConnectionConfig, derived: string | undefined): string {
+/** The pull host as the form shows it: the one typed, or empty where the product implies it. */
+export function pullHostForForm(config: ConnectionConfig): string {
   const pull = configuredPullHost(config);
-  return pull && pull !== derived ? pull : '';
+  return pull && pull !== impliedPullHost(config) ? pull : '';
 }
 
 /** The words a product puts on the Registry API's refusals. */

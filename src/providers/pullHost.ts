@@ -8,15 +8,38 @@
 import { DOCKER_HUB, normalizeRegistryHost, parseReference } from '../registry/reference';
 import type { ConnectionConfig } from './provider';
 
+/** What the pull host is read from; `provider` lets a product imply one (a registry from settings has no options). */
+export type PullHostConfig = Pick<ConnectionConfig, 'url' | 'options'> & { provider?: string };
+
 /** The pull host the connection was given, if any. */
 export function configuredPullHost(config: Pick<ConnectionConfig, 'options'>): string | undefined {
   const v = config.options?.pullHost;
   return typeof v === 'string' && v ? v : undefined;
 }
 
+/**
+ * The pull host a product implies when none was given: Artifactory's repository path method
+ * (`HOST/KEY`, its default since Artifactory 7), a Nexus repository's own host.
+ */
+export function impliedPullHost(config: PullHostConfig): string | undefined {
+  const m = /^(?:https?:\/\/)?([^/]+)(\/.*)$/i.exec(config.url.trim().replace(/\/+$/, ''));
+  if (!m) return undefined;
+  const host = m[1]!.toLowerCase();
+  if (config.provider === 'artifactory') {
+    const key = /\/api\/docker\/([^/]+)$/.exec(m[2]!)?.[1];
+    return key ? `${host}/${key.toLowerCase()}` : host;
+  }
+  return config.provider === 'nexus' ? host : undefined;
+}
+
+/** The pull host given or implied; undefined where references simply use the registry's address. */
+export function knownPullHost(config: PullHostConfig): string | undefined {
+  return configuredPullHost(config) ?? impliedPullHost(config);
+}
+
 /** The reference prefix of a connection's images: its pull host, or its address without the scheme. */
-export function pullHost(config: Pick<ConnectionConfig, 'url' | 'options'>): string {
-  return configuredPullHost(config) ?? config.url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+export function pullHost(config: PullHostConfig): string {
+  return knownPullHost(config) ?? config.url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
 }
 
 /**
@@ -45,7 +68,7 @@ export function parsePullHost(input: string): { host: string } | { error: string
  * (`acme.jfrog.io/docker-local`, Artifactory's repository path method) moves the path into the
  * repository (`docker-local/app`), since Docker reads the first segment alone as the host.
  */
-export function referenceOf(config: Pick<ConnectionConfig, 'url' | 'options'>, repository: string): { registry: string; repository: string } {
+export function referenceOf(config: PullHostConfig, repository: string): { registry: string; repository: string } {
   return splitPullHost(pullHost(config), repository);
 }
 
@@ -56,7 +79,7 @@ export function splitPullHost(host: string, repository: string): { registry: str
 }
 
 /** The connection's repository that a reference's registry and repository name, or undefined when it is not this connection's. */
-export function repositoryOf(config: Pick<ConnectionConfig, 'url' | 'options'>, registry: string, repository: string): string | undefined {
+export function repositoryOf(config: PullHostConfig, registry: string, repository: string): string | undefined {
   const host = pullHost(config).toLowerCase();
   const slash = host.indexOf('/');
   const bare = slash < 0 ? host : host.slice(0, slash);

@@ -11,6 +11,7 @@ import { displayNameField, type FieldError, type FormValues, type ProviderForm }
 import { bool, keepSecret, str } from '../generic';
 import { checkApiUrl, pullHostField, pullHostForForm, readCommonFields, repositoriesField, securityFields } from '../pathRegistry';
 import type { ConnectionConfig, ConnectionSecrets, FormResult } from '../provider';
+import { impliedPullHost } from '../pullHost';
 
 /** Artifactory's repository key rule: letters, digits, `.`, `_`, `-`; no leading `.`/`-`. */
 const REPO_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -75,12 +76,6 @@ function artifactoryAddress(typed: string): string {
   return `${/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? `${url.protocol}//` : ''}${url.host}${context}`;
 }
 
-/** The repository path method's pull host: `HOST/KEY`. */
-export function defaultArtifactoryPullHost(address: string, key: string): string {
-  const host = address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]!.toLowerCase();
-  return `${host}/${key.toLowerCase()}`;
-}
-
 export function artifactoryFromForm(values: FormValues, previous?: { config: ConnectionConfig; secrets: ConnectionSecrets }): FormResult {
   const errors: FieldError[] = [];
   const insecure = bool(values, 'insecure');
@@ -103,20 +98,19 @@ export function artifactoryFromForm(values: FormValues, previous?: { config: Con
   const token = keepSecret(values, 'token', prev)?.trim();
   if (!token) errors.push({ field: 'token', message: username ? `Paste the identity token of ${username} (Edit Profile → Generate an Identity Token).` : 'Paste an access token (Administration → User Management → Access Tokens), or give your user name with an identity token.' });
   else if (/\s/.test(token)) errors.push({ field: 'token', message: 'The token contains spaces or line breaks. Copy it again and paste it whole.' });
-  const derived = address && key ? defaultArtifactoryPullHost(address, key) : undefined;
-  const common = readCommonFields(values, derived, errors);
+  const common = readCommonFields(values, errors);
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
     config: {
       provider: 'artifactory',
-      name: str(values, 'name') || derived!,
+      name: str(values, 'name') || impliedPullHost({ provider: 'artifactory', url })!,
       url,
       ...(username ? { username } : {}),
       ...(insecure ? { insecure } : {}),
       ...(common.caPem ? { caPem: common.caPem } : {}),
       ...(common.repositories ? { repositories: common.repositories } : {}),
-      options: { repoKey: key, pullHost: common.pullHost! },
+      options: { repoKey: key, ...(common.pullHost ? { pullHost: common.pullHost } : {}) },
     },
     secrets: { token: token! },
   };
@@ -128,7 +122,7 @@ export function artifactoryToForm(config: ConnectionConfig): FormValues {
     url: address,
     repoKey: key,
     username: config.username ?? '',
-    pullHost: pullHostForForm(config, defaultArtifactoryPullHost(address, key)),
+    pullHost: pullHostForForm(config),
     repositories: (config.repositories ?? []).join('\n'),
     insecure: !!config.insecure,
     caPem: config.caPem ?? '',
@@ -158,7 +152,8 @@ export function artifactoryFromDockerConfig(entry: DockerConfigEntry): { config:
       name: key ? `${platform}/${key}` : platform,
       url: `${address}/api/docker/${key}`,
       ...(user ? { username: user } : {}),
-      options: { repoKey: key, pullHost: host },
+      // The subdomain method pulls from the login host; the path method's HOST/KEY is implied once a key is set.
+      options: { repoKey: key, ...(key ? { pullHost: host } : {}) },
     },
     secrets: { token },
   };

@@ -79,7 +79,7 @@ export function nexusFromForm(values: FormValues, previous?: { config: Connectio
   const password = keepSecret(values, 'password', prev);
   if (!password) errors.push({ field: 'password', message: 'Enter the password, or the pass code of your user token.' });
   else if (/[\r\n]/.test(password)) errors.push({ field: 'password', message: 'The password contains line breaks. Copy it again and paste it whole.' });
-  const common = readCommonFields(values, url ? hostOf(url) : undefined, errors);
+  const common = readCommonFields(values, errors);
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
@@ -91,7 +91,7 @@ export function nexusFromForm(values: FormValues, previous?: { config: Connectio
       ...(insecure ? { insecure } : {}),
       ...(common.caPem ? { caPem: common.caPem } : {}),
       ...(common.repositories ? { repositories: common.repositories } : {}),
-      options: { pullHost: common.pullHost! },
+      ...(common.pullHost ? { options: { pullHost: common.pullHost } } : {}),
     },
     secrets: { password: password! },
   };
@@ -101,7 +101,7 @@ export function nexusToForm(config: ConnectionConfig): FormValues {
   return {
     url: config.url,
     username: config.username ?? '',
-    pullHost: pullHostForForm(config, hostOf(config.url)),
+    pullHost: pullHostForForm(config),
     repositories: (config.repositories ?? []).join('\n'),
     insecure: !!config.insecure,
     caPem: config.caPem ?? '',
@@ -120,7 +120,7 @@ export function nexusFromDockerConfig(entry: DockerConfigEntry): { config: Omit<
   if (!entry.username || !entry.password || !REPOSITORY_PATH.test(key)) return undefined;
   const url = /^https?:\/\//i.test(key) ? key : `https://${key}`;
   return {
-    config: { provider: 'nexus', name: `${hostOf(url)}/${nexusRepository({ url })}`, url, username: entry.username, options: { pullHost: hostOf(url) } },
+    config: { provider: 'nexus', name: `${hostOf(url)}/${nexusRepository({ url })}`, url, username: entry.username },
     secrets: { password: entry.password },
   };
 }

@@ -9,6 +9,13 @@ describe('pull host', () => {
     assert.equal(pullHost({ url: 'https://acme.jfrog.io/artifactory/api/docker/k', options: { pullHost: 'acme.jfrog.io/k' } }), 'acme.jfrog.io/k');
   });
 
+  test('implied by the product where none was given (a registry from settings has no options)', () => {
+    assert.equal(pullHost({ provider: 'artifactory', url: 'https://Acme.jfrog.io/artifactory/api/docker/Docker-Local' }), 'acme.jfrog.io/docker-local');
+    assert.equal(pullHost({ provider: 'nexus', url: 'https://nexus.example.com/repository/docker-hosted' }), 'nexus.example.com');
+    assert.equal(pullHost({ provider: 'generic', url: 'https://r.example/' }), 'r.example');
+    assert.equal(pullHost({ provider: 'nexus', url: 'https://nexus.example.com/repository/x', options: { pullHost: 'nexus.example.com:8443' } }), 'nexus.example.com:8443');
+  });
+
   test('what may begin an image reference, and why not', () => {
     assert.deepEqual(parsePullHost(' https://Docker.Example.com/ '), { host: 'docker.example.com' });
     assert.deepEqual(parsePullHost('nexus.example.com:8443'), { host: 'nexus.example.com:8443' });
