@@ -23,7 +23,7 @@
 //
 // Other knobs: BENCH_MODES=plain,token  BENCH_CLIENTS=floor,registry-explorer,snyk,skopeo,microsoft
 //              BENCH_MAX_ENTRIES=1000 (the registry's catalog.maxentries)
-//              BENCH_PARTS=clients,vscode,scale,copy  BENCH_VSCODE_RUNS=5
+//              BENCH_PARTS=clients,vscode,scale,copy,language  BENCH_VSCODE_RUNS=5
 //              BENCH_SCALE_REPOS=20000 BENCH_SCALE_TAGS=100000 (the scale part's sizes)  BENCH_SCALE_HOLD=0
 //              BENCH_SCALE_PROFILE=1 / BENCH_EXPAND_PROFILE=1 (host CPU profiles into bench/results/, diagnosis only)
 //              `npm run bench -- --readme` writes each part's figures into its block of README.md's
@@ -45,6 +45,7 @@ import { CODE_SERVER_VERSION } from '../test/e2e/support/codeServer';
 import { scalePlanFromEnv } from './scale/content';
 import { runScale, scaleMarkdown, type ScaleResult } from './scale/run';
 import { copyMarkdown, runCopyBench, type CopyBenchResult } from './copy/run';
+import { languageMarkdown, runLanguageBench, type LanguageBenchResult } from './language/run';
 import { blockBody, lastRunLine, rewriteBenchBlocks, type PartReport, type RunFacts } from './readme';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -111,7 +112,8 @@ const CLIENTS = process.env.BENCH_CLIENTS
 // BENCH_PARTS=clients,vscode: the client comparison (issue 2) and the VS Code figures (issue 3).
 // scale: issue 15's 20,000-repository / 100,000-tag walk (bench/scale/), sizes BENCH_SCALE_REPOS / BENCH_SCALE_TAGS.
 // copy: issue 14's registry-to-registry copy beside skopeo (bench/copy/).
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'clients,vscode,scale,copy').split(',').map((s) => s.trim()));
+// language: issue 11's image completion and diagnostics in deploy files (bench/language/).
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'clients,vscode,scale,copy,language').split(',').map((s) => s.trim()));
 const SCALE_PLAN = scalePlanFromEnv(process.env, QUICK);
 const VSCODE_RUNS = Number(process.env.BENCH_VSCODE_RUNS ?? (QUICK ? 2 : 5));
 const ACTIVATION_TARGET_MS = 30;
@@ -705,6 +707,8 @@ async function main(): Promise<void> {
   }
   let copy: CopyBenchResult | undefined;
   if (PARTS.has('copy')) copy = await runCopyBench({ tmpDir, quick: QUICK, log });
+  let language: LanguageBenchResult | undefined;
+  if (PARTS.has('language')) language = await runLanguageBench({ quick: QUICK, log });
   await bed.shutdown();
 
   const wallMs = performance.now() - wallStart;
@@ -742,6 +746,7 @@ async function main(): Promise<void> {
   if (vscode && PARTS.has('vscode')) reports.push({ part: 'vscode', lines: vscodeMarkdown(vscode, { activationTargetMs: ACTIVATION_TARGET_MS, bundleTargetBytes: BUNDLE_TARGET_BYTES, repos: REPOS + 2, runs: VSCODE_RUNS }) });
   if (scale) reports.push({ part: 'scale', lines: scaleMarkdown(scale, `Sizes: BENCH_SCALE_REPOS / BENCH_SCALE_TAGS (defaults 20,000 / 100,000; QUICK 2,000 / 10,000).`) });
   if (copy) reports.push({ part: 'copy', lines: copyMarkdown(copy) });
+  if (language) reports.push({ part: 'language', lines: languageMarkdown(language) });
 
   const run: RunFacts = { ...meta, parts: [...PARTS], wallMs };
   const md: string[] = [`## Benchmark${QUICK ? ' (QUICK smoke run)' : ''}`, '', lastRunLine(run)];
@@ -751,7 +756,7 @@ async function main(): Promise<void> {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = meta.date.replace(/[:.]/g, '-');
-  const json = JSON.stringify({ meta, results, ...(vscode ? { vscode } : {}), ...(scale ? { scale } : {}), ...(copy ? { copy } : {}) }, null, 2);
+  const json = JSON.stringify({ meta, results, ...(vscode ? { vscode } : {}), ...(scale ? { scale } : {}), ...(copy ? { copy } : {}), ...(language ? { language } : {}) }, null, 2);
   const name = QUICK ? 'quick' : 'full';
   for (const f of [`${name}-${stamp}`, `latest-${name}`]) {
     writeFileSync(join(dir, `${f}.json`), json);
