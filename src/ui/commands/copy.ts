@@ -146,7 +146,8 @@ export function progressText(p: CopyProgress): string {
   if (p.phase === 'manifests') return vscode.l10n.t('writing the manifests…');
   if (p.phase === 'tag' || p.phase === 'done') return vscode.l10n.t('writing the tag…');
   const moving = p.parts.find((x) => x.bytesDone > 0 && x.bytesDone < x.bytesTotal) ?? p.parts.find((x) => x.blobsDone < x.blobsTotal);
-  const part = moving ? `${moving.part} ${formatSize(moving.bytesDone)}/${formatSize(moving.bytesTotal)} · ` : '';
+  // The platform that is moving, when there are several to tell apart.
+  const part = moving && p.parts.length > 1 ? `${moving.part} ${formatSize(moving.bytesDone)}/${formatSize(moving.bytesTotal)} · ` : '';
   return vscode.l10n.t('{0}{1} of {2} · {3} of {4} blobs', part, formatSize(p.bytesDone), formatSize(p.bytesTotal), p.blobsDone, p.blobsTotal);
 }
 
