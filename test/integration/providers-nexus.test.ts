@@ -140,6 +140,11 @@ describe('Nexus (fake Docker API parts + real registry under a path)', () => {
     open.push(gone);
     const missing = `Nexus at ${host} has no Docker repository named “docker-gone”. Check the name under Administration → Repositories (copy the URL column), and that it is a Docker repository that is online.`;
     assert.deepEqual((await gone.test()).map((s) => [s.ok, s.field, s.detail]), [[false, 'url', missing]]);
+    const listing = nexusProvider.connect({ id: 'g2', ...r.config }, r.secrets, {}) as NexusConnection;
+    open.push(listing);
+    const e4 = await failure(listing.listRepositories());
+    assert.ok(isRegistryError(e4, 'invalid'), 'the fix is editing the connection');
+    assert.equal(e4.message, missing);
     for (const s of steps) noSecret(JSON.stringify(s));
     await done();
   });

@@ -44,5 +44,7 @@ export function nexusWords(host: string, repository: string, username: string): 
         : `Nexus does not let ${username} read ${repository}. Ask an administrator for a role with nx-repository-view-docker-${repository}-read (Security → Roles).`,
     missing: () =>
       `Nexus at ${host} has no Docker repository named “${repository}”. Check the name under Administration → Repositories (copy the URL column), and that it is a Docker repository that is online.`,
+    // Nexus serves a catalog for every Docker repository: a 404 there is its "no such repository" page.
+    missingPattern: /does not offer a repository catalog/,
   };
 }
