@@ -7,6 +7,7 @@ import type { RegistryClient } from '../registry/client';
 import type { ProxySettings } from '../registry/dispatcher';
 import type { DockerConfigEntry } from './dockerConfig';
 import type { FieldError, FormValues, ProviderForm } from './form';
+import type { Referrer } from '../registry/referrers';
 import type { ScanSummary } from './scanSummary';
 
 /** Non-secret metadata: safe for globalState, settings and logs. */
@@ -93,6 +94,12 @@ export interface Connection {
    * out (Quay's manifest security endpoint): asked for the tags on screen only.
    */
   scanSummary?(repository: string, digest: string, signal?: AbortSignal): Promise<ScanSummary>;
+  /**
+   * What refers to an image, from the provider's own API where it is cheaper than the registry's
+   * (Harbor's accessories come with the listing; ECR's ListImageReferrers). Undefined: not known
+   * here, ask the registry.
+   */
+  referrers?(repository: string, digest: string, signal?: AbortSignal): Promise<Referrer[] | undefined>;
   /**
    * Delete a repository and every image in it through the provider's API (ECR, Harbor, GitLab,
    * Docker Hub, Quay, ACR). Optional: the Registry API has no such call, so elsewhere the UI

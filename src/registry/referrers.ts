@@ -16,7 +16,8 @@ import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { MediaType, parseIndex, type Descriptor } from './manifest';
 import { nextLink } from './paging';
 
-export type ReferrerSource = 'api' | 'tag' | 'index';
+/** api: the registry's referrers API; provider: the provider's own API (Harbor accessories, ECR ListImageReferrers). */
+export type ReferrerSource = 'api' | 'provider' | 'tag' | 'index';
 
 export interface Referrer {
   digest: string;
@@ -34,7 +35,7 @@ export interface Referrer {
 
 export interface Referrers {
   items: Referrer[];
-  /** Whether the registry answered the referrers API (false: it has none, the fallbacks were used). */
+  /** Whether the registry's referrers API or the provider's API answered (false: the fallbacks were used). */
   api: boolean;
   /** Entries beyond MAX_REFERRERS that were not looked at. */
   notShown?: number;
@@ -85,7 +86,8 @@ function listError(status: number, body: Buffer, host: string, repository: strin
   return new RegistryError(status >= 500 ? 'network' : 'protocol', `${host} answered HTTP ${status} listing what refers to images of ${repository}${detail}.`, { status, code });
 }
 
-function fromDescriptor(d: Descriptor, source: ReferrerSource, tag?: string): Referrer {
+/** A referrer from what a descriptor says of itself (a referrers list, a provider's listing). */
+export function fromDescriptor(d: Pick<Descriptor, 'digest' | 'mediaType' | 'size' | 'artifactType' | 'annotations'>, source: ReferrerSource, tag?: string): Referrer {
   const facts = descriptorFacts(d);
   const created = d.annotations?.['org.opencontainers.image.created'];
   return {
@@ -125,6 +127,8 @@ async function fetched(client: RegistryClient, repository: string, reference: st
 }
 
 export interface FindOptions {
+  /** The provider's own list (Harbor accessories, ECR ListImageReferrers), asked instead of the registry's API; undefined when it has none for this image. */
+  provider?: () => Promise<Referrer[] | undefined>;
   /** Whether the repository holds a tag: true/false from a loaded listing, undefined to ask the registry. */
   hasTag?: (tag: string) => boolean | undefined;
   /** BuildKit attestation entries that describe this image (an index tag: all of ImageDetails.attestations). */
@@ -136,8 +140,9 @@ export interface FindOptions {
 export async function findReferrers(client: RegistryClient, repository: string, digest: string, opts: FindOptions = {}): Promise<Referrers> {
   const { signal } = opts;
   const present = (tag: string) => opts.hasTag?.(tag) !== false;
-  const api = await referrersApi(client, repository, digest, { signal });
-  const found: Referrer[] = api ? api.items.map((d) => fromDescriptor(d, 'api')) : [];
+  const fromProvider = await opts.provider?.();
+  const api = fromProvider ? { items: [], notShown: 0 } : await referrersApi(client, repository, digest, { signal });
+  const found: Referrer[] = fromProvider ?? (api ? api.items.map((d) => fromDescriptor(d, 'api')) : []);
   const [indexTag, ...cosign] = fallbackTags(digest);
   const lookups: Promise<Referrer[]>[] = [];
   if (!api && present(indexTag!.tag)) {

@@ -26,7 +26,8 @@ interface Stored {
   annotations?: Record<string, string>;
 }
 
-async function referrersOf(dataDir: string, repository: string, digest: string): Promise<Record<string, unknown>[]> {
+/** The descriptors of every manifest of `repository` in the registry's storage whose subject is `digest`. */
+export async function referrersOf(dataDir: string, repository: string, digest: string): Promise<Record<string, unknown>[]> {
   const v2 = join(dataDir, 'docker', 'registry', 'v2');
   let revisions: string[];
   try {

@@ -8,7 +8,9 @@ import * as v from 'valibot';
 import { createDispatcher } from '../../registry/dispatcher';
 import { RegistryError } from '../../registry/errors';
 import type { Dispatcher } from '../../registry/undici';
-import { optionalDigestSchema, parseWire, wireObject } from '../../registry/wire';
+import { MediaType } from '../../registry/mediaTypes';
+import { fromDescriptor, type Referrer } from '../../registry/referrers';
+import { digestSchema, optionalDigestSchema, parseWire, wireObject } from '../../registry/wire';
 import { parseApiBase } from '../controlPlane';
 import type { ConnectionSecrets, ProviderContext, RepositoryInfo, TagInfo } from '../provider';
 import { mapAwsError, type AwsErrorContext } from './errors';
@@ -49,6 +51,25 @@ const describeImagesSchema = wireObject({
   ),
   nextToken: nextTokenSchema,
 });
+
+const listImageReferrersSchema = wireObject({
+  referrers: v.nullish(
+    v.array(
+      wireObject({
+        digest: digestSchema,
+        mediaType: v.nullish(v.string()),
+        artifactType: v.nullish(v.string()),
+        size: v.nullish(v.number()),
+        annotations: v.nullish(v.record(v.string(), v.string())),
+        artifactStatus: v.nullish(v.string()),
+      }),
+    ),
+  ),
+  nextToken: nextTokenSchema,
+});
+
+/** Referrers of one image are a handful; a server that pages on and on is cut here. */
+const MAX_REFERRER_PAGES = 10;
 
 interface RepositoryPage {
   items: RepositoryInfo[];
@@ -207,6 +228,36 @@ export class EcrApi {
   async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
     const s = this.settings;
     await this.send<unknown>('DeleteRepository', (sdk) => new sdk.DeleteRepositoryCommand({ ...(s.registryId ? { registryId: s.registryId } : {}), repositoryName: repository, force: true }), signal, repository);
+  }
+
+  /** ListImageReferrers: what refers to `digest` (signatures, SBOMs, attestations), active ones only. */
+  async listImageReferrers(repository: string, digest: string, signal?: AbortSignal): Promise<Referrer[]> {
+    const s = this.settings;
+    const out: Referrer[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_REFERRER_PAGES; page++) {
+      const token = nextToken;
+      const answer = await this.send<unknown>(
+        'ListImageReferrers',
+        (sdk) =>
+          new sdk.ListImageReferrersCommand({
+            ...(s.registryId ? { registryId: s.registryId } : {}),
+            repositoryName: repository,
+            subjectId: { imageDigest: digest },
+            ...(token ? { nextToken: token } : {}),
+          }),
+        signal,
+        repository,
+      );
+      const body = parseWire(listImageReferrersSchema, answer, 'ECR', `a ListImageReferrers answer for ${repository}`);
+      for (const r of body.referrers ?? []) {
+        if (r.artifactStatus && r.artifactStatus !== 'ACTIVE') continue;
+        out.push(fromDescriptor({ digest: r.digest, mediaType: r.mediaType ?? MediaType.ociManifest, size: r.size ?? 0, ...(r.artifactType ? { artifactType: r.artifactType } : {}), ...(r.annotations ? { annotations: r.annotations } : {}) }, 'provider'));
+      }
+      nextToken = body.nextToken ?? undefined;
+      if (!nextToken) break;
+    }
+    return out;
   }
 
   async close(): Promise<void> {

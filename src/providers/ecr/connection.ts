@@ -12,6 +12,7 @@
 import type { RegistryClientOptions } from '../../registry/client';
 import { parseEndpoint } from '../../registry/endpoint';
 import { RegistryError, isRegistryError } from '../../registry/errors';
+import type { Referrer } from '../../registry/referrers';
 import { GuardedRegistryClient, cursorPages, hideSecrets, reword } from '../controlPlane';
 import { countOf, errorMessage } from '../messages';
 import type { Connection, ConnectionConfig, ConnectionSecrets, Page, ProviderContext, RepositoryInfo, TagInfo, TestStep } from '../provider';
@@ -120,6 +121,11 @@ export class EcrConnection implements Connection {
   /** Through the ECR API: the Registry API cannot delete a repository. */
   deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
     return this.api.deleteRepository(repository, signal);
+  }
+
+  /** ECR's ListImageReferrers, one API call, instead of the registry's referrers API. */
+  referrers(repository: string, digest: string, signal?: AbortSignal): Promise<Referrer[]> {
+    return this.api.listImageReferrers(repository, digest, signal);
   }
 
   async listTags(repository: string, signal?: AbortSignal): Promise<Page<TagInfo>> {

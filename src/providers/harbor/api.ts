@@ -38,7 +38,7 @@ const artifactListSchema = v.array(
     push_time: v.optional(v.unknown()),
     tags: v.nullish(v.array(tagSchema)),
     scan_overview: v.nullish(v.record(v.string(), scanReportSchema)),
-    accessories: v.nullish(v.array(wireObject({ type: v.nullish(v.string()) }))),
+    accessories: v.nullish(v.array(wireObject({ type: v.nullish(v.string()), digest: optionalDigestSchema, size: v.optional(v.unknown()) }))),
   }),
 );
 

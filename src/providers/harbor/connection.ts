@@ -14,6 +14,8 @@ import { V2Connection } from '../generic';
 import { countOf } from '../messages';
 import { apiThenRegistrySteps } from '../testSteps';
 import type { ConnectionConfig, ConnectionSecrets, Page, ProviderContext, RepositoryInfo, TagInfo, TestStep } from '../provider';
+import type { Referrer } from '../../registry/referrers';
+import { accessoryReferrers } from './accessories';
 import { HARBOR_PAGE, HarborApi, accessorySummary, scanSummary, type HarborArtifact } from './api';
 import { harborProjects, isRobot, robotProject } from './form';
 
@@ -24,6 +26,8 @@ export class HarborConnection extends V2Connection {
   private readonly username: string;
   /** The projects the last listing walked, for Test connection's words. */
   private listedProjects: string[] = [];
+  /** `repository@digest` → its accessories as referrers, from the listing. */
+  private readonly accessories = new Map<string, Referrer[]>();
 
   constructor(config: ConnectionConfig, secrets: ConnectionSecrets, ctx: ProviderContext) {
     const endpoint = parseEndpoint(config.url, config.insecure).url;
@@ -85,8 +89,10 @@ export class HarborConnection extends V2Connection {
     const slash = repository.indexOf('/');
     if (slash <= 0 || slash === repository.length - 1) throw new RegistryError('invalid', `“${repository}” is not a Harbor repository: names are project/name.`);
     const api = this.api;
+    const accessories = this.accessories;
     const source = async function* (sig: () => AbortSignal | undefined) {
       for await (const page of api.artifactPages(repository, sig)) {
+        for (const a of page.items) if (a.digest) accessories.set(`${repository}@${a.digest}`, accessoryReferrers(a.accessories));
         yield { items: page.items.flatMap(tagsOf), ...(page.next ? { next: page.next } : {}) };
       }
     };
@@ -109,6 +115,11 @@ export class HarborConnection extends V2Connection {
       },
       signal,
     );
+  }
+
+  /** Harbor's accessories of an image, as its listing gave them: no request; undefined for an image not listed yet. */
+  async referrers(repository: string, digest: string): Promise<Referrer[] | undefined> {
+    return this.accessories.get(`${repository}@${digest}`);
   }
 
   /** Through the Harbor API: the Registry API cannot delete a repository. */

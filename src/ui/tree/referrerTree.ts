@@ -59,6 +59,16 @@ export class ReferrerTree {
           const found = await network().findReferrers(conn.client, node.repository, d.digest, {
             hasTag: (t) => this.deps.hasTag(node.connectionId, node.repository, t),
             attestations: d.attestations,
+            // The provider's list where it has one; if it fails (a policy without the permission), the registry's.
+            ...(conn.referrers
+              ? {
+                  provider: () =>
+                    conn.referrers!(node.repository, d.digest).catch((e: unknown) => {
+                      this.deps.log.debug(`provider referrers of ${node.repository}@${d.digest}: ${this.deps.log.safe(e)}`);
+                      return undefined;
+                    }),
+                }
+              : {}),
           });
           this.known.set(k, found);
           this.failed.delete(k);
@@ -128,7 +138,7 @@ export class ReferrerTree {
     const r = node.referrer;
     const item = new vscode.TreeItem(kindName(r.kind), vscode.TreeItemCollapsibleState.None);
     item.description = joinFacts(r.predicateTypes?.[0] ? shortPredicate(r.predicateTypes[0]) : r.artifactType, formatAge(r.created), shortDigest(r.digest), formatSize(r.size));
-    const source = r.source === 'api' ? vscode.l10n.t('the referrers API') : r.source === 'index' ? vscode.l10n.t('the image index (BuildKit)') : vscode.l10n.t('the tag {0}', r.tag ?? '');
+    const source = r.source === 'api' ? vscode.l10n.t('the referrers API') : r.source === 'provider' ? vscode.l10n.t('the provider’s API') : r.source === 'index' ? vscode.l10n.t('the image index (BuildKit)') : vscode.l10n.t('the tag {0}', r.tag ?? '');
     item.tooltip = new vscode.MarkdownString(
       [`**${kindName(r.kind)}**`, '', `${vscode.l10n.t('Digest')}: \`${r.digest}\``, r.artifactType ? `${vscode.l10n.t('Artifact type')}: \`${r.artifactType}\`` : '', ...(r.predicateTypes ?? []).map((p) => `${vscode.l10n.t('Predicate')}: \`${p}\``), `${vscode.l10n.t('Found through')}: ${source}`]
         .filter(Boolean)

@@ -21,6 +21,7 @@ import { Agent, request } from 'undici';
 import { FULL_ACCEPT, MT } from '../mediaTypes';
 import type { RunningRegistry } from '../registry';
 import { closeServer, listenLocal, readBody } from './http';
+import { referrersOf } from '../referrersFront';
 
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 
@@ -344,6 +345,15 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
       for (const d of digests) await opts.registry.pusher.deleteManifest(repo, d);
       for (const k of [...imageCache.keys()]) if (k.startsWith(`${repo}@`)) imageCache.delete(k);
       return { repository: { repositoryArn: `arn:aws:ecr:${region}:${accountId}:repository/${repo}`, registryId: accountId, repositoryName: repo, repositoryUri: `${accountId}.dkr.ecr.${region}.amazonaws.com/${repo}`, createdAt: 1_700_000_000 } };
+    },
+
+    async ListImageReferrers(input, key, call) {
+      const repo = String(input.repositoryName ?? '');
+      checkAccess('ListImageReferrers', key, input.registryId, `arn:aws:ecr:${region}:${String(input.registryId ?? accountId)}:repository/${repo}`);
+      const digest = String((input.subjectId as { imageDigest?: string } | undefined)?.imageDigest ?? '');
+      const found = await referrersOf(opts.registry.dataDir, repo, digest);
+      call.items = found.length;
+      return { referrers: found.map((r) => ({ ...r, artifactStatus: 'ACTIVE' })) };
     },
 
     async DescribeImages(input, key, call) {

@@ -1,0 +1,103 @@
+// The providers' own, cheaper sources of referrers: Harbor's accessories come with the artifact
+// listing (no request of their own), ECR's ListImageReferrers (real AWS SDK → fake ECR API,
+// answered from the real registry's manifests with a `subject`). With a provider list, the
+// registry's referrers API is not asked.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { connectEcr, ecrProvider } from '../../src/providers/ecr';
+import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
+import { findReferrers } from '../../src/registry/referrers';
+import { startRegistry, type RunningRegistry } from '../support';
+import { ARTIFACT_MT, pushNotationSigned } from '../support/artifacts';
+import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
+import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
+import { allPages } from '../support/pages';
+
+const KEY: FakeAwsKey = { accessKeyId: 'AKIAREFERRERSKEY0001', secretAccessKey: 'referrersSecret/abcdefghijklmnopqrstuvwx' };
+
+describe('Harbor accessories as referrers', () => {
+  let fake: FakeHarbor;
+  let conn: HarborConnection;
+  before(async () => {
+    fake = await startFakeHarbor({ accessories: { 'acme/web': ['signature.cosign', 'harbor.sbom'] } });
+    await fake.registry.pusher.pushImage('acme/web', '1.0');
+    await fake.registry.pusher.pushImage('acme/plain', '1.0');
+    await fake.sync();
+    const r = harborProvider.fromForm({ url: fake.registry.url, username: fake.username, password: fake.password });
+    assert.ok(r.ok);
+    conn = harborProvider.connect({ id: 'h', ...r.config }, r.secrets, { apiBaseUrls: { harbor: fake.apiUrl } }) as HarborConnection;
+  });
+  after(async () => {
+    await conn?.dispose();
+    await fake?.stop();
+  });
+
+  test('the listing brings them: the referrers lookup asks neither Harbor nor the registry again', async () => {
+    const tags = (await allPages(await conn.listTags('acme/web'))).items;
+    const digest = tags[0]!.digest!;
+    assert.equal(await conn.referrers('acme/web', 'sha256:' + 'f'.repeat(64)), undefined, 'an image not listed is not known here');
+    fake.reset();
+    const before = conn.client.stats.requests;
+    const r = await findReferrers(conn.client, 'acme/web', digest, { provider: () => conn.referrers('acme/web', digest), hasTag: () => false });
+    assert.deepEqual(r.items.map((i) => [i.kind, i.artifactType, i.source]), [
+      ['signature', 'signature.cosign', 'provider'],
+      ['sbom', 'harbor.sbom', 'provider'],
+    ]);
+    assert.equal(fake.requests.length, 0, 'no Harbor API call');
+    assert.equal(conn.client.stats.requests, before, 'no registry request');
+    const plain = (await allPages(await conn.listTags('acme/plain'))).items[0]!.digest!;
+    assert.deepEqual(await conn.referrers('acme/plain', plain), [], 'listed without accessories: none, said by Harbor');
+  });
+});
+
+describe('ECR ListImageReferrers', () => {
+  let registry: RunningRegistry;
+  let fake: FakeEcr;
+  let awsDir: string;
+  const saved = { ...process.env };
+  before(async () => {
+    registry = await startRegistry({ mode: 'plain' });
+    fake = await startFakeEcr({ registry, keys: [KEY] });
+    awsDir = await mkdtemp(join(tmpdir(), 'referrers-aws-'));
+    Object.assign(process.env, { AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' });
+  });
+  after(async () => {
+    process.env = saved;
+    await fake?.stop();
+    await registry?.stop();
+    if (awsDir) await rm(awsDir, { recursive: true, force: true });
+  });
+
+  test('one API call lists the Notation signature; the registry is not asked for referrers', async () => {
+    const signed = await pushNotationSigned(registry.pusher, 'app', '2.0');
+    const r = ecrProvider.fromForm({ region: 'us-east-1', auth: 'keys', accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey });
+    assert.ok(r.ok);
+    const c = connectEcr({ id: 'e', ...r.config }, r.secrets, { apiBaseUrls: { ecr: fake.endpoint, 'ecr-registry': fake.registryUrl } }, {});
+    try {
+      const found = await findReferrers(c.client, 'app', signed.image.digest, { provider: () => c.referrers('app', signed.image.digest), hasTag: () => false });
+      assert.deepEqual(found.items.map((i) => [i.kind, i.digest, i.artifactType, i.source]), [['signature', signed.signatureDigest, ARTIFACT_MT.notation, 'provider']]);
+      assert.equal(fake.count('ListImageReferrers', true), 1);
+      assert.ok(!fake.registryRequests.some((q) => q.path.includes('/referrers/')), 'the registry was not asked');
+      assert.deepEqual(fake.calls.find((x) => x.op === 'ListImageReferrers')?.input, { repositoryName: 'app', subjectId: { imageDigest: signed.image.digest } });
+    } finally {
+      await c.dispose();
+    }
+  });
+
+  test('a principal without ecr:ListImageReferrers gets an error in words (the tree then asks the registry)', async () => {
+    fake.setDeny(['ListImageReferrers']);
+    const r = ecrProvider.fromForm({ region: 'us-east-1', auth: 'keys', accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey });
+    assert.ok(r.ok);
+    const c = connectEcr({ id: 'e2', ...r.config }, r.secrets, { apiBaseUrls: { ecr: fake.endpoint, 'ecr-registry': fake.registryUrl } }, {});
+    try {
+      await assert.rejects(c.referrers('app', `sha256:${'a'.repeat(64)}`), (e: unknown) => e instanceof Error && /ListImageReferrers/.test(e.message) && !e.message.includes(KEY.secretAccessKey));
+    } finally {
+      fake.setDeny([]);
+      await c.dispose();
+    }
+  });
+});
