@@ -74,7 +74,7 @@ describe('Artifactory (fake Docker API parts + real registry under a path)', () 
     await done();
   });
 
-  test('catalog pages: the Link Artifactory writes under the path is followed there', async () => {
+  test('catalog pages: the Link Artifactory writes at the root, without its key, is followed under the path', async () => {
     fake.reset();
     const c = connect({ token: fake.accessToken });
     const pages = [];

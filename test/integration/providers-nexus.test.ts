@@ -69,7 +69,7 @@ describe('Nexus (fake Docker API parts + real registry under a path)', () => {
     await done();
   });
 
-  test('catalog pages: Nexus’s Link at the origin’s root is read under the repository path', async () => {
+  test('catalog pages: Nexus’s absolute Link to the origin’s root is read under the repository path', async () => {
     fake.reset();
     const c = connect(user());
     const pages: string[][] = [];

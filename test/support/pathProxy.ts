@@ -1,8 +1,9 @@
 // A small reverse proxy that serves a real docker-registry under a path, the way Artifactory
 // (`/artifactory/api/docker/KEY/v2/…`) and Nexus (`/repository/NAME/v2/…`) serve theirs: the
-// prefix is stripped on the way in, and `Location` and `Link` are rewritten on the way out,
-// either under the prefix or (as a product that writes them for the docker client's view) at
-// the origin's root. Credentials never reach the registry: the product's fake checks them in
+// prefix is stripped on the way in, and `Location` and `Link` are rewritten on the way out the
+// way each product writes them: at the origin's root as the docker client would see them
+// (Artifactory: `</v2/…>`, without the repository key, RTFACT-18971), or as absolute URLs of
+// that root (Nexus: `<https://HOST/v2/…>`). Credentials never reach the registry: the product's fake checks them in
 // `gate`, which may answer a request itself (sign-in, token endpoint, refusals in the
 // product's error shape) before anything is forwarded. Every request is recorded.
 
@@ -27,8 +28,8 @@ export interface PathProxyOptions {
   registry: string;
   /** `/artifactory/api/docker/docker-local`, `/repository/docker-hosted`. */
   prefix: string;
-  /** Where the product's `Link` and `Location` point: under the prefix, or at `/v2/…` of the origin. */
-  links: 'prefixed' | 'root';
+  /** How the product writes `Link` and `Location`: `/v2/…` of the origin, or that as an absolute URL. */
+  links: 'root' | 'absolute';
   /** Answers the request itself and returns true (auth, token endpoint, errors); false forwards it. */
   gate?(req: IncomingMessage, res: ServerResponse, rec: PathProxyRequest, url: URL): boolean;
 }
@@ -49,11 +50,11 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
 export async function startPathProxy(opts: PathProxyOptions): Promise<PathProxy> {
   const requests: PathProxyRequest[] = [];
   const registry = new URL(opts.registry);
-  const outward = (path: string): string => (opts.links === 'prefixed' ? `${opts.prefix}${path}` : path);
+  const proxy: PathProxy = { origin: '', url: '', requests, stop: async () => undefined };
+  const outward = (path: string): string => (opts.links === 'absolute' ? `${proxy.origin}${path}` : path);
   /** `/v2/…` or the registry's absolute URL of it → where the product says it is. */
   const rewrite = (value: string): string => value.replace(new RegExp(`(^|<)(?:${registry.origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})?(/v2/[^>]*)`, 'g'), (_m, lead: string, path: string) => `${lead}${outward(path)}`);
 
-  const proxy: PathProxy = { origin: '', url: '', requests, stop: async () => undefined };
   const forward = (req: IncomingMessage, res: ServerResponse, rec: PathProxyRequest, rest: string): void => {
     rec.forwarded = rest;
     const headers: Record<string, string> = {};

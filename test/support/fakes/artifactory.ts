@@ -12,8 +12,9 @@
 //   no Read permission      403 {errors:[{status:403,message:"Forbidden"}]} (catalog: without
 //                           Read on the whole repository)
 //
-// Links are written under the prefix (the registry's `Link` and `Location` rewritten by the
-// proxy). Tokens are opaque and live for an hour.
+// Links are written as Artifactory writes them: `</v2/_catalog?…>`, at the origin's root and
+// without the repository key (RTFACT-18971, which Renovate works around); the client reads them
+// under the path it asked. Tokens are opaque and live for an hour.
 
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -69,7 +70,7 @@ export async function startFakeArtifactory(opts: FakeArtifactoryOptions = {}): P
   const proxy = await startPathProxy({
     registry: registry.url,
     prefix,
-    links: 'prefixed',
+    links: 'root',
     gate(req, res, rec, url) {
       const path = url.pathname;
       const other = /^\/artifactory\/api\/docker\/([^/]+)\//.exec(path);

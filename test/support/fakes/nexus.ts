@@ -10,8 +10,8 @@
 //   another repository name     404 with Nexus's HTML page
 //
 // A user token is a user name (its name code) and a password (its pass code), so it is a user
-// here. Links are written at the origin's root (`</v2/_catalog?…>`), as the docker client
-// would see them through the connector: the client must read them under the repository path.
+// here. Links are absolute URLs of the origin's root (`<http://HOST/v2/_catalog?…>`), as the
+// docker client would see them through a connector: the client reads them under the path.
 
 import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -55,7 +55,7 @@ export async function startFakeNexus(opts: FakeNexusOptions = {}): Promise<FakeN
   const proxy = await startPathProxy({
     registry: registry.url,
     prefix,
-    links: 'root',
+    links: 'absolute',
     gate(req, res, rec, url) {
       const path = url.pathname;
       if (!path.startsWith(`${prefix}/`)) {
