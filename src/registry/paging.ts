@@ -27,9 +27,10 @@ export interface Page<T> {
 /**
  * The next page's URL from `Link` headers, resolved against the request `base`. With a
  * `basePath` (a registry served under a path: `/repository/NAME`), the link must stay under it;
- * a link to `/v2/…` at the origin's root is the same API as the docker client sees it (the
- * product writes its links for that view) and is read under the base path. Anything else on
- * the origin is another API or another repository, and is refused like another server.
+ * a link to `/v2/…` at the origin's root is the same API as the docker client sees it, and is
+ * read under the base path: Artifactory writes its links that way, without the repository key
+ * (RTFACT-18971), and Nexus as absolute URLs of the connector's root. Anything else on the
+ * origin is another API or another repository, and is refused like another server.
  */
 export function nextLink(linkHeaders: string[], base: URL, basePath?: string): URL | undefined {
   for (const value of linkHeaders) {
