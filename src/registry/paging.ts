@@ -62,7 +62,8 @@ function underBase(url: URL, base: URL, basePath: string): URL {
     anchored.pathname = `${basePath}${url.pathname}`;
     return anchored;
   }
-  throw new RegistryError('protocol', `${base.host} sent a next-page link outside ${basePath}/v2/ (${url.pathname}); refused.`);
+  const shown = url.pathname.length > 120 ? `${url.pathname.slice(0, 120)}…` : url.pathname;
+  throw new RegistryError('protocol', `${base.host} sent a next-page link outside ${basePath}/v2/ (${shown}); refused.`);
 }
 
 /**
