@@ -4,16 +4,12 @@
 // registry's referrers API is not asked.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectEcr, ecrProvider } from '../../src/providers/ecr';
 import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
 import { findReferrers } from '../../src/registry/referrers';
-import { startRegistry, type RunningRegistry } from '../support';
 import { ARTIFACT_MT, pushNotationSigned } from '../support/artifacts';
-import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
+import { startEcrBed, type EcrBed } from '../support/ecrBed';
+import type { FakeAwsKey, FakeEcr } from '../support/fakes/ecr';
 import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
 import { allPages } from '../support/pages';
 
@@ -55,28 +51,17 @@ describe('Harbor accessories as referrers', () => {
 });
 
 describe('ECR ListImageReferrers', () => {
-  let registry: RunningRegistry;
+  let bed: EcrBed;
   let fake: FakeEcr;
-  let awsDir: string;
-  const saved = { ...process.env };
   before(async () => {
-    registry = await startRegistry({ mode: 'plain' });
-    fake = await startFakeEcr({ registry, keys: [KEY] });
-    awsDir = await mkdtemp(join(tmpdir(), 'referrers-aws-'));
-    Object.assign(process.env, { AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' });
+    bed = await startEcrBed(KEY);
+    fake = bed.fake;
   });
-  after(async () => {
-    process.env = saved;
-    await fake?.stop();
-    await registry?.stop();
-    if (awsDir) await rm(awsDir, { recursive: true, force: true });
-  });
+  after(async () => bed?.stop());
 
   test('one API call lists the Notation signature; the registry is not asked for referrers', async () => {
-    const signed = await pushNotationSigned(registry.pusher, 'app', '2.0');
-    const r = ecrProvider.fromForm({ region: 'us-east-1', auth: 'keys', accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey });
-    assert.ok(r.ok);
-    const c = connectEcr({ id: 'e', ...r.config }, r.secrets, { apiBaseUrls: { ecr: fake.endpoint, 'ecr-registry': fake.registryUrl } }, {});
+    const signed = await pushNotationSigned(bed.registry.pusher, 'app', '2.0');
+    const c = bed.connect('e');
     try {
       const found = await findReferrers(c.client, 'app', signed.image.digest, { provider: () => c.referrers('app', signed.image.digest), hasTag: () => false });
       assert.deepEqual(found.items.map((i) => [i.kind, i.digest, i.artifactType, i.source]), [['signature', signed.signatureDigest, ARTIFACT_MT.notation, 'provider']]);
@@ -90,9 +75,7 @@ describe('ECR ListImageReferrers', () => {
 
   test('a principal without ecr:ListImageReferrers gets an error in words (the tree then asks the registry)', async () => {
     fake.setDeny(['ListImageReferrers']);
-    const r = ecrProvider.fromForm({ region: 'us-east-1', auth: 'keys', accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey });
-    assert.ok(r.ok);
-    const c = connectEcr({ id: 'e2', ...r.config }, r.secrets, { apiBaseUrls: { ecr: fake.endpoint, 'ecr-registry': fake.registryUrl } }, {});
+    const c = bed.connect('e2');
     try {
       await assert.rejects(c.referrers('app', `sha256:${'a'.repeat(64)}`), (e: unknown) => e instanceof Error && /ListImageReferrers/.test(e.message) && !e.message.includes(KEY.secretAccessKey));
     } finally {

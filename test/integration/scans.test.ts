@@ -5,50 +5,35 @@
 // protocol error in words.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectEcr, ecrProvider } from '../../src/providers/ecr';
 import { quayProvider, type QuayConnection } from '../../src/providers/quay';
 import { isRegistryError } from '../../src/registry/errors';
-import { startRegistry, type RunningRegistry } from '../support';
-import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
+import { startEcrBed, type EcrBed } from '../support/ecrBed';
+import type { FakeAwsKey, FakeEcr } from '../support/fakes/ecr';
 import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
 import { allPages } from '../support/pages';
 
 const KEY: FakeAwsKey = { accessKeyId: 'AKIASCANTESTKEY00001', secretAccessKey: 'scanSecretKey/abcdefghijklmnopqrstuvwxyz0' };
 
 describe('ECR scan findings from DescribeImages', () => {
-  let registry: RunningRegistry;
+  let bed: EcrBed;
   let fake: FakeEcr;
-  let awsDir: string;
   const digests: Record<string, string> = {};
-  const saved = { ...process.env };
 
   before(async () => {
-    registry = await startRegistry({ mode: 'plain' });
-    fake = await startFakeEcr({ registry, keys: [KEY] });
+    bed = await startEcrBed(KEY);
+    fake = bed.fake;
+    const registry = bed.registry;
     for (const tag of ['scanned', 'clean', 'pending', 'never', 'failed']) digests[tag] = (await registry.pusher.pushImage('app', tag, { layerBytes: [100 + tag.length] })).digest;
     fake.setScan(digests.scanned!, { status: 'COMPLETE', counts: { CRITICAL: 2, HIGH: 5, MEDIUM: 1, INFORMATIONAL: 3 } });
     fake.setScan(digests.clean!, { status: 'COMPLETE', counts: {} });
     fake.setScan(digests.pending!, { status: 'IN_PROGRESS' });
     fake.setScan(digests.failed!, { status: 'FAILED', description: 'UnsupportedImageError: The operating system is not supported' });
-    // No stray AWS credentials from the machine.
-    awsDir = await mkdtemp(join(tmpdir(), 'scan-aws-'));
-    Object.assign(process.env, { AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' });
   });
-  after(async () => {
-    process.env = saved;
-    await fake?.stop();
-    await registry?.stop();
-    if (awsDir) await rm(awsDir, { recursive: true, force: true });
-  });
+  after(async () => bed?.stop());
 
   test('each image says which of five states it is in, with counts when scanned', async () => {
-    const r = ecrProvider.fromForm({ region: 'us-east-1', auth: 'keys', accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey });
-    assert.ok(r.ok);
-    const c = connectEcr({ id: 'e', ...r.config }, r.secrets, { apiBaseUrls: { ecr: fake.endpoint, 'ecr-registry': fake.registryUrl } }, {});
+    const c = bed.connect('e');
     try {
       const { items } = await allPages(await c.listTags('app'));
       const scan = Object.fromEntries(items.map((t) => [t.name, t.scan]));
