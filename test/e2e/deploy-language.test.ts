@@ -17,8 +17,9 @@ import { after, before, describe, test } from 'node:test';
 import { seedStandardImages, startRegistry, type RunningRegistry } from '../support';
 import { startHostile, type HostileServer } from '../support/hostile';
 import { e2eSkipReason } from './support/codeServer';
+import { editorText, waitFor } from './support/editor';
 import { runHostTests } from './support/hostTests';
-import { startWorkbench, type Workbench } from './support/workbench';
+import { startWorkbench } from './support/workbench';
 
 const skip = e2eSkipReason();
 
@@ -120,20 +121,6 @@ async function countingServer(): Promise<{ server: Server; host: string; hits: s
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
-}
-
-async function waitFor(what: string, fn: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The visible text of the active editor (Monaco renders spaces as U+00A0). */
-async function editorText(wb: Workbench): Promise<string> {
-  const lines = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allTextContents();
-  return lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n');
 }
 
 describe('deploy files know your registries', { skip, concurrency: false }, () => {

@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, seedStandardImages, startRegistry, type RunningRegistry, type StandardImages } from '../support';
 import { e2eSkipReason, repoRoot } from './support/codeServer';
+import { editorText, waitFor } from './support/editor';
 import { runHostTests } from './support/hostTests';
-import { startWorkbench, type Workbench } from './support/workbench';
+import { startWorkbench } from './support/workbench';
 
 const skip = e2eSkipReason();
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'link-workspace');
@@ -32,20 +33,6 @@ function workspaceCopy(host: string): string {
   };
   walk(dir);
   return dir;
-}
-
-async function waitFor(what: string, fn: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The visible text of the active editor (Monaco renders spaces as U+00A0). */
-async function editorText(wb: Workbench): Promise<string> {
-  const lines = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allTextContents();
-  return lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n');
 }
 
 describe('link image into deploy config', { skip, concurrency: false }, () => {
