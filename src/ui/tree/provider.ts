@@ -19,7 +19,7 @@ import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, Repo
 import type { ListingCache } from './persist';
 import { artifactIcon, artifactTooltip, artifactWord } from './artifacts';
 import type { ReferrersNode } from './referrerNodes';
-import { ReferrerTree, withoutFallbackTags } from './referrerTree';
+import { ReferrerTree, withoutFallbackTags, type Subject } from './referrerTree';
 import { ScanLookups, scanTooltip, scanWord } from './scans';
 import { dateMovesTag, orderTagsSliced, type TagSort } from './sort';
 import { truncatedRow } from './truncated';
@@ -189,7 +189,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.ProviderResult<vscode.TreeItem> {
     // Hovering a tag looks up what refers to it; the tooltip waits for that one lookup.
     if (node.kind === 'tag') {
-      return this.referrers.lookup(node, this.tagDetails(node)).then(() => {
+      return this.referrers.lookup(node, this.referrerSubject(node)).then(() => {
         item.tooltip = this.tagItem(node).tooltip;
         return item;
       });
@@ -238,7 +238,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case 'tag': {
         const d = this.details.get(node.connectionId, node.repository, node.tag);
         const platforms = (d?.platforms ?? []).map((p) => this.remember(new PlatformNode(node.connectionId, node.repository, node.tag, p)));
-        return [...platforms, ...(await this.referrers.tagChildren(node, d)).map((n) => this.remember(n))];
+        return [...platforms, ...(await this.referrers.tagChildren(node, this.referrerSubject(node))).map((n) => this.remember(n))];
       }
       case 'referrers':
         return this.referrers.children(node).map((n) => this.remember(n));
@@ -479,6 +479,14 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return this.sortIsCurrent(listing, view) ? undefined : this.sorted(connectionId, repository, listing, view);
   }
 
+  /** The image a tag names for its referrers: its details, else the listing's digest (providers that list every fact). */
+  private referrerSubject(node: TagNode): Subject | undefined {
+    const d = this.details.get(node.connectionId, node.repository, node.tag);
+    if (d) return d;
+    const digest = this.tagViews.get(repoKey(node.connectionId, node.repository))?.sorted.byName(node.tag)?.digest;
+    return digest ? { digest } : undefined;
+  }
+
   tagDetails(node: TagNode): TagDetails | undefined {
     return this.details.get(node.connectionId, node.repository, node.tag);
   }
@@ -553,7 +561,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // The row's listing entry, from the sorted view's index (a 100,000-name index of the
     // listing itself would be built on the first row).
     const info = this.tagViews.get(repoKey(node.connectionId, node.repository))?.sorted.byName(node.tag);
-    const expandable = d?.isIndex || this.referrers.expandable(node, d);
+    const subject = this.referrerSubject(node);
+    const expandable = d?.isIndex || this.referrers.expandable(node, subject);
     const item = new vscode.TreeItem(node.tag, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     const digest = d?.digest ?? info?.digest;
     const created = info?.created ?? d?.created;
@@ -565,7 +574,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // A provider's own word on the artifact (Harbor: its type, scan summary, signatures) last.
     // What it is (a chart, a signature…) and what vouches for it (signed, SBOM) come first.
     const scan = this.scans.get(node.connectionId, info, digest);
-    const artifact = joinFacts(artifactWord(d), this.referrers.badges(node, d), scanWord(scan));
+    const artifact = joinFacts(artifactWord(d), this.referrers.badges(node, subject), scanWord(scan));
     item.description = digest || created || size !== undefined ? joinFacts(artifact, formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
@@ -577,7 +586,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
     if (info?.note) lines.push(info.note);
-    lines.push(...artifactTooltip(d), ...this.referrers.tooltip(node, d), ...[scanTooltip(scan)].filter((l): l is string => !!l));
+    lines.push(...artifactTooltip(d), ...this.referrers.tooltip(node, subject), ...[scanTooltip(scan)].filter((l): l is string => !!l));
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     item.iconPath = artifactIcon(d) ?? new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
     item.contextValue = d?.artifact ? `tag.${d.artifact.kind}` : d?.isIndex ? 'tag.index' : 'tag';

@@ -10,10 +10,17 @@ import type { Referrer, Referrers } from '../../registry/referrers';
 import { network } from '../network';
 import type { Log } from '../log';
 import { kindIcon, kindName } from './artifacts';
-import type { TagDetails } from './details';
+import type { ArtifactKind } from '../../registry/artifactKind';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
 import type { TagNode } from './nodes';
 import { ReferrerNode, ReferrersNode } from './referrerNodes';
+
+/** The image a tag names, as far as the tree knows it: its details, or only the listing's digest (Harbor, ECR). */
+export interface Subject {
+  digest: string;
+  attestations?: readonly { digest: string; subject?: string }[];
+  artifact?: { kind: ArtifactKind };
+}
 
 export interface ReferrerTreeDeps {
   connection(connectionId: string): Promise<Connection>;
@@ -32,12 +39,12 @@ export class ReferrerTree {
   constructor(private readonly deps: ReferrerTreeDeps) {}
 
   /** Referrers of the tag's image, when looked up already. */
-  get(node: TagNode, d: TagDetails | undefined): Referrers | undefined {
+  get(node: TagNode, d: Subject | undefined): Referrers | undefined {
     return d ? this.known.get(key(node.connectionId, d.digest)) : undefined;
   }
 
   /** Whether the tag row should expand to referrers (known ones, or ones its listing or index shows). */
-  expandable(node: TagNode, d: TagDetails | undefined): boolean {
+  expandable(node: TagNode, d: Subject | undefined): boolean {
     if (!d) return false;
     const r = this.get(node, d);
     if (r) return r.items.length > 0;
@@ -46,7 +53,7 @@ export class ReferrerTree {
   }
 
   /** Start a lookup (hover, expand); the row refreshes when it returns. */
-  lookup(node: TagNode, d: TagDetails | undefined): Promise<Referrers | undefined> {
+  lookup(node: TagNode, d: Subject | undefined): Promise<Referrers | undefined> {
     if (!d || d.artifact?.kind === 'signature' || d.artifact?.kind === 'sbom' || d.artifact?.kind === 'attestation') return Promise.resolve(undefined);
     const k = key(node.connectionId, d.digest);
     const known = this.known.get(k);
@@ -88,7 +95,7 @@ export class ReferrerTree {
   }
 
   /** The group row under a tag, once its referrers are known (looked up now when they are not). */
-  async tagChildren(node: TagNode, d: TagDetails | undefined): Promise<ReferrersNode[]> {
+  async tagChildren(node: TagNode, d: Subject | undefined): Promise<ReferrersNode[]> {
     if (!d) return [];
     const r = await this.lookup(node, d);
     return r?.items.length ? [new ReferrersNode(node.connectionId, node.repository, node.tag, d.digest)] : [];
@@ -100,7 +107,7 @@ export class ReferrerTree {
   }
 
   /** "signed · SBOM · provenance" for the tag's description; undefined until looked up. */
-  badges(node: TagNode, d: TagDetails | undefined): string | undefined {
+  badges(node: TagNode, d: Subject | undefined): string | undefined {
     const r = this.get(node, d);
     if (!r?.items.length) return undefined;
     const has = (k: Referrer['kind']) => r.items.some((i) => i.kind === k);
@@ -110,7 +117,7 @@ export class ReferrerTree {
   }
 
   /** Tooltip lines for the tag: what refers to it, or why that is not known. */
-  tooltip(node: TagNode, d: TagDetails | undefined): string[] {
+  tooltip(node: TagNode, d: Subject | undefined): string[] {
     if (!d) return [];
     const r = this.get(node, d);
     const failed = this.failed.get(key(node.connectionId, d.digest));
