@@ -68,6 +68,7 @@ function workspaceFor(host: string, other: string, v: Versions, hostile = 'hosti
     'hostile/pod.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: hostile}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:1.0`, ''].join('\n'),
     // Being typed (a value ending in `:` does not parse as YAML yet: completion only).
     'hostile/complete.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: typing}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:`, `    - image: ${hostile}/`, ''].join('\n'),
+    'hub/compose.yaml': ['services:', '  web:', `    image: nginx:1.25@${HUB_PINNED}`, '  db:', '    image: redis:9.9', ''].join('\n'),
     'k8s/second.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: second}', 'spec:', '  containers:', `    - image: ${host}/web/app:1.5.0`, ''].join('\n'),
     'chart/values.yaml': ['image:', `  registry: ${host}`, '  repository: web/app', '  tag: "1.4.0"   # bumped by CI', '  pullPolicy: IfNotPresent', ''].join('\n'),
     'kustomize/kustomization.yaml': ['resources: [deploy.yaml]', 'images:', '  - name: app', `    newName: ${host}/web/app`, '    newTag: "1.4.0"', ''].join('\n'),
@@ -112,6 +113,25 @@ function hostileRegistry(): Promise<HostileServer> {
   });
 }
 
+/** Pins in hub/compose.yaml: what the file says, and where the fake Docker Hub says nginx:1.25 points now. */
+const HUB_PINNED = `sha256:${'a'.repeat(64)}`;
+const HUB_NOW = `sha256:${'b'.repeat(64)}`;
+
+/**
+ * Docker Hub's registry as the anonymous check sees it (registryExplorer.apiEndpoints points
+ * there): nginx:1.25 moved, redis:9.9 missing. It records every request: only HEADs may reach
+ * a manifest, since a GET would count as a pull.
+ */
+function fakeHub(): Promise<HostileServer> {
+  return startHostile((req, res) => {
+    if (req.url === '/v2/') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    if (req.method === 'HEAD' && req.url === '/v2/library/nginx/manifests/1.25') {
+      return res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'docker-content-digest': HUB_NOW, 'content-length': '500' }).end();
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+  });
+}
+
 /** A listener standing for a registry nobody connected: counts what reaches it. */
 async function countingServer(): Promise<{ server: Server; host: string; hits: string[] }> {
   const hits: string[] = [];
@@ -127,11 +147,12 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
   let reg: RunningRegistry;
   let other: Awaited<ReturnType<typeof countingServer>>;
   let hostile: HostileServer;
+  let hub: HostileServer;
   const versions: Versions = {};
   const temp: string[] = [];
 
   before(async () => {
-    [reg, other, hostile] = await Promise.all([startRegistry({ mode: 'plain' }), countingServer(), hostileRegistry()]);
+    [reg, other, hostile, hub] = await Promise.all([startRegistry({ mode: 'plain' }), countingServer(), hostileRegistry(), fakeHub()]);
     await seedStandardImages(reg);
     const created = { '1.4.0': '2024-01-01T00:00:00Z', '1.4.1': '2024-02-01T00:00:00Z', '1.5.0': '2024-03-01T00:00:00Z', '2.0.0': '2024-04-01T00:00:00Z' };
     for (const [tag, date] of Object.entries(created)) versions[tag] = (await reg.pusher.pushImage('web/app', [tag], { created: date })).digest;
@@ -141,6 +162,7 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
     await reg?.stop();
     await new Promise((r) => other?.server.close(r));
     await hostile?.stop();
+    await hub?.stop();
     for (const d of temp) rmSync(d, { recursive: true, force: true });
   });
 
@@ -158,6 +180,8 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
         LANG_OTHER_HOST: other.host,
         LANG_VERSIONS: JSON.stringify(versions),
         LANG_HOSTILE_HOST: hostileHost,
+        LANG_HUB_PINNED: HUB_PINNED,
+        LANG_HUB_NOW: HUB_NOW,
       },
       settings: {
         'registryExplorer.registries': [
@@ -165,6 +189,9 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
           { url: hostile.origin, name: 'Hostile' },
         ],
         'files.autoSave': 'off',
+        // Public Docker Hub without a connection, HEAD only; its registry is the fake here.
+        'registryExplorer.dockerHubAnonymous': true,
+        'registryExplorer.apiEndpoints': { 'dockerhub-registry': hub.origin, dockerhub: hub.origin },
       },
     });
     console.log(`# language host suite: exit ${r.exitCode} in ${r.durationMs} ms; ${r.passes.length} passing, ${r.failures.length} failing`);
@@ -174,8 +201,15 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
     assert.equal(r.timedOut, false, detail);
     assert.equal(r.exitCode, 0, detail);
     assert.deepEqual(r.failures, []);
-    assert.ok(r.passes.length >= 8, detail);
+    assert.ok(r.passes.length >= 9, detail);
     assert.deepEqual(other.hits, [], 'the registry that is not connected received no request');
+    const hubCalls = hub.requests.map((q) => `${q.method} ${q.url}`);
+    console.log(`# Docker Hub (anonymous) received: ${JSON.stringify(hubCalls)}`);
+    assert.deepEqual(
+      hubCalls.filter((c) => c !== 'GET /v2/').sort(),
+      ['HEAD /v2/library/nginx/manifests/1.25', 'HEAD /v2/library/redis/manifests/9.9'],
+      'anonymous Docker Hub: one HEAD per reference, no GET of a manifest (a pull), no listing',
+    );
     // Bounded: one tag listing for the completions and the diagnostics of the file; a HEAD for the pin attempt.
     assert.equal(hostileCalls.filter((c) => c === 'GET /v2/evil/app/tags/list').length, 1, JSON.stringify(hostileCalls));
     assert.ok(hostileCalls.filter((c) => c.startsWith('HEAD ')).length <= 2, JSON.stringify(hostileCalls));

@@ -173,6 +173,17 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     assert.equal(connect.command?.command, 'registryExplorer.imageQuickFix');
   });
 
+  it('public Docker Hub without a connection, with the setting on: a moved pin and a missing tag, by HEAD only', async () => {
+    const doc = (await open('hub/compose.yaml')).document;
+    const diags = await until('the Docker Hub diagnostics', () => (ours(doc).length >= 2 ? ours(doc) : undefined));
+    assert.deepEqual(diags.map((d) => show(doc, d)).sort(), [
+      `notFound Warning image: redis:9.9 «9.9»`,
+      `tagMoved Warning image: nginx:1.25@${env.LANG_HUB_PINNED} «${env.LANG_HUB_PINNED}»`,
+    ]);
+    // No not-connected note: with the setting on, Docker Hub is reached (anonymously).
+    assert.ok(!diags.some((d) => d.code === 'notConnected'));
+  });
+
   it('a hostile registry: only real names are offered or written, a fake digest writes nothing', async () => {
     const typing = (await open('hostile/complete.yaml')).document;
     const tags = bySort(await complete(typing, 6));
