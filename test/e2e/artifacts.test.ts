@@ -59,7 +59,8 @@ describe('artifacts in the real extension host', { skip, concurrency: false }, (
       await wb.expand(/^3 referrers/);
       await wb.treeItem(/^SBOM/).click();
       await page.locator('.editor-instance .view-lines', { hasText: 'SPDX-2.3' }).waitFor({ timeout: 30_000 });
-      assert.match(await page.locator('.tabs-container .tab.active').innerText(), /payload\.json/);
+      // VS Code 1.139 puts the name and the extension of a tab label on lines of their own.
+      assert.match((await page.locator('.tabs-container .tab.active').innerText()).replace(/\s/g, ''), /payload\.json/);
       await wb.screenshot('artifacts-1-sbom');
       await wb.expand(/^charts folder/);
       await wb.expand(/^charts\/demo repository/);
