@@ -119,6 +119,33 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     assert.equal(a.language().facts.stats.listings, stats.listings, 'web/app was listed once for both files');
   });
 
+  it('while a line is being typed (the file does not parse) the diagnostics stay; the fixed line is checked', async () => {
+    const editor = await open('k8s/deploy.yaml');
+    const doc = editor.document;
+    const original = doc.getText();
+    const before = await until('the diagnostics', () => (ours(doc).length >= 6 ? ours(doc).map((d) => show(doc, d)).sort() : undefined));
+    const checked = () =>
+      new Promise<void>((resolve) => {
+        const sub = a.language().diagnostics.onDidUpdate((u) => {
+          if (u.toString() !== doc.uri.toString()) return;
+          sub.dispose();
+          resolve();
+        });
+      });
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    let next = checked();
+    await editor.edit((e) => e.insert(end, `        - image: ${HOST}/web/app:`));
+    await next;
+    assert.deepEqual(ours(doc).map((d) => show(doc, d)).sort(), before, 'kept while the text does not parse');
+    next = checked();
+    await editor.edit((e) => e.insert(doc.lineAt(doc.lineCount - 1).range.end, '1.4.1'));
+    await next;
+    assert.equal(ours(doc).length, 7, ours(doc).map((d) => show(doc, d)).join('\n'));
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('undo');
+    await until('undone', () => doc.getText() === original);
+  });
+
   it('"Update to 1.5.0" changes the tag only; the diagnostic clears; undo restores the bytes', async () => {
     const editor = await open('k8s/deploy.yaml');
     const doc = editor.document;

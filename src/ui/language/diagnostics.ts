@@ -5,8 +5,8 @@
 // same images costs one listing per repository.
 
 import * as vscode from 'vscode';
-import { diagnose, headsNeeded, refIdentity, repositoriesNeeded, type DeployRef, type Fix, type ImageDiagnostic, type RepositoryFacts, type TagFacts } from '../link/deploy';
-import type { DocumentRefs } from '../link/scan';
+import { classifyFile, diagnose, headsNeeded, refIdentity, repositoriesNeeded, scanText, type DeployRef, type Fix, type ImageDiagnostic, type RepositoryFacts, type TagFacts } from '../link/deploy';
+import { isConfigured, type DocumentRefs } from '../link/scan';
 import type { Log } from '../log';
 import type { RegistryFacts } from './facts';
 import { DIAGNOSTIC_SOURCE, messageOf, severityOf } from './messages';
@@ -34,7 +34,7 @@ export class ImageDiagnostics implements vscode.Disposable {
   private readonly pending = new Map<string, Pending>();
   private readonly fixes = new Map<string, FixEntry[]>();
   private readonly done = new vscode.EventEmitter<vscode.Uri>();
-  /** Fired after a document's diagnostics were replaced (tests wait on it). */
+  /** Fired after a document was checked: its diagnostics replaced, or kept while it does not parse (tests wait on it). */
   readonly onDidUpdate = this.done.event;
 
   constructor(
@@ -88,8 +88,10 @@ export class ImageDiagnostics implements vscode.Disposable {
     try {
       const found = await this.compute(doc, cancel.token);
       if (cancel.token.isCancellationRequested || doc.isClosed || doc.version !== version) return;
-      this.collection.set(doc.uri, found.map((d) => d.diagnostic));
-      this.fixes.set(key, found.map((d) => d.entry));
+      if (found) {
+        this.collection.set(doc.uri, found.map((d) => d.diagnostic));
+        this.fixes.set(key, found.map((d) => d.entry));
+      }
       this.done.fire(doc.uri);
     } catch (e) {
       this.log.debug(`diagnostics: ${vscode.workspace.asRelativePath(doc.uri)}: ${this.log.safe(e)}`);
@@ -99,9 +101,13 @@ export class ImageDiagnostics implements vscode.Disposable {
     }
   }
 
-  private async compute(doc: vscode.TextDocument, token: vscode.CancellationToken): Promise<{ diagnostic: vscode.Diagnostic; entry: FixEntry }[]> {
+  /** The document's diagnostics; undefined to keep the ones shown (the text does not parse right now). */
+  private async compute(doc: vscode.TextDocument, token: vscode.CancellationToken): Promise<{ diagnostic: vscode.Diagnostic; entry: FixEntry }[] | undefined> {
     const settings = languageSettings(doc.uri).diagnostics;
     const refs = this.docs.get(doc);
+    // Mid-typing (`image: app:` is not YAML yet) the scan finds nothing: the squiggles stay
+    // until the text parses again rather than flicker away on every keystroke.
+    if (!refs.length && this.unparsable(doc)) return undefined;
     if (!refs.length || !Object.values(settings).some(Boolean)) return [];
     const reach = (registry: string) => this.facts.reach(registry);
 
@@ -135,6 +141,12 @@ export class ImageDiagnostics implements vscode.Disposable {
       diagnostic.code = d.code;
       return { diagnostic, entry: { range, code: d.code, identity: refIdentity(d.ref), value: d.ref.value, ...(d.fix ? { fix: d.fix } : {}) } };
     });
+  }
+
+  private unparsable(doc: vscode.TextDocument): boolean {
+    const text = doc.getText();
+    const kind = classifyFile(doc.uri.path, text, { configured: isConfigured(doc) });
+    return !!kind && scanText(doc.uri.toString(), text, kind).problems.length > 0;
   }
 
   dispose(): void {
