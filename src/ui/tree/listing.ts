@@ -45,6 +45,7 @@ export class Listing<T> {
   truncated?: Truncation;
   private more?: (signal?: AbortSignal) => Promise<Page<T>>;
   private inflight?: Promise<void>;
+  private stepping?: Promise<boolean>;
   private generation = 0;
   private index?: { items: T[]; byName: Map<string, T> };
   private guard: PageGuard;
@@ -160,8 +161,18 @@ export class Listing<T> {
     return this.next(signal);
   }
 
-  /** Fetch and take the next server page; false when a refresh replaced this walk meanwhile. */
-  private async next(signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Fetch and take the next server page; false when a refresh replaced this walk meanwhile.
+   * One page at a time: two walkers at once (the tree filling its catalog, Find loading all of
+   * it) would otherwise fetch the same page twice. A caller that finds a page on its way waits
+   * for it, and that page is its progress.
+   */
+  private next(signal?: AbortSignal): Promise<boolean> {
+    this.stepping ??= this.nextPage(signal).finally(() => (this.stepping = undefined));
+    return this.stepping;
+  }
+
+  private async nextPage(signal?: AbortSignal): Promise<boolean> {
     const gen = this.generation;
     const walk: Walk<T> = { items: this.items, more: this.more, truncated: this.truncated, guard: this.guard };
     await this.step(walk, signal, () => gen === this.generation);

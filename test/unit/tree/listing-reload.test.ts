@@ -30,6 +30,22 @@ describe('listing reloads', () => {
     assert.equal(calls.n, 6);
   });
 
+  test('two walkers at once (the tree filling its catalog, Find loading all of it) fetch each page once, and lose none', async () => {
+    const calls = { n: 0 };
+    const slow = server(5000, 1000, calls);
+    const listing = new Listing<number>(async () => {
+      const first = await slow();
+      // Each page arrives a moment later, so the two walks overlap.
+      const delayed = (p: Page<number>): Page<number> => ({ items: p.items, ...(p.more ? { more: async () => (await new Promise((r) => setTimeout(r, 5)), delayed(await p.more!())) } : {}) });
+      return delayed(first);
+    }, 100);
+    await listing.load();
+    await Promise.all([listing.ensure(5000), listing.loadAll(), listing.fetchMore()]);
+    assert.equal(listing.truncated, undefined, 'no page looked repeated');
+    assert.deepEqual(listing.items, Array.from({ length: 5000 }, (_, i) => i));
+    assert.equal(calls.n, 5, 'each page fetched once');
+  });
+
   test('fetchMore takes one server page; pages are reported with their size and time', async () => {
     const calls = { n: 0 };
     const seen: PageStats[] = [];
