@@ -28,6 +28,8 @@ import { ScreenWindow, SortedCache } from './window';
 const VIEW_ID = 'registryExplorer.registries';
 /** A catalog up to this size is fetched whole in the background, so folders show true counts. */
 const WHOLE_CATALOG = 10_000;
+/** How long the first rows of a registry get to paint before the rest of its catalog is asked for. */
+const AFTER_FIRST_PAINT_MS = 300;
 /** Operations slower than this are logged at info level (the rest at debug). */
 const SLOW_MS = 500;
 
@@ -628,8 +630,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private async loadRepositories(config: ConnectionConfig, listing: Listing<RepositoryInfo>): Promise<void> {
     await listing.load(undefined, listing.items.length);
     if (listing.status !== 'ready') return;
-    void this.listingCache.write(config.id, listing.items.map((r) => r.name));
-    if (listing.hasMoreOnServer && listing.items.length < WHOLE_CATALOG) {
+    // The cache write and the rest of the catalog once the first rows have painted: the
+    // registry serving more pages, and this host taking them in, slowed that first paint.
+    setTimeout(() => {
+      // Gone meanwhile (disconnected, or memory cleared): nothing of it to keep.
+      if (this.repoListings.get(config.id) !== listing || listing.status !== 'ready') return;
+      void this.listingCache.write(config.id, listing.items.map((r) => r.name));
+      if (!listing.hasMoreOnServer || listing.items.length >= WHOLE_CATALOG) return;
       const before = listing.items;
       void listing.ensure(WHOLE_CATALOG).then(
         () => {
@@ -639,7 +646,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         },
         (e: unknown) => this.log.debug(`${config.name}: catalog: ${this.log.safe(e)}`),
       );
-    }
+    }, AFTER_FIRST_PAINT_MS).unref?.();
   }
 
   private repositoryNodes(connectionId: string, listing: Listing<RepositoryInfo>, prefix: string): Node[] {
