@@ -48,73 +48,52 @@ const simdOnlyPlugin = {
   },
 };
 
+/**
+ * A lazily loaded sibling bundle: `require(request)` issued in `importer` (a path ending) is left
+ * to run time as `require('./file')`, the bundle built from that module on its own.
+ * @returns {esbuild.Plugin}
+ */
+function lazyBundle(request, importer, file) {
+  const filter = new RegExp(`^${request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+  return {
+    name: `lazy-${file}`,
+    setup(build) {
+      build.onResolve({ filter }, (args) => (args.importer.endsWith(importer) && args.kind === 'require-call' ? { path: `./${file}`, external: true } : undefined));
+    },
+  };
+}
+
 // The deploy layer and the YAML parser under it (about 100 KB) are needed only when the user
 // links an image or hovers one: src/ui/link/deploy.ts requires it on first use, and here that
 // require becomes the sibling bundle dist/deploy.js.
-/** @type {esbuild.Plugin} */
-const lazyDeployPlugin = {
-  name: 'lazy-deploy',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/\.\.\/deploy$/ }, (args) => (args.importer.endsWith('/src/ui/link/deploy.ts') && args.kind === 'require-call' ? { path: './deploy.js', external: true } : undefined));
-  },
-};
+const lazyDeployPlugin = lazyBundle('../../deploy', '/src/ui/link/deploy.ts', 'deploy.js');
 
 // The language features (completion, diagnostics, quick fixes in deploy files): built on the
 // first deploy file opened; src/ui/language/index.ts requires ./features then, and here that
 // require becomes the sibling bundle dist/language.js.
-/** @type {esbuild.Plugin} */
-const lazyLanguagePlugin = {
-  name: 'lazy-language',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/features$/ }, (args) => (args.importer.endsWith('/src/ui/language/index.ts') && args.kind === 'require-call' ? { path: './language.js', external: true } : undefined));
-  },
-};
+const lazyLanguagePlugin = lazyBundle('./features', '/src/ui/language/index.ts', 'language.js');
 
 // Same for the cloud providers (a quarter of the extension's code): src/providers/index.ts
 // requires ./cloud when a provider other than Generic is first asked for; here that becomes
 // dist/providers.js. It carries its own copy of the registry layer it builds on, so nothing in
 // the main bundle may rely on `instanceof` for objects that come from it (errors are
 // recognised by name: isRegistryError).
-/** @type {esbuild.Plugin} */
-const lazyProvidersPlugin = {
-  name: 'lazy-providers',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/cloud$/ }, (args) => (args.importer.endsWith('/src/providers/index.ts') && args.kind === 'require-call' ? { path: './providers.js', external: true } : undefined));
-  },
-};
+const lazyProvidersPlugin = lazyBundle('./cloud', '/src/providers/index.ts', 'providers.js');
 
 // The network side (providers, registry client, schemas, undici: most of the extension's
 // weight) is needed only for the first request: src/ui/network.ts requires it then, and here
 // that require becomes the sibling bundle dist/network.js. Activation loads the VS Code side
 // alone, and the tree paints its cached listing before the network side is loaded.
-/** @type {esbuild.Plugin} */
-const lazyNetworkPlugin = {
-  name: 'lazy-network',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/providers\/network$/ }, (args) => (args.importer.endsWith('/src/ui/network.ts') && args.kind === 'require-call' ? { path: './network.js', external: true } : undefined));
-  },
-};
+const lazyNetworkPlugin = lazyBundle('../providers/network', '/src/ui/network.ts', 'network.js');
 
 // semver (10 KB), which the tag order needs only for tags its own pattern leaves alone
 // (`1.25`, `3.19-alpine`): src/ui/tree/sort.ts requires ./semverFunctions then, here the sibling
 // bundle dist/semver.js, so activation does not parse it.
-/** @type {esbuild.Plugin} */
-const lazySemverPlugin = {
-  name: 'lazy-semver',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/semverFunctions$/ }, (args) => (args.importer.endsWith('/src/ui/tree/sort.ts') && args.kind === 'require-call' ? { path: './semver.js', external: true } : undefined));
-  },
-};
+const lazySemverPlugin = lazyBundle('./semverFunctions', '/src/ui/tree/sort.ts', 'semver.js');
 
 // Find's picker and reveal: src/ui/commands/find.ts requires ./findCommand on the command's
 // first use, here the sibling bundle dist/find.js.
-/** @type {esbuild.Plugin} */
-const lazyFindPlugin = {
-  name: 'lazy-find',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/findCommand$/ }, (args) => (args.importer.endsWith('/src/ui/commands/find.ts') && args.kind === 'require-call' ? { path: './find.js', external: true } : undefined));
-  },
-};
+const lazyFindPlugin = lazyBundle('./findCommand', '/src/ui/commands/find.ts', 'find.js');
 
 // `import * as vscode from 'vscode'` becomes, in every one of the ~35 modules that says it,
 // `__toESM(require("vscode"))`: a require through VS Code's loader hook and a getter defined for
