@@ -389,13 +389,18 @@ export class RegistryClient {
           continue;
         }
         this.expectOk(res, what, kind);
-        let json: Record<string, unknown>;
+        let json: unknown;
         try {
-          json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+          json = JSON.parse(res.body.toString('utf8'));
         } catch {
           throw new RegistryError('protocol', `${res.url.host} sent a ${noun} that is not valid JSON.`);
         }
-        const items = json[field];
+        // Checked by hand, not by a schema: this is the hot path of 100,000-name listings, and
+        // only the one list matters. `null`, a number or an array is a shape error like any other.
+        if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+          throw new RegistryError('protocol', `${res.url.host} sent a ${noun} that is not a JSON object.`);
+        }
+        const items = (json as Record<string, unknown>)[field];
         if (items !== null && items !== undefined && !Array.isArray(items)) {
           throw new RegistryError('protocol', `${res.url.host} sent a ${noun} without a “${field}” list.`);
         }

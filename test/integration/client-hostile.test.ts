@@ -91,6 +91,15 @@ describe('hostile servers', () => {
     await c.close();
   });
 
+  test('a listing that is JSON but not an object (null, a number, an array) is a shape error naming the host', async () => {
+    for (const body of [null, 42, ['a'], { repositories: 'a' }]) {
+      const reg = await hostile(registry((_req, res) => json(res, 200, body)));
+      const c = new RegistryClient({ url: reg.url });
+      await assert.rejects(c.listCatalog(), rejectsWith('protocol', new RegExp(`^${reg.url.replace(/^https?:\/\//, '').replace(/[.]/g, '\\.')} sent a .*(not a JSON object|without a “repositories” list)`)));
+      await c.close();
+    }
+  });
+
   test('a server that repeats a page is stopped after the repeat, not followed forever', async () => {
     const reg = await hostile(registry((_req, res) => json(res, 200, { repositories: ['a', 'b'] }, { link: '</v2/_catalog?n=2&last=b>; rel="next"' })));
     const c = new RegistryClient({ url: reg.url });
