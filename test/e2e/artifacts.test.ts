@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startRegistry, type RunningRegistry } from '../support';
 import { seedArtifacts } from '../support/artifacts';
+import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
 import { startReferrersFront, type ReferrersFront } from '../support/referrersFront';
 import { e2eSkipReason } from './support/codeServer';
 import { runHostTests } from './support/hostTests';
@@ -20,23 +21,35 @@ const skip = e2eSkipReason();
 describe('artifacts in the real extension host', { skip, concurrency: false }, () => {
   let reg: RunningRegistry;
   let front: ReferrersFront;
+  let quay: FakeQuay;
   let wb: Workbench | undefined;
   before(async () => {
     reg = await startRegistry({ mode: 'plain' });
     await seedArtifacts(reg.pusher);
     front = await startReferrersFront(reg);
+    // A Quay whose scanner found 1 critical and 2 high in acme/app:1.0.
+    quay = await startFakeQuay();
+    const scanned = await quay.registry.pusher.pushImage('acme/app', '1.0');
+    await quay.sync();
+    quay.setScan(scanned.digest, { status: 'scanned', severities: ['Critical', 'High', 'High', 'Low'] });
   });
   after(async () => {
     await wb?.close();
+    await quay?.stop();
     await front?.stop();
     await reg?.stop();
   });
 
   test('expand a signed image, open its SBOM, preview a chart, link it into Chart.yaml', { timeout: 240_000 }, async () => {
-    const r = await runHostTests({ suites: ['artifacts'], env: { ARTIFACTS_URL: reg.url, FRONT_URL: front.url } });
+    const r = await runHostTests({
+      suites: ['artifacts'],
+      env: { ARTIFACTS_URL: reg.url, FRONT_URL: front.url, QUAY_URL: quay.registry.url, QUAY_TOKEN: quay.oauthToken },
+      settings: { 'registryExplorer.apiEndpoints': { quay: quay.apiUrl } },
+    });
     const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
     assert.equal(r.exitCode, 0, detail);
-    assert.equal(r.passes.length, 8, detail);
+    assert.equal(r.passes.length, 9, detail);
+    assert.ok(!r.output.includes(quay.oauthToken), 'the Quay token is not in the output');
     // The lookups went through the referrers API on the front.
     assert.ok(front.requests.some((q) => /^GET \/v2\/signed\/app\/referrers\/sha256:/.test(q)), front.requests.join('\n'));
     console.log(`# artifacts host suite: ${r.passes.length} passed in ${r.durationMs} ms`);

@@ -154,6 +154,33 @@ describe('artifacts in the real extension host', function () {
     assert.match((plainItem.tooltip as vscode.MarkdownString).value, /this registry has no referrers API/);
   });
 
+  it('Quay scan results: on the tag row (looked up for rows on screen) and in the image hover of a deploy file', async () => {
+    const r = await a.wizard.save('quay', { url: env.QUAY_URL!, name: 'Quay', namespaces: 'acme', oauthToken: env.QUAY_TOKEN! }, new AbortController().signal);
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const quay = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.name === 'Quay') as RegistryNode;
+    const tags = await a.tree.getChildren(await repository(a, quay, 'acme/app'));
+    const tag = tags.find((n) => n.kind === 'tag' && n.tag === '1.0') as TagNode;
+    const description = await until('the scan on the row', () => {
+      const text = String(a.tree.getTreeItem(tag).description);
+      return text.includes('scan:') ? text : undefined;
+    });
+    assert.match(description, /^scan: 1 critical, 2 high · /);
+    assert.match((a.tree.getTreeItem(tag).tooltip as vscode.MarkdownString).value, /Vulnerability scan by Quay \(Clair\): 1 critical, 2 high, 1 low/);
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const file = vscode.Uri.joinPath(folder.uri, 'k8s', 'pod.yaml');
+    const host = env.QUAY_URL!.replace(/^https?:\/\//, '');
+    await vscode.workspace.fs.writeFile(file, Buffer.from(`apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: ${host}/acme/app:1.0\n`));
+    const doc = await vscode.workspace.openTextDocument(file);
+    const at = doc.positionAt(doc.getText().indexOf('acme/app:1.0') + 2);
+    const hover = await until('the hover with the scan', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return /Vulnerability scan/.test(text) ? text : undefined;
+    }, 30_000);
+    // The hover is Markdown with its punctuation escaped.
+    assert.match(hover.replace(/\\/g, ''), /Vulnerability scan by Quay \(Clair\): 1 critical, 2 high, 1 low/);
+  });
+
   it('with showSignatureTags on, the fallback tags are plain tags again', async () => {
     await vscode.workspace.getConfiguration('registryExplorer').update('showSignatureTags', true, vscode.ConfigurationTarget.Global);
     try {

@@ -5,9 +5,11 @@
 import * as vscode from 'vscode';
 import type { DeployRef, FieldLocation } from './deploy';
 import type { ConnectionConfig } from '../../providers/provider';
+import type { ScanSummary } from '../../providers/scanSummary';
 import type { ImageDetails } from '../../registry/client';
 import { formatPlatform } from '../../registry/mediaTypes';
 import { formatAge, formatSize } from '../tree/format';
+import { scanTooltip } from '../tree/scans';
 import type { LinkContext } from './flow';
 import { newerTags } from './patterns';
 import { pinStatus, type PinStatus } from './pins';
@@ -43,6 +45,8 @@ interface Facts {
   /** For a `tag@digest` pin: where the tag points now. */
   pin?: PinStatus;
   newer: string[];
+  /** Vulnerability scan where the registry keeps one (ECR, Quay). */
+  scan?: ScanSummary;
 }
 
 const md = (s: string) => s.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&');
@@ -85,6 +89,7 @@ export class ImageHoverProvider implements vscode.HoverProvider {
           ? `$(warning) ${md(vscode.l10n.t('The tag {0} now points at {1}, not at the pinned digest.', image.tag ?? '', f.pin.current))}`
           : '',
         f.newer.length ? `${md(vscode.l10n.t('Newer tags'))}: ${f.newer.map((t) => `\`${t}\``).join(', ')}` : '',
+        md(scanTooltip(f.scan) ?? ''),
       ].filter(Boolean);
       out.appendMarkdown(lines.join('\n\n'));
     } catch (e) {
@@ -122,6 +127,9 @@ export class ImageHoverProvider implements vscode.HoverProvider {
       newer().catch(() => []),
       digest && tag ? pinStatus(conn, repository, tag, digest, signal).catch(() => undefined) : Promise.resolve(undefined),
     ]);
-    return { details, newer: newest, ...(pin ? { pin } : {}) };
+    // The scan the tree holds (ECR's listing, a Quay row on screen), else one request where the provider has them.
+    const info = tag ? tree.tags(config, repository).items.find((t) => t.name === tag) : undefined;
+    const scan = tree.scans.get(config.id, info, details.digest) ?? (await conn.scanSummary?.(repository, details.digest, signal).catch(() => undefined));
+    return { details, newer: newest, ...(pin ? { pin } : {}), ...(scan ? { scan } : {}) };
   }
 }
