@@ -132,6 +132,7 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
           resolve();
         });
       });
+    const listings = a.language().facts.stats.listings;
     const end = doc.lineAt(doc.lineCount - 1).range.end;
     let next = checked();
     await editor.edit((e) => e.insert(end, `        - image: ${HOST}/web/app:`));
@@ -141,6 +142,8 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     await editor.edit((e) => e.insert(doc.lineAt(doc.lineCount - 1).range.end, '1.4.1'));
     await next;
     assert.equal(ours(doc).length, 7, ours(doc).map((d) => show(doc, d)).join('\n'));
+    // Two checks, no listing: web/app is cached, and nothing/here (missing) is not asked again at once.
+    assert.equal(a.language().facts.stats.listings, listings);
     await vscode.commands.executeCommand('undo');
     await vscode.commands.executeCommand('undo');
     await until('undone', () => doc.getText() === original);

@@ -18,6 +18,7 @@ import { pinStatus } from '../link/pins';
 import { connectionForRegistry } from '../link/targets';
 
 export const LISTING_TTL_MS = 5 * 60_000;
+const ERROR_RETRY_MS = 30_000;
 const HEAD_TTL_MS = 3 * 60_000;
 const HEADS_AT_ONCE = 4;
 
@@ -69,22 +70,26 @@ export class RegistryFacts {
 
   /**
    * A listing's items: at once when loaded (refreshed in the background once older than the
-   * TTL), otherwise after its first page arrives. `fresh`: wait for a due refresh as well.
+   * TTL), otherwise after its first page arrives. A failed listing (a missing repository, a
+   * registry that is down) is asked again only after ERROR_RETRY_MS, not on every keystroke.
+   * `fresh`: wait for a due refresh as well.
    */
   private async items<T>(listing: Listing<T>, token?: vscode.CancellationToken, fresh = false): Promise<Listing<T>> {
-    const at = this.loadedAt.get(listing);
-    const ready = listing.status === 'ready';
+    const status = listing.status;
+    if (status === 'loading') {
+      await untilCancelled(listing.load(), token); // joins the load under way
+      return listing;
+    }
+    const now = Date.now();
     // Loaded by the tree (or Find, or the hover): as fresh as now, for our purposes.
-    if (ready && at === undefined) this.loadedAt.set(listing, Date.now());
-    const due = !ready || (at !== undefined && Date.now() - at > LISTING_TTL_MS);
+    if (status === 'ready' && !this.loadedAt.has(listing)) this.loadedAt.set(listing, now);
+    const age = now - (this.loadedAt.get(listing) ?? 0);
+    const due = status === 'idle' || (status === 'ready' && age > LISTING_TTL_MS) || (status === 'error' && age > ERROR_RETRY_MS);
     if (!due) return listing;
-    const loading = listing.status === 'loading';
-    const load = listing.load().then(() => {
-      if (listing.status === 'ready') this.loadedAt.set(listing, Date.now());
-    });
-    if (!loading) this.stats.listings++;
-    if (ready && listing.items.length && !fresh) return listing;
-    if (!ready && listing.items.length && listing.stale && !fresh) return listing; // cached on disk: shown now, refreshed behind
+    this.stats.listings++;
+    const load = listing.load().then(() => this.loadedAt.set(listing, Date.now()));
+    // Shown now, refreshed behind: a loaded listing, or one seeded from the disk cache.
+    if (!fresh && listing.items.length && (status === 'ready' || listing.stale)) return listing;
     await untilCancelled(load, token);
     return listing;
   }
