@@ -50,7 +50,7 @@ export function untilCancelled<T>(work: Promise<T>, token?: vscode.CancellationT
 export class RegistryFacts {
   readonly stats: FactStats = { listings: 0, heads: 0 };
   private readonly loadedAt = new WeakMap<Listing<unknown>, number>();
-  private readonly heads = new Map<string, { at: number; value: Promise<TagFacts> }>();
+  private readonly heads = new Map<string, { at: number; ttl: number; value: Promise<TagFacts> }>();
   private readonly limit = pLimit(HEADS_AT_ONCE);
 
   constructor(
@@ -126,7 +126,7 @@ export class RegistryFacts {
     if (!config) return Promise.reject(new Error('not connected'));
     const key = [config.id, repository, tag, pinned ?? ''].join('\n');
     const hit = this.heads.get(key);
-    if (hit && Date.now() - hit.at < HEAD_TTL_MS) return hit.value;
+    if (hit && Date.now() - hit.at < hit.ttl) return hit.value;
     const value = this.limit(async (): Promise<TagFacts> => {
       this.stats.heads++;
       const conn: Connection = reach === 'connected' ? await this.ctx.tree.connection(config.id) : await this.ctx.connections.get(config);
@@ -145,8 +145,10 @@ export class RegistryFacts {
         throw e;
       }
     });
-    this.heads.set(key, { at: Date.now(), value });
-    value.catch(() => this.heads.delete(key));
+    const entry = { at: Date.now(), ttl: HEAD_TTL_MS, value };
+    this.heads.set(key, entry);
+    // A failure (registry down, refused) is not asked again on every check either, only sooner.
+    value.catch(() => (entry.ttl = ERROR_RETRY_MS));
     if (this.heads.size > 500) this.heads.delete(this.heads.keys().next().value!);
     return value;
   }
