@@ -6,7 +6,7 @@ export { allProviders, providerFor, providerForRegistryHost } from './index';
 export { fieldErrorsFor } from './stepFields';
 export { dockerConfigPath, readDockerConfigFile } from './dockerConfig';
 export { connectionFromDockerEntry } from './dockerImport';
-export { badgesOf, findReferrers } from '../registry/referrers';
+export { findReferrers } from '../registry/referrers';
 export { readReferrerPayload } from '../registry/referrerPayload';
 export { CopyError, executeCopy, planCopy, retag } from '../registry/copy';
 export { pullLimit } from '../registry/pullLimit';

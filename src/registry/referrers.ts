@@ -8,7 +8,7 @@
 // Every request goes through the client (its limiter, origins, deadlines); a tag the listing
 // does not hold costs nothing.
 
-import { artifactFacts, descriptorFacts, isProvenance, type ArtifactKind } from './artifactKind';
+import { artifactFacts, descriptorFacts, type ArtifactKind } from './artifactKind';
 import type { RegistryClient } from './client';
 import { isValidDigest } from './digest';
 import { fallbackTags } from './fallbackTags';
@@ -41,18 +41,13 @@ export interface Referrers {
   notShown?: number;
 }
 
-export interface Badges {
-  signed: boolean;
-  sbom: boolean;
-  provenance: boolean;
-}
-
 /** One tag row's lookup stays small whatever a server sends. */
 export const MAX_REFERRERS = 100;
 const MAX_PAGES = 10;
 const MAX_LIST_BYTES = 1024 * 1024;
 
 export { fallbackSubject, fallbackTag, fallbackTags } from './fallbackTags';
+export { badgesOf, type Badges } from './badges';
 
 /**
  * The referrers API's answer, or undefined where the registry has none (404). Paged by Link,
@@ -169,13 +164,4 @@ export async function findReferrers(client: RegistryClient, repository: string, 
   const byDigest = new Map<string, Referrer>();
   for (const r of found) if (!byDigest.has(r.digest)) byDigest.set(r.digest, r);
   return { items: [...byDigest.values()], api: !!api, ...(api?.notShown ? { notShown: api.notShown } : {}) };
-}
-
-/** Signed, SBOM, provenance: what the referrers vouch for, at a glance. */
-export function badgesOf(items: readonly Referrer[]): Badges {
-  return {
-    signed: items.some((r) => r.kind === 'signature'),
-    sbom: items.some((r) => r.kind === 'sbom'),
-    provenance: items.some((r) => r.kind === 'attestation' && (r.predicateTypes ?? []).some(isProvenance)) || items.some((r) => r.source === 'index' && r.kind === 'attestation'),
-  };
 }

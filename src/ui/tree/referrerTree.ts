@@ -6,11 +6,12 @@
 import * as vscode from 'vscode';
 import type { Connection, Page, TagInfo } from '../../providers/provider';
 import { fallbackSubject, fallbackTags } from '../../registry/fallbackTags';
-import type { Referrer, Referrers } from '../../registry/referrers';
+import type { Referrers } from '../../registry/referrers';
 import { network } from '../network';
 import type { Log } from '../log';
 import { kindIcon, kindName } from './artifacts';
 import type { ArtifactKind } from '../../registry/artifactKind';
+import { badgesOf } from '../../registry/badges';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
 import type { TagNode } from './nodes';
 import { ReferrerNode, ReferrersNode } from './referrerNodes';
@@ -110,9 +111,8 @@ export class ReferrerTree {
   badges(node: TagNode, d: Subject | undefined): string | undefined {
     const r = this.get(node, d);
     if (!r?.items.length) return undefined;
-    const has = (k: Referrer['kind']) => r.items.some((i) => i.kind === k);
-    const provenance = r.items.some((i) => i.kind === 'attestation' && (i.source === 'index' || (i.predicateTypes ?? []).some((p) => /slsa\.dev\/provenance/i.test(p))));
-    const words = [has('signature') ? vscode.l10n.t('signed') : undefined, has('sbom') ? vscode.l10n.t('SBOM') : undefined, provenance ? vscode.l10n.t('provenance') : undefined].filter(Boolean);
+    const b = badgesOf(r.items);
+    const words = [b.signed ? vscode.l10n.t('signed') : undefined, b.sbom ? vscode.l10n.t('SBOM') : undefined, b.provenance ? vscode.l10n.t('provenance') : undefined].filter(Boolean);
     return words.length ? words.join(', ') : undefined;
   }
 
