@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
-import { linkImage, type LinkPicker } from '../../src/ui/link';
+import { linkImage, type LinkPicker } from '../../src/ui/link/flow';
 import { targetFromNode } from '../../src/ui/link/targets';
 import type { RegistryNode, TagNode } from '../../src/ui/tree/nodes';
 import { api, until } from './support';
@@ -97,6 +97,44 @@ describe('registries under a path in the real extension host', function () {
       return /Digest: `sha256:[0-9a-f]{64}`/.test(t) ? t : undefined;
     }, 30_000);
     assert.match(text, /From Artifactory/);
+  });
+
+  it('Artifactory: deploy-file completion, diagnostics and quick fixes read HOST/KEY/… references as the connection’s', async () => {
+    const config = saved('Artifactory');
+    const host = new URL(env.ART_ADDRESS!).host;
+    const pull = `${host}/${env.ART_KEY}`;
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    mkdirSync(join(folder, 'k8s'), { recursive: true });
+    const file = join(folder, 'k8s', 'lang-deployment.yaml');
+    const head = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: lang\nspec:\n  template:\n    spec:\n      containers:\n';
+    writeFileSync(file, `${head}        - name: a\n          image: ${pull}/team/app:0.9\n        - name: b\n          image: ${pull}/team/app:1.0\n`);
+    const doc = (await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), { preview: false })).document;
+    const ours = () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'Registry Explorer');
+    const diags = await until('the diagnostics', () => (ours().length ? ours() : undefined), 30_000);
+    assert.deepEqual(diags.map((d) => `${String(d.code)} «${doc.getText(d.range)}»`), ['notFound «0.9»'], 'the missing tag found in the connection; no not-connected note');
+
+    // Pin 1.0: the digest asked of the connection's team/app, written into HOST/KEY/team/app.
+    const at = new vscode.Position(11, doc.lineAt(11).text.indexOf('team/app'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(at, at));
+    const titles = actions.map((x) => x.title);
+    assert.ok(titles.includes('Open team/app:1.0 in the Registries view'), titles.join(' | '));
+    const pin = actions.find((x) => x.title === 'Pin 1.0 to its digest');
+    assert.ok(pin?.command, titles.join(' | '));
+    await vscode.commands.executeCommand(pin.command.command, ...(pin.command.arguments ?? []));
+    const digest = (await a.tree.connection(config.id)).client.headManifest('team/app', '1.0').then((h) => h.digest);
+    assert.equal(doc.lineAt(11).text, `          image: ${pull}/team/app:1.0@${await digest}`);
+
+    // Completion after `image: HOST/`: the repositories as Docker reads them, then their tags.
+    const editor = vscode.window.activeTextEditor!;
+    const complete = async (text: string) => {
+      await editor.edit((e) => e.insert(doc.lineAt(doc.lineCount - 1).range.end, `        - image: ${text}\n`));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, doc.lineAt(doc.lineCount - 2).range.end);
+      return list.items.filter((i) => i.kind !== vscode.CompletionItemKind.Text).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    };
+    const repos = await complete(`${host}/`);
+    assert.deepEqual([...repos].sort(), [`${env.ART_KEY}/team/app`, `${env.ART_KEY}/web`]);
+    assert.deepEqual((await complete(`${pull}/team/app:`)).sort(), ['1.0', 'latest']);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   it('Nexus: the connector port as pull host in copied references and in the hover of a deploy file', async () => {

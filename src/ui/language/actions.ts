@@ -96,8 +96,8 @@ export class ImageCodeActions implements vscode.CodeActionProvider {
 
   private refActions(doc: vscode.TextDocument, ref: DeployRef, offered: readonly vscode.CodeAction[]): vscode.CodeAction[] {
     const image = ref.image!;
-    const config = this.facts.config(image.registry);
-    if (!config) return [];
+    const hit = this.facts.image(image.registry, image.repository);
+    if (!hit) return [];
     const out: vscode.CodeAction[] = [];
     const titles = new Set(offered.map((a) => a.title));
     const add = (a: vscode.CodeAction | undefined) => a && !titles.has(a.title) && out.push(a);
@@ -106,8 +106,9 @@ export class ImageCodeActions implements vscode.CodeActionProvider {
       const edit = linkEdit(doc, ref, imageOf(ref, image.tag), 'tag');
       add(edit && Object.assign(new vscode.CodeAction(vscode.l10n.t('Unpin (keep the tag {0})', image.tag), vscode.CodeActionKind.RefactorRewrite), { edit }));
     }
-    const reveal = new vscode.CodeAction(vscode.l10n.t('Open {0} in the Registries view', image.tag ? `${image.repository}:${image.tag}` : image.repository), vscode.CodeActionKind.Empty);
-    reveal.command = { title: reveal.title, command: 'registryExplorer.find', arguments: [{ connectionId: config.id, repository: image.repository, ...(image.tag ? { tag: image.tag } : {}) }] };
+    // Named as the tree names it: the repository inside the connection (a pull host's path off).
+    const reveal = new vscode.CodeAction(vscode.l10n.t('Open {0} in the Registries view', image.tag ? `${hit.repository}:${image.tag}` : hit.repository), vscode.CodeActionKind.Empty);
+    reveal.command = { title: reveal.title, command: 'registryExplorer.find', arguments: [{ connectionId: hit.config.id, repository: hit.repository, ...(image.tag ? { tag: image.tag } : {}) }] };
     add(reveal);
     return out;
   }
@@ -123,8 +124,8 @@ export async function runFix(ctx: CommandContext, facts: RegistryFacts, docs: Do
   const doc = await vscode.workspace.openTextDocument(uri);
   const ref = docs.get(doc).find((r) => refIdentity(r) === identity);
   const image = ref?.image;
-  const config = image && facts.config(image.registry);
-  if (!ref || !image || !config) {
+  const hit = image && facts.image(image.registry, image.repository);
+  if (!ref || !image || !hit) {
     void vscode.window.showWarningMessage(vscode.l10n.t('That image reference is no longer in {0}. Nothing was changed.', vscode.workspace.asRelativePath(uri)));
     return;
   }
@@ -133,8 +134,8 @@ export async function runFix(ctx: CommandContext, facts: RegistryFacts, docs: Do
     const digest =
       fix.kind === 'updatePin'
         ? fix.digest
-        : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Asking {0} for the digest of {1}…', config.name, `${image.repository}:${tag}`) }, () =>
-            facts.digestOf(config, image.repository, tag),
+        : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Asking {0} for the digest of {1}…', hit.config.name, `${hit.repository}:${tag}`) }, () =>
+            facts.digestOf(hit.config, hit.repository, tag),
           );
     const edit = linkEdit(doc, ref, imageOf(ref, tag, digest), 'tag@digest');
     if (!edit || !(await vscode.workspace.applyEdit(edit))) {
@@ -142,6 +143,6 @@ export async function runFix(ctx: CommandContext, facts: RegistryFacts, docs: Do
     }
   } catch (e) {
     ctx.log.warn(`quick fix: ${ctx.log.safe(e)}`);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Could not get the digest of {0} from {1}: {2}. Nothing was changed.', `${image.repository}:${tag}`, config.name, ctx.log.safe(e)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not get the digest of {0} from {1}: {2}. Nothing was changed.', `${hit.repository}:${tag}`, hit.config.name, ctx.log.safe(e)));
   }
 }

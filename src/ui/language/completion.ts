@@ -6,6 +6,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig, TagInfo } from '../../providers/provider';
+import { referenceOf } from '../../providers/pullHost';
 import { isTag, isValidRepository } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
 import { formatAge, formatSize, joinFacts, shortDigest } from '../tree/format';
@@ -54,34 +55,55 @@ export class ImageCompletionProvider implements vscode.CompletionItemProvider {
         return item;
       });
     }
-    const config = this.facts.config(site.registry!);
-    if (!config) return undefined;
+    if (site.part === 'repository') return this.repositoryItems(this.facts.configsAt(site.registry!), site, range, token);
+    // The reference's repository names the connection's (`docker-local/app` → `app` under HOST/docker-local).
+    const hit = this.facts.image(site.registry!, site.repository!);
+    if (!hit) return undefined;
     try {
-      if (site.part === 'repository') return await this.repositoryItems(config, site, range, token);
-      if (site.part === 'tag') return await this.tagItems(config, site.repository!, range, token);
-      return await this.digestItems(config, site, range, token);
+      if (site.part === 'tag') return await this.tagItems(hit.config, hit.repository, range, token);
+      return await this.digestItems(hit.config, hit.repository, site.tag, range, token);
     } catch (e) {
-      this.ctx.log.debug(`completion: ${config.name}: ${this.ctx.log.safe(e)}`);
+      this.ctx.log.debug(`completion: ${hit.config.name}: ${this.ctx.log.safe(e)}`);
       return undefined;
     }
   }
 
-  private async repositoryItems(config: ConnectionConfig, site: CompletionSite, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.CompletionItem[]> {
-    // Names go into the user's file: only what a reference can hold (a server's `a\n  evil: x` never).
-    const repos = (await this.facts.repositories(config, token)).filter((r) => isValidRepository(r.name));
+  /** Every connection written with this host (Artifactory keys under one host among them), the default's names first. */
+  private async repositoryItems(configs: ConnectionConfig[], site: CompletionSite, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.CompletionItem[] | undefined> {
+    if (!configs.length) return undefined;
+    const defaultId = this.ctx.store.defaultId();
+    configs.sort((a, b) => Number(b.id === defaultId) - Number(a.id === defaultId));
+    const lists = await Promise.all(
+      configs.map((config) =>
+        this.facts.repositories(config, token).then(
+          (repos) => ({ config, repos }),
+          (e: unknown) => (this.ctx.log.debug(`completion: ${config.name}: ${this.ctx.log.safe(e)}`), { config, repos: [] }),
+        ),
+      ),
+    );
     // `image:` goes on to the tag; Kustomize newName and Helm repository hold the name only.
     const more = site.field === 'image';
-    return repos.map((r, i) => {
-      const item = new vscode.CompletionItem({ label: r.name, description: config.name }, vscode.CompletionItemKind.Folder);
-      item.range = range;
-      item.sortText = order(i);
-      if (r.tagCount !== undefined) item.detail = vscode.l10n.t('{0} tags', r.tagCount);
-      if (more) {
-        item.insertText = `${r.name}:`;
-        item.command = SUGGEST;
+    const seen = new Set<string>();
+    const items: vscode.CompletionItem[] = [];
+    for (const { config, repos } of lists) {
+      for (const r of repos) {
+        // As Docker reads it: a pull host's path leads the repository (`docker-local/app`).
+        const name = referenceOf(config, r.name).repository;
+        // Names go into the user's file: only what a reference can hold (a server's `a\n  evil: x` never).
+        if (!isValidRepository(r.name) || !isValidRepository(name) || seen.has(name)) continue;
+        seen.add(name);
+        const item = new vscode.CompletionItem({ label: name, description: config.name }, vscode.CompletionItemKind.Folder);
+        item.range = range;
+        item.sortText = order(items.length);
+        if (r.tagCount !== undefined) item.detail = vscode.l10n.t('{0} tags', r.tagCount);
+        if (more) {
+          item.insertText = `${name}:`;
+          item.command = SUGGEST;
+        }
+        items.push(item);
       }
-      return item;
-    });
+    }
+    return items;
   }
 
   private async tagItems(config: ConnectionConfig, repository: string, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.CompletionItem[]> {
@@ -99,13 +121,13 @@ export class ImageCompletionProvider implements vscode.CompletionItemProvider {
     });
   }
 
-  private async digestItems(config: ConnectionConfig, site: CompletionSite, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.CompletionItem[] | undefined> {
+  private async digestItems(config: ConnectionConfig, repository: string, tag: string | undefined, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.CompletionItem[] | undefined> {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
-      const digest = site.tag ? await this.facts.digestOf(config, site.repository!, site.tag, ac.signal) : undefined;
+      const digest = tag ? await this.facts.digestOf(config, repository, tag, ac.signal) : undefined;
       if (!digest) return undefined;
-      const item = new vscode.CompletionItem({ label: digest, description: vscode.l10n.t('digest of {0}', site.tag!) }, vscode.CompletionItemKind.Constant);
+      const item = new vscode.CompletionItem({ label: digest, description: vscode.l10n.t('digest of {0}', tag!) }, vscode.CompletionItemKind.Constant);
       item.range = range;
       return [item];
     } finally {

@@ -115,8 +115,8 @@ export class ImageDiagnostics implements vscode.Disposable {
     const listed = new Map<string, RepositoryFacts>();
     await Promise.all(
       repositoriesNeeded(refs, reach).map(async ({ registry, repository }) => {
-        const config = this.facts.config(registry);
-        const facts = config ? await this.facts.repository(config, repository, token).catch((): RepositoryFacts => ({ state: 'unknown' })) : { state: 'unknown' as const };
+        const hit = this.facts.image(registry, repository);
+        const facts = hit ? await this.facts.repository(hit.config, hit.repository, token).catch((): RepositoryFacts => ({ state: 'unknown' })) : { state: 'unknown' as const };
         listed.set(`${registry}\n${repository}`, facts);
       }),
     );

@@ -15,7 +15,8 @@ import type { CommandContext } from '../commands/context';
 import type { Listing } from '../tree/listing';
 import type { Reach, RepositoryFacts, TagFacts } from '../link/deploy';
 import { pinStatus } from '../link/pins';
-import { connectionForRegistry } from '../link/targets';
+import { connectionForImage } from '../link/targets';
+import { referenceOf } from '../../providers/pullHost';
 
 export const LISTING_TTL_MS = 5 * 60_000;
 const ERROR_RETRY_MS = 30_000;
@@ -58,13 +59,22 @@ export class RegistryFacts {
     private readonly hubAnonymous: () => boolean,
   ) {}
 
-  /** The connected registry that serves `registry`, if any. */
-  config(registry: string): ConnectionConfig | undefined {
-    return connectionForRegistry(this.ctx, registry);
+  /**
+   * The connection that serves an image reference and the repository it names there: a pull
+   * host with a path (`acme.jfrog.io/docker-local`) takes that path off the reference's repository.
+   */
+  image(registry: string, repository: string): { config: ConnectionConfig; repository: string } | undefined {
+    return connectionForImage(this.ctx, registry, repository);
+  }
+
+  /** Connections whose references are written with `registry` as their host (a pull host's path aside). */
+  configsAt(registry: string): ConnectionConfig[] {
+    const want = normalizeRegistryHost(registry);
+    return this.ctx.store.list().filter((c) => normalizeRegistryHost(referenceOf(c, '').registry) === want);
   }
 
   reach(registry: string): Reach {
-    if (this.config(registry)) return 'connected';
+    if (this.configsAt(registry).length) return 'connected';
     return normalizeRegistryHost(registry) === DOCKER_HUB && this.hubAnonymous() ? 'anonymous' : 'none';
   }
 
@@ -119,11 +129,12 @@ export class RegistryFacts {
     return (await (await this.ctx.tree.connection(config.id)).client.headManifest(repository, tag, signal)).digest;
   }
 
-  /** A HEAD of `repository:tag`: whether it exists, and for a pin whether the tag moved. Cached. */
-  head(registry: string, repository: string, tag: string, pinned?: string): Promise<TagFacts> {
+  /** A HEAD of `registry/repository:tag` as a reference names it: whether it exists, and for a pin whether the tag moved. Cached. */
+  head(registry: string, named: string, tag: string, pinned?: string): Promise<TagFacts> {
     const reach = this.reach(registry);
-    const config = reach === 'connected' ? this.config(registry)! : reach === 'anonymous' ? ANONYMOUS_HUB : undefined;
-    if (!config) return Promise.reject(new Error('not connected'));
+    const served = reach === 'connected' ? this.image(registry, named) : reach === 'anonymous' ? { config: ANONYMOUS_HUB, repository: named } : undefined;
+    if (!served) return Promise.reject(new Error('not connected'));
+    const { config, repository } = served;
     const key = [config.id, repository, tag, pinned ?? ''].join('\n');
     const hit = this.heads.get(key);
     if (hit && Date.now() - hit.at < hit.ttl) return hit.value;
