@@ -4,6 +4,10 @@
 //   dist/providers.js      the cloud providers, required on first use
 //   dist/semver.js         semver's coerce and parse, required by the tag order on first need
 //   dist/find.js           Find's picker and reveal, required on the command's first use
+//   dist/link.js           the Link Image command's flow and pickers, required on its first use
+//   dist/wizard.js         the Connect Registry wizard's panel and controller, on its first open
+//   dist/writes.js         copy image, add tag, delete repository: on the first of them
+//   dist/deploy.js, dist/language.js  the deploy engine and the deploy-file language features
 //   dist/sdk/*.js          heavy provider SDKs, each its own bundle, required only when a
 //                          registry of that kind is used (keeps activation fast)
 //   dist/webview/main.js   the wizard page (browser, ESM) + codicons
@@ -95,6 +99,14 @@ const lazySemverPlugin = lazyBundle('./semverFunctions', '/src/ui/tree/sort.ts',
 // first use, here the sibling bundle dist/find.js.
 const lazyFindPlugin = lazyBundle('./findCommand', '/src/ui/commands/find.ts', 'find.js');
 
+// The command flows not needed at activation, each registered by a stub that requires its module
+// on first use (here each such require becomes the sibling bundle): Link Image's flow and
+// pickers (src/ui/link/index.ts → ./command), the wizard panel (src/ui/wizard/open.ts → ./panel),
+// and the commands that write to a registry (src/ui/commands/writes.ts → ./writeCommands).
+const lazyLinkPlugin = lazyBundle('./command', '/src/ui/link/index.ts', 'link.js');
+const lazyWizardPlugin = lazyBundle('./panel', '/src/ui/wizard/open.ts', 'wizard.js');
+const lazyWritesPlugin = lazyBundle('./writeCommands', '/src/ui/commands/writes.ts', 'writes.js');
+
 // `import * as vscode from 'vscode'` becomes, in every one of the ~35 modules that says it,
 // `__toESM(require("vscode"))`: a require through VS Code's loader hook and a getter defined for
 // each of the API's few hundred names, thousands in all, at activation (the largest item in a
@@ -125,7 +137,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin, lazySemverPlugin, lazyFindPlugin, vscodeOncePlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin, lazySemverPlugin, lazyFindPlugin, lazyLinkPlugin, lazyWizardPlugin, lazyWritesPlugin, vscodeOncePlugin],
     external: ['vscode'],
     metafile: true,
   },
@@ -141,15 +153,17 @@ const builds = [
     external: ['vscode'],
     metafile: true,
   },
+  // The command flows loaded on first use; the bundles they build on are the extension's.
   {
     ...common,
-    entryPoints: { find: 'src/ui/commands/findCommand.ts' },
+    entryPoints: { find: 'src/ui/commands/findCommand.ts', link: 'src/ui/link/command.ts', wizard: 'src/ui/wizard/panel.ts', writes: 'src/ui/commands/writeCommands.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazySemverPlugin, vscodeOncePlugin],
     external: ['vscode'],
+    metafile: true,
   },
   {
     ...common,

@@ -2,16 +2,14 @@
 // loads a provider SDK, so activation stays in the low milliseconds.
 
 import * as vscode from 'vscode';
-import { registerCopyCommands } from './ui/commands/copy';
-import { registerDeleteRepositoryCommand } from './ui/commands/deleteRepository';
 import { registerFind } from './ui/commands/find';
 import { registerImportDockerConfig } from './ui/commands/importDockerConfig';
 import { registerLanguage, type LanguageFeatures } from './ui/language';
 import { registerLink } from './ui/link';
 import { registerProviderCommands } from './ui/commands/connectProvider';
 import { registerRegistryCommands } from './ui/commands/registry';
-import { registerRetagCommand } from './ui/commands/retag';
 import { registerTagCommands } from './ui/commands/tags';
+import { registerWriteCommands } from './ui/commands/writes';
 import { registerArtifactCommands } from './ui/commands/artifacts';
 import type { CommandContext } from './ui/commands/context';
 import { ConnectionManager } from './ui/connections';
@@ -72,9 +70,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerProviderCommands(),
     ...registerTagCommands(ctx),
     ...registerArtifactCommands(ctx),
-    ...registerCopyCommands(ctx),
-    registerRetagCommand(ctx),
-    registerDeleteRepositoryCommand(ctx),
+    registerWriteCommands(ctx),
     registerFind(ctx),
     registerImportDockerConfig(ctx),
     registerLink(ctx),

@@ -4,6 +4,12 @@ import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'registry-explorer.registry-explorer';
 
+/** The extension's bundles in the extension host's module cache (one Node process). */
+function distLoaded(ext: vscode.Extension<unknown>): string[] {
+  const dist = `${ext.extensionPath}/dist/`.replace(/\\/g, '/');
+  return Object.keys(require.cache).map((f) => f.replace(/\\/g, '/')).filter((f) => f.startsWith(dist));
+}
+
 describe('activation', () => {
   it('registry-explorer.registry-explorer is present and activates', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -29,9 +35,33 @@ describe('activation', () => {
     // The extension host is one Node process: its module cache shows what the extension loaded.
     // (semver.js and find.js too: the tag order loads one for the first tag like `1.25`, Find the other.)
     // (language.js: the deploy-file features load on the first deploy file opened, not here.)
-    const dist = `${ext.extensionPath}/dist/`.replace(/\\/g, '/');
-    const loaded = Object.keys(require.cache).map((f) => f.replace(/\\/g, '/')).filter((f) => f.startsWith(dist));
+    // (link.js, wizard.js, writes.js: the Link Image flow, the wizard panel and the commands that
+    // write to a registry load on their commands' first use; their stubs are registered here.)
+    const loaded = distLoaded(ext);
     assert.ok(loaded.some((f) => f.endsWith('/dist/extension.js')), `extension.js not among ${loaded.join(', ')}`);
-    assert.deepEqual(loaded.filter((f) => /\/dist\/(network|providers|deploy|semver|find|language)\.js$|\/dist\/sdk\//.test(f)), []);
+    assert.deepEqual(loaded.filter((f) => /\/dist\/(network|providers|deploy|semver|find|language|link|wizard|writes)\.js$|\/dist\/sdk\//.test(f)), []);
+  });
+
+  // After the test above: it proves these bundles are not loaded before their commands are used.
+  it("a command flow's bundle loads on the first use of its command, whose stand-in gives way to the real one", async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    const bundle = (name: string): boolean => distLoaded(ext).some((f) => f.endsWith(`/dist/${name}.js`));
+    // Nothing selected, no node given: each answers with a hint and changes nothing.
+    await vscode.commands.executeCommand('registryExplorer.addTag');
+    assert.ok(bundle('writes'), 'Add Tag did not load dist/writes.js');
+    // The other commands of that bundle are its real registrations now, and run again without loading anything more.
+    await vscode.commands.executeCommand('registryExplorer.deleteRepository');
+    await vscode.commands.executeCommand('registryExplorer.copyImageTo');
+    await vscode.commands.executeCommand('registryExplorer.addTag');
+    await vscode.commands.executeCommand('registryExplorer.linkImage', 'Not A Reference');
+    assert.ok(bundle('link'), 'Link Image did not load dist/link.js');
+    await vscode.commands.executeCommand('registryExplorer.connect');
+    assert.ok(bundle('wizard'), 'Connect Registry did not load dist/wizard.js');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const id of ['registryExplorer.addTag', 'registryExplorer.deleteRepository', 'registryExplorer.copyImageTo', 'registryExplorer.linkImage', 'registryExplorer.connect']) {
+      assert.ok(registered.has(id), `${id} is no longer registered`);
+    }
   });
 });

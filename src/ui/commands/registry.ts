@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
-import { ConnectWizard } from '../wizard/panel';
+import { openWizard as openWizardPanel } from '../wizard/open';
 import { RegistryNode, type LoadMoreNode, type MessageNode, type Node } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { network } from '../network';
@@ -36,7 +36,7 @@ function syncDefaultContext(ctx: CommandContext): vscode.Disposable {
 export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable[] {
   const { store, tree, log } = ctx;
   const openWizard = (provider?: string, editing?: ConnectionConfig, values?: Record<string, string>): void => {
-    ConnectWizard.open(ctx.extension, ctx.wizard, {
+    openWizardPanel(ctx.extension, ctx.wizard, {
       ...(provider ? { provider } : {}),
       ...(editing ? { editing } : {}),
       ...(values ? { values } : {}),

@@ -26,6 +26,7 @@ import { repositoryOf } from '../../providers/pullHost';
 import { isRegistryError } from '../../registry/errors';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
+import { LinkFlowError } from './linkError';
 import { groupByFile } from './patterns';
 import { fileLine, scanWorkspace, type WorkspaceScan } from './scan';
 import { LINK_MODES, linkSettings } from './settings';
@@ -39,9 +40,7 @@ export interface LinkTarget extends ImageReference {
 }
 
 /** A failure that is the user's next step already: shown as it is. */
-export class LinkFlowError extends Error {
-  override readonly name = 'LinkFlowError';
-}
+export { LinkFlowError };
 
 export interface RefChoice {
   ref: DeployRef;

@@ -1,95 +1,24 @@
-// "Link Image into Deploy Config": the command (tree context menu and palette), the image hover
-// and the pinned-digest CodeLens. The flow itself is in flow.ts, callable without UI.
+// "Link Image into Deploy Config" as activation registers it: the command (tree context menu
+// and palette), the image hover and the pinned-digest CodeLens. What the command runs is in
+// command.ts (the flow itself in flow.ts, callable without UI), required on the command's first
+// use; in the bundle that require is the sibling file dist/link.js (scripts/build.mjs), so
+// activation does not parse it.
 
 import * as vscode from 'vscode';
 import type { CommandContext } from '../commands/context';
-import type { Node } from '../tree/nodes';
-import { offerCreate } from './create';
-import { describeOutcome, linkImage, LinkFlowError, revertLinks, targetFor, type LinkContext, type LinkOutcome, type LinkTarget } from './flow';
+import type * as LinkCommand from './command';
 import { ImageHoverProvider } from './hover';
-import { quickPickPicker } from './pickers';
+import { showLinkError } from './linkError';
 import { PinnedDigestLens, UPDATE_PIN_COMMAND, updatePinnedDigest } from './pins';
 import { configuredPatterns, DocumentRefs } from './scan';
-import { offerPullSecret, pullCredentials } from './secret';
-import { linkSettings } from './settings';
-import { pickTarget, targetFromNode, targetFromText } from './targets';
 
 const LINK_COMMAND = 'registryExplorer.linkImage';
 
-export { linkImage, applyLinks, revertLinks, LinkFlowError, type LinkPicker, type LinkTarget, type LinkOutcome, type LinkContext } from './flow';
-export { createDeployFiles } from './create';
-export { scanWorkspace } from './scan';
+let loaded: typeof LinkCommand | undefined;
 
 /** Where the hover and CodeLens apply: YAML, plus the configured deploy-config paths. */
 function selector(): vscode.DocumentSelector {
   return [{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }, ...configuredPatterns().map((pattern) => ({ pattern }))];
-}
-
-function isNode(arg: unknown): arg is Node {
-  return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string' && typeof (arg as { id?: unknown }).id === 'string';
-}
-
-function showError(lctx: LinkContext, e: unknown): void {
-  if (e instanceof LinkFlowError) {
-    lctx.log.warn(`link: ${e.message}`);
-    void vscode.window.showErrorMessage(e.message);
-    return;
-  }
-  lctx.log.error(`link: ${lctx.log.safe(e)}`);
-  void vscode.window.showErrorMessage(vscode.l10n.t('Link Image into Deploy Config failed: {0}. Nothing was changed; see the Registry Explorer output for details.', lctx.log.safe(e)));
-}
-
-/** The message after a link: what changed, and what the user may do next. */
-async function afterLink(lctx: LinkContext, target: LinkTarget, o: Extract<LinkOutcome, { kind: 'linked' }>): Promise<void> {
-  const autoSave = vscode.workspace.getConfiguration('files').get<string>('autoSave', 'off') !== 'off';
-  // Ctrl+Z only reaches a focused editor, and the files a link changes need not be open: the
-  // notification's own Undo reverts every file.
-  const note = autoSave ? vscode.l10n.t('Undo reverts it in every file.') : vscode.l10n.t('The files are not saved yet; Undo reverts it in every file.');
-  const open = vscode.l10n.t('Open');
-  const save = vscode.l10n.t('Save');
-  const undo = vscode.l10n.t('Undo');
-  const secret = vscode.l10n.t('Pull Secret…');
-  const cluster = o.files.some((f) => f.refs.some((r) => r.kind === 'kubernetes' || r.kind === 'helm' || r.kind === 'kustomize'));
-  const needsSecret = cluster && !!target.connectionId && !!(await pullCredentials(lctx, target.connectionId));
-  const buttons = [open, ...(autoSave ? [] : [save]), undo, ...(needsSecret ? [secret] : [])];
-  const choice = await vscode.window.showInformationMessage(`${describeOutcome(o)} ${note}`, ...buttons);
-  if (choice === undo) {
-    await revertLinks(o.files);
-    lctx.log.info(`link: undone in ${o.files.length} file(s)`);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Undid the link in {0} file(s).', o.files.length));
-  } else if (choice === open) {
-    for (const [i, f] of o.files.entries()) {
-      const doc = await vscode.workspace.openTextDocument(f.uri);
-      // The first changed reference, found in the new text by its unchanged start.
-      const at = doc.positionAt(f.edits[0]?.offset ?? 0);
-      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: i < o.files.length - 1, selection: new vscode.Range(at, at) });
-    }
-  } else if (choice === save) {
-    for (const f of o.files) await (await vscode.workspace.openTextDocument(f.uri)).save();
-  } else if (choice === secret && target.connectionId) {
-    await offerPullSecret(lctx, target.connectionId, o.target.registry);
-  }
-}
-
-async function runLinkCommand(ctx: CommandContext, arg?: unknown): Promise<void> {
-  try {
-    if (!vscode.workspace.workspaceFolders?.length) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Open the folder that holds your deploy config first (File › Open Folder), then link the image.'));
-      return;
-    }
-    const target = typeof arg === 'string' ? targetFromText(ctx, arg) : isNode(arg) ? await targetFromNode(ctx, arg) : await pickTarget(ctx);
-    if (!target) return;
-    const outcome = await linkImage(ctx, target, quickPickPicker());
-    if (outcome.kind === 'empty') {
-      // Files, not errors: one broken file with six errors is one file left alone.
-      const broken = new Set(outcome.scan.problems.map((p) => p.file)).size;
-      await offerCreate(targetFor(outcome.target, outcome.digest, linkSettings().mode), { candidates: outcome.scan.candidates, problems: broken });
-    } else if (outcome.kind === 'linked') {
-      void afterLink(ctx, target, outcome).catch((e: unknown) => showError(ctx, e));
-    }
-  } catch (e) {
-    showError(ctx, e);
-  }
 }
 
 export function registerLink(ctx: CommandContext): vscode.Disposable {
@@ -105,9 +34,13 @@ export function registerLink(ctx: CommandContext): vscode.Disposable {
   registerProviders();
   const subscriptions: vscode.Disposable[] = [
     lens,
-    vscode.commands.registerCommand(LINK_COMMAND, (arg?: unknown) => runLinkCommand(ctx, arg)),
+    vscode.commands.registerCommand(LINK_COMMAND, (arg?: unknown) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded ??= require('./command') as typeof LinkCommand;
+      return loaded.runLinkCommand(ctx, arg);
+    }),
     vscode.commands.registerCommand(UPDATE_PIN_COMMAND, (uri: vscode.Uri, identity: string, digest: string) =>
-      updatePinnedDigest(docs, uri, identity, digest).then(() => lens.refresh(), (e: unknown) => showError(ctx, e)),
+      updatePinnedDigest(docs, uri, identity, digest).then(() => lens.refresh(), (e: unknown) => showLinkError(ctx, e)),
     ),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('registryExplorer.deployConfigPaths')) registerProviders();
