@@ -9,6 +9,7 @@
 
 import type { Page } from '../../providers/provider';
 import { PageGuard, truncationOf, type PageLimits, type Truncation } from '../../registry/pageGuard';
+import { share, type Shared } from '../../registry/shared';
 
 export interface PageStats {
   items: number;
@@ -45,7 +46,7 @@ export class Listing<T> {
   truncated?: Truncation;
   private more?: (signal?: AbortSignal) => Promise<Page<T>>;
   private inflight?: Promise<void>;
-  private stepping?: Promise<boolean>;
+  private stepping?: Shared<boolean>;
   private generation = 0;
   private index?: { items: T[]; byName: Map<string, T> };
   private guard: PageGuard;
@@ -165,11 +166,24 @@ export class Listing<T> {
    * Fetch and take the next server page; false when a refresh replaced this walk meanwhile.
    * One page at a time: two walkers at once (the tree filling its catalog, Find loading all of
    * it) would otherwise fetch the same page twice. A caller that finds a page on its way waits
-   * for it, and that page is its progress.
+   * for it, and that page is its progress. The page is fetched under none of their signals:
+   * Find closing must not stop the tree's catalog fill. A waiter that cancels leaves alone; the
+   * fetch is aborted only when every waiter has left (then the next caller starts it afresh).
    */
   private next(signal?: AbortSignal): Promise<boolean> {
-    this.stepping ??= this.nextPage(signal).finally(() => (this.stepping = undefined));
-    return this.stepping;
+    if (!this.stepping) {
+      const stepping: Shared<boolean> = share(
+        (shared) => this.nextPage(shared),
+        () => {
+          if (this.stepping === stepping) this.stepping = undefined;
+        },
+      );
+      this.stepping = stepping;
+      void stepping.done.finally(() => {
+        if (this.stepping === stepping) this.stepping = undefined;
+      }).catch(() => undefined);
+    }
+    return this.stepping.join(signal);
   }
 
   private async nextPage(signal?: AbortSignal): Promise<boolean> {
