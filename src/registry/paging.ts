@@ -7,7 +7,8 @@
 // A server decides how many pages there are, so it could decide "forever": one that hands out
 // a fresh Link on every page, alternates two pages, or sends empty pages with a Link would
 // otherwise be followed until memory runs out. Every walk is bounded (pages, items) and every
-// page is fingerprinted by content, so a page seen before ends the walk whatever its URL says.
+// page of a walk of more than one is fingerprinted by content, so a page seen before ends the
+// walk whatever its URL says.
 // A walk cut short ends with a RegistryError whose `code` names why (see `truncationOf`):
 // whoever keeps the items (the tree's Listing, `collect*` in the client) keeps what arrived
 // and tells the user the listing is incomplete.
@@ -80,7 +81,7 @@ export async function* paginate<T>(first: URL, fetchPage: (url: URL) => Promise<
   while (url) {
     seenUrls.add(url.toString());
     const page = await fetchPage(url);
-    const repeated = guard.admit(page.items);
+    const repeated = guard.admit(page.items, !!page.next);
     if (repeated) throw truncationError(first.host, repeated, limits);
     const stop = page.next && (seenUrls.has(page.next.toString()) ? 'linkedBack' : guard.beforeNext());
     yield page;

@@ -220,10 +220,8 @@ export class Listing<T> {
 
   /** Append a server page, unless it breaks the walk's bounds. */
   private take(walk: Walk<T>, page: Page<T>): void {
-    // A walk of one page cannot loop: the reference registry sends 100,000 tags as one page,
-    // and fingerprinting them (the loop check) held the extension host for ~50 ms for nothing.
-    const only = !walk.items.length && !page.more;
-    const repeated = only ? undefined : walk.guard.admit(page.items);
+    // The guard leaves a walk of one page unhashed: it cannot loop.
+    const repeated = walk.guard.admit(page.items, !!page.more);
     if (repeated) return stop(walk, repeated);
     const room = walk.guard.itemLimit - walk.items.length;
     const kept = page.items.length > room ? page.items.slice(0, room) : page.items;
