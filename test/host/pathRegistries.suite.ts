@@ -48,6 +48,10 @@ describe('registries under a path in the real extension host', function () {
   it('Artifactory: the tree lists through /artifactory/api/docker/KEY/v2/; copied references start with HOST/KEY', async () => {
     const config = saved('Artifactory');
     const reg = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.id === config.id) as RegistryNode;
+    const row = a.tree.getTreeItem(reg);
+    const pullAt = `${new URL(env.ART_ADDRESS!).host}/${env.ART_KEY}`;
+    assert.ok(String(row.description).endsWith(pullAt) && !String(row.description).includes('/api/docker/'), `the row says where images are pulled from: ${String(row.description)}`);
+    assert.ok((row.tooltip as vscode.MarkdownString).value.includes(config.url), 'the API address in the tooltip');
     const labels = (await a.tree.getChildren(reg)).map((n) => String(a.tree.getTreeItem(n).label));
     assert.deepEqual(labels, ['team', 'web']);
     const tag = (await a.tree.locate(config.id, 'team/app', '1.0')) as TagNode;

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { Connection, ConnectionConfig, RepositoryInfo, TagInfo } from '../../providers/provider';
-import { pullHost } from '../../providers/pullHost';
+import { knownPullHost, pullHost } from '../../providers/pullHost';
 import { isRegistryError, type RegistryError } from '../../registry/errors';
 import { formatPlatform } from '../../registry/mediaTypes';
 import type { ConnectionManager } from '../connections';
@@ -547,9 +547,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const isDefault = this.store.defaultId() === c.id;
     const listing = this.repoListings.get(c.id);
     const staleNote = listing?.stale && listing.cachedAt ? vscode.l10n.t('cached {0}, refreshing…', formatAge(new Date(listing.cachedAt).toISOString())) : undefined;
-    item.description = joinFacts(isDefault ? vscode.l10n.t('default') : undefined, c.url !== c.name ? c.url : undefined, staleNote);
+    // A registry under a path (Artifactory, Nexus) is known by where images are pulled from
+    // (`HOST/KEY`, a connector port), not by its API's address, which the tooltip keeps.
+    const pulledFrom = knownPullHost(c);
+    const address = pulledFrom ?? c.url;
+    item.description = joinFacts(isDefault ? vscode.l10n.t('default') : undefined, address !== c.name ? address : undefined, staleNote);
     item.tooltip = new vscode.MarkdownString(
-      [`**${c.name}**`, '', `${vscode.l10n.t('Address')}: ${c.url}`, `${vscode.l10n.t('Provider')}: ${c.provider}`, c.username ? `${vscode.l10n.t('User')}: ${c.username}` : '', c.insecure ? vscode.l10n.t('Insecure (TLS verification off)') : '']
+      [`**${c.name}**`, '', pulledFrom ? `${vscode.l10n.t('Pulled from')}: ${pulledFrom}` : '', `${vscode.l10n.t('Address')}: ${c.url}`, `${vscode.l10n.t('Provider')}: ${c.provider}`, c.username ? `${vscode.l10n.t('User')}: ${c.username}` : '', c.insecure ? vscode.l10n.t('Insecure (TLS verification off)') : '']
         .filter(Boolean)
         .join('\n\n'),
     );
