@@ -26,6 +26,7 @@ describe('artifacts in the real extension host', { skip, concurrency: false }, (
   before(async () => {
     reg = await startRegistry({ mode: 'plain' });
     await seedArtifacts(reg.pusher);
+    await reg.pusher.pushIndex('multi/attested', 'latest', [{ os: 'linux', arch: 'amd64' }, { os: 'linux', arch: 'arm64', variant: 'v8' }], { format: 'oci', attestation: true });
     front = await startReferrersFront(reg);
     // A Quay whose scanner found 1 critical and 2 high in acme/app:1.0.
     quay = await startFakeQuay();
@@ -48,7 +49,7 @@ describe('artifacts in the real extension host', { skip, concurrency: false }, (
     });
     const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
     assert.equal(r.exitCode, 0, detail);
-    assert.equal(r.passes.length, 9, detail);
+    assert.equal(r.passes.length, 10, detail);
     assert.ok(!r.output.includes(quay.oauthToken), 'the Quay token is not in the output');
     // The lookups went through the referrers API on the front.
     assert.ok(front.requests.some((q) => /^GET \/v2\/signed\/app\/referrers\/sha256:/.test(q)), front.requests.join('\n'));

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
-import type { Node, RegistryNode, RepositoryNode, TagNode } from '../../src/ui/tree/nodes';
+import type { Node, PlatformNode, RegistryNode, RepositoryNode, TagNode } from '../../src/ui/tree/nodes';
 import type { ReferrerNode, ReferrersNode } from '../../src/ui/tree/referrerNodes';
 import { api, until } from './support';
 
@@ -75,6 +75,21 @@ describe('artifacts in the real extension host', function () {
     assert.deepEqual(referrers.map((n) => label(a, n)).sort(), ['SBOM', 'attestation', 'signature']);
     assert.match(String(a.tree.getTreeItem(tag).description), /^signed, SBOM, provenance · /);
     assert.equal(a.tree.getParent(referrers[0]!)?.id, group.id);
+  });
+
+  it('a multi-arch image: its BuildKit attestation under the tag and under the platform it describes', async () => {
+    const tag = await tagNode(a, bare, 'multi/attested', 'latest');
+    const children = await a.tree.getChildren(tag);
+    assert.deepEqual(children.map((n) => n.kind), ['platform', 'platform', 'referrers']);
+    const [amd64, arm64] = children as PlatformNode[];
+    assert.equal(a.tree.getTreeItem(amd64!).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'the attestation names linux/amd64');
+    assert.equal(a.tree.getTreeItem(arm64!).collapsibleState, vscode.TreeItemCollapsibleState.None);
+    const [group] = await a.tree.getChildren(amd64);
+    assert.equal(group?.kind, 'referrers');
+    assert.equal(a.tree.getParent(group!)?.id, amd64!.id);
+    const [att] = (await a.tree.getChildren(group)) as ReferrerNode[];
+    assert.equal(att?.referrer.source, 'index');
+    assert.match(String(a.tree.getTreeItem(amd64!).description), /^provenance · /);
   });
 
   it('opening the SBOM shows its document as read-only JSON', async () => {

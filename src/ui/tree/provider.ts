@@ -153,8 +153,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         return this.referrers.item(node);
       case 'platform': {
         const p = node.image;
-        const item = new vscode.TreeItem(formatPlatform(p.platform), vscode.TreeItemCollapsibleState.None);
-        item.description = joinFacts(formatAge(p.created), shortDigest(p.digest), formatSize(p.size));
+        // A platform with its own referrers (BuildKit attestations) expands to them.
+        const subject = this.platformSubject(node);
+        const item = new vscode.TreeItem(formatPlatform(p.platform), this.referrers.expandable(node, subject) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.description = joinFacts(this.referrers.badges(node, subject), formatAge(p.created), shortDigest(p.digest), formatSize(p.size));
         item.tooltip = new vscode.MarkdownString(
           [`**${formatPlatform(p.platform)}**`, '', `Digest: \`${p.digest}\``, `Media type: \`${p.mediaType}\``, p.size !== undefined ? `Size: ${formatSize(p.size)}` : '', p.created ? `Created: ${p.created}` : '']
             .filter(Boolean)
@@ -190,6 +192,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   /** Hover: the repository's tag count as it is now (its row is not refreshed just for that). */
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.ProviderResult<vscode.TreeItem> {
     // Hovering a tag looks up what refers to it; the tooltip waits for that one lookup.
+    if (node.kind === 'platform') return this.referrers.lookup(node, this.platformSubject(node)).then(() => item);
     if (node.kind === 'tag') {
       return this.referrers.lookup(node, this.referrerSubject(node)).then(() => {
         item.tooltip = this.tagItem(node).tooltip;
@@ -244,6 +247,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       case 'referrers':
         return this.referrers.children(node).map((n) => this.remember(n));
+      case 'platform':
+        return (await this.referrers.tagChildren(node, this.platformSubject(node))).map((n) => this.remember(n));
       default:
         return [];
     }
@@ -268,8 +273,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         return parentOfPath(node.connectionId, node.name);
       case 'tag':
         return this.remember(new RepositoryNode(node.connectionId, node.repository));
-      case 'platform':
       case 'referrers':
+        if (node.onPlatform) return this.nodes.get(`pl:${node.connectionId}:${node.repository}:${node.tag}:${node.subject}`);
+        return this.remember(new TagNode(node.connectionId, node.repository, node.tag));
+      case 'platform':
         return this.remember(new TagNode(node.connectionId, node.repository, node.tag));
       case 'referrer':
         return this.nodes.get(`rs:${node.connectionId}:${node.repository}:${node.tag}:${node.subject}`) as ReferrersNode | undefined;
@@ -487,6 +494,12 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d) return d;
     const digest = this.tagViews.get(repoKey(node.connectionId, node.repository))?.sorted.byName(node.tag)?.digest;
     return digest ? { digest } : undefined;
+  }
+
+  /** A platform's image for its referrers: the index's attestations that name it. */
+  private platformSubject(node: PlatformNode): Subject {
+    const attestations = this.details.get(node.connectionId, node.repository, node.tag)?.attestations?.filter((a) => a.subject === node.image.digest);
+    return { digest: node.image.digest, ...(attestations?.length ? { attestations } : {}) };
   }
 
   tagDetails(node: TagNode): TagDetails | undefined {

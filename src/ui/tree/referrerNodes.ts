@@ -12,6 +12,8 @@ export class ReferrersNode {
     readonly tag: string,
     /** The image the referrers refer to. */
     readonly subject: string,
+    /** Under a platform row of a multi-arch tag (its BuildKit attestations), not the tag row. */
+    readonly onPlatform = false,
   ) {}
   get id(): string {
     return `rs:${this.connectionId}:${this.repository}:${this.tag}:${this.subject}`;

@@ -13,7 +13,7 @@ import { kindIcon, kindName } from './artifacts';
 import type { ArtifactKind } from '../../registry/artifactKind';
 import { badgesOf } from '../../registry/badges';
 import { formatAge, formatSize, joinFacts, shortDigest } from './format';
-import type { TagNode } from './nodes';
+import type { PlatformNode, TagNode } from './nodes';
 import { ReferrerNode, ReferrersNode } from './referrerNodes';
 
 /** The image a tag names, as far as the tree knows it: its details, or only the listing's digest (Harbor, ECR). */
@@ -23,10 +23,13 @@ export interface Subject {
   artifact?: { kind: ArtifactKind };
 }
 
+/** A row whose image can have referrers: a tag, or a platform of a multi-arch tag. */
+export type ReferrerRow = TagNode | PlatformNode;
+
 export interface ReferrerTreeDeps {
   connection(connectionId: string): Promise<Connection>;
-  /** The tag row whose referrers arrived, to refresh. */
-  changed(node: TagNode): void;
+  /** The row whose referrers arrived, to refresh. */
+  changed(node: ReferrerRow): void;
   /** Whether the repository holds a tag (hidden fallback tags included); undefined: not known. */
   hasTag(connectionId: string, repository: string, tag: string): boolean | undefined;
   log: Log;
@@ -40,12 +43,12 @@ export class ReferrerTree {
   constructor(private readonly deps: ReferrerTreeDeps) {}
 
   /** Referrers of the tag's image, when looked up already. */
-  get(node: TagNode, d: Subject | undefined): Referrers | undefined {
+  get(node: ReferrerRow, d: Subject | undefined): Referrers | undefined {
     return d ? this.known.get(key(node.connectionId, d.digest)) : undefined;
   }
 
   /** Whether the tag row should expand to referrers (known ones, or ones its listing or index shows). */
-  expandable(node: TagNode, d: Subject | undefined): boolean {
+  expandable(node: ReferrerRow, d: Subject | undefined): boolean {
     if (!d) return false;
     const r = this.get(node, d);
     if (r) return r.items.length > 0;
@@ -54,7 +57,7 @@ export class ReferrerTree {
   }
 
   /** Start a lookup (hover, expand); the row refreshes when it returns. */
-  lookup(node: TagNode, d: Subject | undefined): Promise<Referrers | undefined> {
+  lookup(node: ReferrerRow, d: Subject | undefined): Promise<Referrers | undefined> {
     if (!d || d.artifact?.kind === 'signature' || d.artifact?.kind === 'sbom' || d.artifact?.kind === 'attestation') return Promise.resolve(undefined);
     const k = key(node.connectionId, d.digest);
     const known = this.known.get(k);
@@ -96,10 +99,10 @@ export class ReferrerTree {
   }
 
   /** The group row under a tag, once its referrers are known (looked up now when they are not). */
-  async tagChildren(node: TagNode, d: Subject | undefined): Promise<ReferrersNode[]> {
+  async tagChildren(node: ReferrerRow, d: Subject | undefined): Promise<ReferrersNode[]> {
     if (!d) return [];
     const r = await this.lookup(node, d);
-    return r?.items.length ? [new ReferrersNode(node.connectionId, node.repository, node.tag, d.digest)] : [];
+    return r?.items.length ? [new ReferrersNode(node.connectionId, node.repository, node.tag, d.digest, node.kind === 'platform')] : [];
   }
 
   children(node: ReferrersNode): ReferrerNode[] {
@@ -108,7 +111,7 @@ export class ReferrerTree {
   }
 
   /** "signed · SBOM · provenance" for the tag's description; undefined until looked up. */
-  badges(node: TagNode, d: Subject | undefined): string | undefined {
+  badges(node: ReferrerRow, d: Subject | undefined): string | undefined {
     const r = this.get(node, d);
     if (!r?.items.length) return undefined;
     const b = badgesOf(r.items);
@@ -117,7 +120,7 @@ export class ReferrerTree {
   }
 
   /** Tooltip lines for the tag: what refers to it, or why that is not known. */
-  tooltip(node: TagNode, d: Subject | undefined): string[] {
+  tooltip(node: ReferrerRow, d: Subject | undefined): string[] {
     if (!d) return [];
     const r = this.get(node, d);
     const failed = this.failed.get(key(node.connectionId, d.digest));
