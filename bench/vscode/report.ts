@@ -267,6 +267,9 @@ function lazyWhat(f: BundleFile): string {
   if (f.file.endsWith('language.js')) return 'image completion, diagnostics and quick fixes, loaded when a deploy file is opened';
   if (f.file.endsWith('network.js')) return 'the network side (undici, the registry client, the schemas, Generic v2, the provider registry), loaded on the first request';
   if (f.file.endsWith('find.js')) return "Find's picker and reveal, loaded on the command's first use";
+  if (f.file.endsWith('link.js')) return "Link Image's flow and pickers, loaded on the command's first use";
+  if (f.file.endsWith('wizard.js')) return "the Connect wizard's panel and controller, loaded when it first opens";
+  if (f.file.endsWith('writes.js')) return 'Copy Image To, Add Tag, Delete Repository, loaded on the first of them';
   if (f.file.endsWith('semver.js')) return "semver's coerce and parse, loaded when the tag order meets a tag its own version pattern leaves alone (`1.25`, `3.19-alpine`)";
   if (f.file.endsWith('providers.js')) return 'the cloud providers (Docker Hub, GitHub, ECR, Google, ACR, DigitalOcean, Quay), loaded when such a registry is used';
   return 'loaded on first use';
