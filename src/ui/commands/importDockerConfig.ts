@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DockerConfigEntry } from '../../providers/dockerConfig';
+import { connectedLoginHosts } from '../../providers/loginHost';
 import { network } from '../network';
-import { registryHost } from '../tree/provider';
 import type { CommandContext } from './context';
 
 interface EntryItem extends vscode.QuickPickItem {
@@ -35,7 +35,8 @@ export function registerImportDockerConfig(ctx: CommandContext): vscode.Disposab
       void vscode.window.showInformationMessage(vscode.l10n.t('{0} lists no registries.', path) + skippedNote);
       return;
     }
-    const connected = new Set(ctx.store.list().map(registryHost));
+    // Entries are keyed by the host `docker login` named: compare it with each connection's.
+    const connected = connectedLoginHosts(ctx.store.list());
     const items: EntryItem[] = entries.map((entry) => ({
       label: entry.registry,
       description: [entry.username ?? (entry.identityToken ? vscode.l10n.t('identity token') : vscode.l10n.t('no credentials')), entry.helper ? vscode.l10n.t('via docker-credential-{0}', entry.helper) : undefined, connected.has(entry.registry) ? vscode.l10n.t('already connected') : undefined]
