@@ -45,7 +45,7 @@ export class Listing<T> {
   /** Set when the listing stopped before the server's end: what arrived is all there is. */
   truncated?: Truncation;
   private more?: (signal?: AbortSignal) => Promise<Page<T>>;
-  private inflight?: Promise<void>;
+  private inflight?: Shared<void>;
   private stepping?: Shared<boolean>;
   private generation = 0;
   private index?: { items: T[]; byName: Map<string, T> };
@@ -95,11 +95,26 @@ export class Listing<T> {
    * loaded, a catalog is grouped whole); the items shown until then are the previous ones.
    */
   load(signal?: AbortSignal, atLeast = 0): Promise<void> {
-    if (this.inflight) return this.inflight;
-    const gen = ++this.generation;
-    this.status = 'loading';
+    if (!this.inflight) {
+      const gen = ++this.generation;
+      this.status = 'loading';
+      // Under none of the callers' signals, like a page (next()): Find cancelling must not fail
+      // the tree's load. Abandoned by all, it is aborted and the next caller starts afresh.
+      const inflight: Shared<void> = share(
+        (shared) => this.walkFirst(gen, shared, atLeast),
+        () => {
+          if (this.inflight === inflight) this.inflight = undefined;
+        },
+      );
+      this.inflight = inflight;
+    }
+    // A caller that cancels leaves without an error, as ever: `status` says what there is.
+    return this.inflight.join(signal).catch(() => undefined);
+  }
+
+  private walkFirst(gen: number, signal: AbortSignal, atLeast: number): Promise<void> {
     const walk: Walk<T> = { items: [], guard: new PageGuard(this.limits) };
-    this.inflight = this.fetch(() => this.first(signal), true)
+    return this.fetch(() => this.first(signal), true)
       .then(async (page) => {
         if (gen !== this.generation) return;
         this.take(walk, page);
@@ -124,7 +139,6 @@ export class Listing<T> {
       .finally(() => {
         if (gen === this.generation) this.inflight = undefined;
       });
-    return this.inflight;
   }
 
   /** One more screen page, fetching from the server when the loaded items run out. */
@@ -135,7 +149,7 @@ export class Listing<T> {
 
   /** Fetch server pages until `count` items are loaded or the server has no more; false when a refresh intervened. */
   async ensure(count: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.inflight) await this.inflight;
+    if (this.inflight) await this.inflight.done;
     while (this.items.length < count && this.more) {
       if (!(await this.next(signal))) return false;
     }
@@ -157,7 +171,7 @@ export class Listing<T> {
 
   /** One more server page; false when there is none or a refresh replaced this walk meanwhile. */
   async fetchMore(signal?: AbortSignal): Promise<boolean> {
-    if (this.inflight) await this.inflight;
+    if (this.inflight) await this.inflight.done;
     if (!this.more) return false;
     return this.next(signal);
   }

@@ -9,7 +9,7 @@ import { Listing } from '../../../src/ui/tree/listing';
  * fetched under as the transport does (an aborted request fails at once): what each page's
  * request was given and how it ended is recorded.
  */
-function heldServer() {
+function heldServer(heldFirst = false) {
   const requests: { page: number; aborted: boolean; ended?: 'answered' | 'aborted' }[] = [];
   const waiting: (() => void)[] = [];
   const page = (n: number): Page<string> => ({
@@ -33,7 +33,13 @@ function heldServer() {
         }
       : {}),
   });
-  return { first: async () => page(1), requests, release: () => waiting.splice(0).forEach((r) => r()) };
+  const zero: Page<string> = { items: [], more: page(0).more! };
+  return {
+    // heldFirst: the first page is held (and answered) like the later ones.
+    first: heldFirst ? (signal?: AbortSignal) => zero.more!(signal) : async () => page(1),
+    requests,
+    release: () => waiting.splice(0).forEach((r) => r()),
+  };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -90,5 +96,38 @@ describe('a server page shared between walkers', () => {
     assert.equal(await again, true);
     assert.deepEqual(listing.items, ['repo-1', 'repo-2']);
     assert.equal(listing.hasMoreOnServer, true);
+  });
+
+  test('the first page too: Find starting the load and closing leaves the tree its catalog', async () => {
+    const server = heldServer(true);
+    const listing = new Listing<string>(server.first, 100);
+    const find = new AbortController();
+    const findLoad = listing.load(find.signal);
+    const treeLoad = listing.load();
+    await tick();
+    assert.equal(server.requests.length, 1, 'one request for the first page, shared');
+    find.abort();
+    await findLoad;
+    assert.equal(server.requests[0]!.aborted, false);
+    server.release();
+    await treeLoad;
+    assert.deepEqual([listing.status, listing.items, listing.hasMoreOnServer], ['ready', ['repo-1'], true]);
+  });
+
+  test('a load every caller abandons is stopped, and the next load asks again', async () => {
+    const server = heldServer(true);
+    const listing = new Listing<string>(server.first, 100);
+    const gone = new AbortController();
+    const abandoned = listing.load(gone.signal);
+    await tick();
+    gone.abort();
+    await abandoned;
+    assert.equal(server.requests[0]!.aborted, true);
+    const again = listing.load();
+    await tick();
+    assert.equal(server.requests.length, 2);
+    server.release();
+    await again;
+    assert.deepEqual([listing.status, listing.items], ['ready', ['repo-1']]);
   });
 });
