@@ -26,7 +26,7 @@ import { repositoryOf } from '../../providers/pullHost';
 import { isRegistryError } from '../../registry/errors';
 import { formatReference, type ImageReference } from '../../registry/reference';
 import type { CommandContext } from '../commands/context';
-import { LinkFlowError } from './linkError';
+import { isLinkFlowError, LinkFlowError } from './linkError';
 import { groupByFile } from './patterns';
 import { fileLine, scanWorkspace, type WorkspaceScan } from './scan';
 import { LINK_MODES, linkSettings } from './settings';
@@ -159,7 +159,7 @@ async function resolveDigest(lctx: LinkContext, target: LinkTarget, signal?: Abo
 }
 
 function digestFailure(lctx: LinkContext, target: LinkTarget, error: unknown): LinkFlowError {
-  if (error instanceof LinkFlowError) return error;
+  if (isLinkFlowError(error)) return error;
   return new LinkFlowError(
     vscode.l10n.t(
       'Could not get the digest of {0}: {1}. Nothing was changed. Check the connection (Registry Explorer: Test Connection), or link by tag.',
@@ -370,7 +370,7 @@ function rescan(file: string, text: string, refs: readonly DeployRef[]): DeployR
 }
 
 function wrap(e: unknown, file: string): Error {
-  if (e instanceof LinkFlowError) return e;
+  if (isLinkFlowError(e)) return e;
   const why = e instanceof Error ? e.message : String(e);
   return new LinkFlowError(vscode.l10n.t('Cannot link into {0}: {1} Nothing was changed.', vscode.workspace.asRelativePath(vscode.Uri.parse(file)), why.endsWith('.') ? why : `${why}.`));
 }
