@@ -203,6 +203,26 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     assert.equal(connect.command?.command, 'registryExplorer.imageQuickFix');
   });
 
+  it('the hover names newer tags by the diagnostic’s rules: a new major only with diagnostics.newerMajor on', async () => {
+    const doc = (await open('k8s/deploy.yaml')).document;
+    const at = new vscode.Position(7, doc.lineAt(7).text.indexOf('web/app:1.4.0') + 3);
+    const newer = async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return /Newer tags: (.*)/.exec(text)?.[1];
+    };
+    assert.equal(await until('the hover', newer, 30_000), '`1.5.0`, `1.4.1`', 'no 2.0.0, as the diagnostic offers 1.5.0');
+    const config = vscode.workspace.getConfiguration('registryExplorer');
+    await config.update('diagnostics.newerMajor', true, vscode.ConfigurationTarget.Global);
+    try {
+      assert.equal(await newer(), '`2.0.0`, `1.5.0`, `1.4.1`');
+      const diag = await until('the diagnostic naming 2.0.0', () => ours(doc).find((d) => d.code === 'newerVersion' && doc.getText(d.range) === '1.4.0' && /2\.0\.0/.test(d.message)));
+      assert.match(diag.message, /A newer major version is available: 2\.0\.0/);
+    } finally {
+      await config.update('diagnostics.newerMajor', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('public Docker Hub without a connection, with the setting on: a moved pin and a missing tag, by HEAD only', async () => {
     const doc = (await open('hub/compose.yaml')).document;
     const diags = await until('the Docker Hub diagnostics', () => (ours(doc).length >= 2 ? ours(doc) : undefined));

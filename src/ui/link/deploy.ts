@@ -9,7 +9,7 @@ import type * as Deploy from '../../deploy';
 
 export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from '../../deploy/classify';
 export { PASSWORD_PLACEHOLDER, refIdentity } from '../../deploy/types';
-export type { CompletionSite, DiagnosticCode, DiagnosticSettings, Fix, ImageDiagnostic, Reach, RepositoryFacts, TagFacts } from '../../deploy';
+export type { CompletionSite, DiagnosticCode, DiagnosticSettings, Fix, ImageDiagnostic, NewerVersion, Reach, RepositoryFacts, TagFacts } from '../../deploy';
 export type { CreateKind, DeployKind, DeployProblem, DeployRef, FieldLocation, LinkMode, LinkResult, PlannedChange, RewriteOptions, ScanResult, TextEdit } from '../../deploy';
 
 let loaded: typeof Deploy | undefined;
@@ -35,6 +35,7 @@ export const completionSite: typeof Deploy.completionSite = (...a) => deploy().c
 export const diagnose: typeof Deploy.diagnose = (...a) => deploy().diagnose(...a);
 export const headsNeeded: typeof Deploy.headsNeeded = (...a) => deploy().headsNeeded(...a);
 export const repositoriesNeeded: typeof Deploy.repositoriesNeeded = (...a) => deploy().repositoriesNeeded(...a);
+export const newerVersions: typeof Deploy.newerVersions = (...a) => deploy().newerVersions(...a);
 
 /** `instanceof` without loading the module: the class lives in the lazily loaded bundle. */
 export function isStaleReference(e: unknown): boolean {

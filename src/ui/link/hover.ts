@@ -3,7 +3,7 @@
 // tree's details (already loaded for tags on screen) or one `imageDetails` call, cached briefly.
 
 import * as vscode from 'vscode';
-import type { DeployRef, FieldLocation } from './deploy';
+import { newerVersions, type DeployRef, type FieldLocation, type NewerVersion } from './deploy';
 import type { ConnectionConfig } from '../../providers/provider';
 import type { ScanSummary } from '../../providers/scanSummary';
 import type { ImageDetails } from '../../registry/client';
@@ -11,9 +11,9 @@ import { formatPlatform } from '../../registry/mediaTypes';
 import { formatAge, formatSize } from '../tree/format';
 import { scanTooltip } from '../tree/scans';
 import type { LinkContext } from './flow';
-import { newerTags } from './patterns';
 import { pinStatus, type PinStatus } from './pins';
 import type { DocumentRefs } from './scan';
+import { languageSettings } from '../language/settings';
 import { linkSettings } from './settings';
 import { connectionForImage } from './targets';
 
@@ -44,12 +44,20 @@ interface Facts {
   details: ImageDetails;
   /** For a `tag@digest` pin: where the tag points now. */
   pin?: PinStatus;
-  newer: string[];
+  /** Every newer version, majors included: the setting filters them when shown, not when cached. */
+  newer: NewerVersion[];
   /** Vulnerability scan where the registry keeps one (ECR, Quay). */
   scan?: ScanSummary;
 }
 
 const md = (s: string) => s.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&');
+
+const NEWER_SHOWN = 5;
+
+function newerLine(newer: readonly NewerVersion[]): string {
+  if (!newer.length) return '';
+  return `${md(vscode.l10n.t('Newer tags'))}: ${newer.slice(0, NEWER_SHOWN).map((v) => `\`${v.tag}\``).join(', ')}`;
+}
 
 export class ImageHoverProvider implements vscode.HoverProvider {
   private readonly facts = new Map<string, { at: number; value: Promise<Facts> }>();
@@ -73,6 +81,8 @@ export class ImageHoverProvider implements vscode.HoverProvider {
       return new vscode.Hover(out, range);
     }
     const { config } = served;
+    // The newer-version diagnostic's rules and setting: a new major only when asked for.
+    const major = languageSettings(doc.uri).diagnostics.newerMajor;
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
@@ -88,7 +98,7 @@ export class ImageHoverProvider implements vscode.HoverProvider {
         f.pin?.moved
           ? `$(warning) ${md(vscode.l10n.t('The tag {0} now points at {1}, not at the pinned digest.', image.tag ?? '', f.pin.current))}`
           : '',
-        f.newer.length ? `${md(vscode.l10n.t('Newer tags'))}: ${f.newer.map((t) => `\`${t}\``).join(', ')}` : '',
+        newerLine(f.newer.filter((v) => major || v.level !== 'major')),
         md(scanTooltip(f.scan) ?? ''),
       ].filter(Boolean);
       out.appendMarkdown(lines.join('\n\n'));
@@ -116,11 +126,11 @@ export class ImageHoverProvider implements vscode.HoverProvider {
     const { tree } = this.lctx;
     const conn = await tree.connection(config.id);
     const known = !digest && tag ? tree.details.get(config.id, repository, tag) : undefined;
-    const newer = async (): Promise<string[]> => {
+    const newer = async (): Promise<NewerVersion[]> => {
       if (!tag) return [];
       const listing = tree.tags(config, repository);
       if (listing.status !== 'ready') await listing.load();
-      return newerTags(tag, listing.items.map((t) => t.name));
+      return newerVersions(tag, listing.items.map((t) => t.name), { major: true });
     };
     const [details, newest, pin] = await Promise.all([
       known ? Promise.resolve(known) : conn.client.imageDetails(repository, digest ?? tag ?? 'latest', { signal }),
