@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client';
 import { startRegistry, type RunningRegistry } from '../support';
+import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
 import { e2eSkipReason } from './support/codeServer';
 import { filesContaining } from './support/files';
 import { runHostTests } from './support/hostTests';
@@ -24,30 +25,38 @@ describe('copy between registries in a real VS Code', { skip, concurrency: false
   let src: RunningRegistry;
   let token: RunningRegistry;
   let plain: RunningRegistry;
+  let harbor: FakeHarbor;
   let wb: Workbench | undefined;
   before(async () => {
-    [src, token, plain] = await Promise.all([startRegistry({ mode: 'plain' }), startRegistry({ mode: 'token' }), startRegistry({ mode: 'plain' })]);
+    [src, token, plain, harbor] = await Promise.all([startRegistry({ mode: 'plain' }), startRegistry({ mode: 'token' }), startRegistry({ mode: 'plain' }), startFakeHarbor()]);
     // Layers big enough that the progress has something to show.
+    // Delete Repository: app/old through the Registry API (3 tags, 2 images), library/old through Harbor's.
+    await Promise.all([src.pusher.pushImage('app/old', ['1', 'latest']), src.pusher.pushImage('app/old', '2', { layerBytes: [700] }), harbor.registry.pusher.pushImage('library/old', ['1.0', 'latest'])]);
+    await harbor.sync();
     await Promise.all([src.pusher.pushIndex('app/web', 'v1', PLATFORMS, { format: 'oci' }), src.pusher.pushImage('app/big', 'v2', { layerBytes: [24 * 1024 * 1024, 8 * 1024 * 1024], format: 'oci' }), plain.pusher.pushImage('other/thing', '1')]);
   });
   after(async () => {
     await wb?.close();
-    await Promise.all([src?.stop(), token?.stop(), plain?.stop()]);
+    await Promise.all([src?.stop(), token?.stop(), plain?.stop(), harbor?.stop()]);
   });
 
-  test('Add Tag and Copy Image To as commands in the extension host; the password stays secret', { timeout: 240_000 }, async () => {
+  test('Add Tag, Copy Image To and Delete Repository as commands in the extension host; the passwords stay secret', { timeout: 240_000 }, async () => {
     let hits: string[] = [];
     const r = await runHostTests({
       suites: ['copy'],
-      env: { COPY_SRC_URL: src.url, COPY_DST_URL: token.url, COPY_DST_USER: token.username!, COPY_DST_PASSWORD: token.password! },
+      env: { COPY_SRC_URL: src.url, COPY_DST_URL: token.url, COPY_DST_USER: token.username!, COPY_DST_PASSWORD: token.password!, HARBOR_URL: harbor.registry.url, HARBOR_USER: harbor.username, HARBOR_PASSWORD: harbor.password },
+      // Harbor's API normally lives on the registry's origin; here it is the fake's.
+      settings: { 'registryExplorer.apiEndpoints': { harbor: harbor.apiUrl } },
       inspectServer: (home) => {
-        hits = filesContaining(home, token.password!);
+        hits = [token.password!, harbor.password].flatMap((s) => filesContaining(home, s));
       },
     });
     const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
     assert.equal(r.exitCode, 0, detail);
-    assert.equal(r.passes.length, 4, detail);
-    assert.ok(!r.output.includes(token.password!), 'secret in test output');
+    assert.equal(r.passes.length, 6, detail);
+    assert.ok(!r.output.includes(token.password!) && !r.output.includes(harbor.password), 'secret in test output');
+    const deletes = harbor.requests.filter((q) => q.method === 'DELETE').map((q) => `${q.path} ${q.status}`);
+    assert.deepEqual(deletes, ['/api/v2.0/projects/library/repositories/old 200'], 'one DELETE through the Harbor API');
     assert.deepEqual(hits, [], `secret found in ${hits.join(', ')}`);
   });
 
