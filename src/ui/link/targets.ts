@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
 import { repositoryOf, splitPullHost } from '../../providers/pullHost';
-import { isTag, isValidRepository, normalizeRegistryHost, parseReference } from '../../registry/reference';
+import { isTag, isValidRepository, parseReference } from '../../registry/reference';
 import type { Listing } from '../tree/listing';
 import type { Node } from '../tree/nodes';
 import { registryHost, settings as treeSettings } from '../tree/provider';
@@ -19,15 +19,6 @@ export async function hostOf(lctx: LinkContext, config: ConnectionConfig): Promi
   } catch {
     return registryHost(config);
   }
-}
-
-/** The connected registry that serves `registry` (Docker Hub aliases folded), if any. */
-export function connectionForRegistry(lctx: Pick<LinkContext, 'store'>, registry: string): ConnectionConfig | undefined {
-  const want = normalizeRegistryHost(registry);
-  const configs = lctx.store.list();
-  const defaultId = lctx.store.defaultId();
-  const hits = configs.filter((c) => normalizeRegistryHost(registryHost(c)) === want);
-  return hits.find((c) => c.id === defaultId) ?? hits[0];
 }
 
 /**
