@@ -4,6 +4,7 @@
 
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici';
 import { rootCertificates } from 'node:tls';
+import { publicNamesResolvePublic, type Resolver } from './resolvedAddress';
 
 export interface ProxySettings {
   /** Explicit proxy (VS Code's `http.proxy`); otherwise HTTP(S)_PROXY from the environment. */
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   readTimeoutMs?: number;
   /** Sockets per origin; registries rate-limit and so do we. */
   connections?: number;
+  /** The name resolver under the rebinding check (default `dns.lookup`); tests inject one. */
+  resolve?: Resolver;
 }
 
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
@@ -36,7 +39,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const connectTimeout = opts.connectTimeoutMs ?? 10_000;
   const readTimeout = opts.readTimeoutMs ?? 30_000;
   const agentOptions = {
-    connect: { ...tls, timeout: connectTimeout },
+    // Only direct connections resolve here (the lookup never reaches `proxyTls`): through a
+    // proxy, the proxy resolves the registry's name (resolvedAddress.ts).
+    connect: { ...tls, timeout: connectTimeout, lookup: publicNamesResolvePublic(opts.resolve) },
     requestTls: tls,
     proxyTls: { rejectUnauthorized: opts.proxy?.strictSSL ?? true },
     headersTimeout: readTimeout,
