@@ -20,6 +20,7 @@ import { paginate, type Page as ClientPage } from '../registry/paging';
 import { DOCKER_HUB, DOCKER_HUB_REGISTRY, normalizeRegistryHost } from '../registry/reference';
 import type { Dispatcher } from '../registry/undici';
 import { optionalDigestSchema, parseWire, wireObject } from '../registry/wire';
+import { listedFacts } from '../registry/listedKind';
 import { displayNameField, type FieldError, type ProviderForm } from './form';
 import { keepSecret, str } from './generic';
 import { chainedPages, ControlPlane, GuardedRegistryClient, logPath, observeResponses, type ApiResponse } from './controlPlane';
@@ -240,6 +241,7 @@ const hubTagSchema = wireObject({
   full_size: v.nullish(v.number()),
   last_updated: v.nullish(v.string()),
   tag_last_pushed: v.nullish(v.string()),
+  content_type: v.nullish(v.string()),
 });
 
 function hubListSchema<S extends v.GenericSchema>(item: S) {
@@ -420,8 +422,10 @@ export class DockerHubConnection implements Connection {
         .filter((t) => t.name !== '')
         .map((t): TagInfo => {
           const created = t.last_updated || t.tag_last_pushed || undefined;
+          const artifact = listedFacts({ type: t.content_type });
           return {
             name: t.name,
+            ...(artifact ? { artifact } : {}),
             ...(t.digest ? { digest: t.digest } : {}),
             ...(created ? { created } : {}),
             ...(typeof t.full_size === 'number' && t.full_size > 0 ? { size: t.full_size } : {}),

@@ -8,6 +8,7 @@ import type { ProxySettings } from '../registry/dispatcher';
 import type { DockerConfigEntry } from './dockerConfig';
 import type { FieldError, FormValues, ProviderForm } from './form';
 import type { Referrer } from '../registry/referrers';
+import type { ArtifactFacts } from '../registry/artifactKind';
 import type { ScanSummary } from './scanSummary';
 
 /** Non-secret metadata: safe for globalState, settings and logs. */
@@ -59,6 +60,8 @@ export interface TagInfo {
   note?: string;
   /** Vulnerability scan results the listing carries (ECR's DescribeImages). */
   scan?: ScanSummary;
+  /** What the listing says the artifact is when not an image (registry/listedKind.ts). */
+  artifact?: ArtifactFacts;
 }
 
 export interface Page<T> {

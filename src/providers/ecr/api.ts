@@ -11,6 +11,7 @@ import type { Dispatcher } from '../../registry/undici';
 import { MediaType } from '../../registry/mediaTypes';
 import { fromDescriptor, type Referrer } from '../../registry/referrers';
 import { digestSchema, optionalDigestSchema, parseWire, wireObject } from '../../registry/wire';
+import { listedFacts } from '../../registry/listedKind';
 import { parseApiBase } from '../controlPlane';
 import type { ConnectionSecrets, ProviderContext, RepositoryInfo, TagInfo } from '../provider';
 import { mapAwsError, type AwsErrorContext } from './errors';
@@ -46,6 +47,7 @@ const describeImagesSchema = wireObject({
         imageSizeInBytes: v.optional(v.unknown()),
         imageScanStatus: imageScanStatusSchema,
         imageScanFindingsSummary: imageScanFindingsSummarySchema,
+        artifactMediaType: v.nullish(v.string()),
       }),
     ),
   ),
@@ -217,8 +219,9 @@ export class EcrApi {
       const created = d.imagePushedAt instanceof Date && !Number.isNaN(d.imagePushedAt.getTime()) ? d.imagePushedAt.toISOString() : undefined;
       const size = typeof d.imageSizeInBytes === 'number' && Number.isFinite(d.imageSizeInBytes) ? d.imageSizeInBytes : undefined;
       const scan = ecrScanSummary(d.imageScanStatus, d.imageScanFindingsSummary);
+      const artifact = listedFacts({ artifactMediaType: d.artifactMediaType });
       for (const tag of d.imageTags ?? []) {
-        items.push({ name: tag, ...(d.imageDigest ? { digest: d.imageDigest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}), scan });
+        items.push({ name: tag, ...(d.imageDigest ? { digest: d.imageDigest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}), scan, ...(artifact ? { artifact } : {}) });
       }
     }
     return { items, ...(out.nextToken ? { nextToken: out.nextToken } : {}) };

@@ -9,6 +9,7 @@
 import { staticCredentials } from '../../registry/credentials';
 import { parseEndpoint } from '../../registry/endpoint';
 import { RegistryError, isRegistryError } from '../../registry/errors';
+import { listedFacts } from '../../registry/listedKind';
 import { GuardedRegistryClient, chainedPages, clientOptions, hideSecrets, isoTime, num, reword } from '../controlPlane';
 import { V2Connection } from '../generic';
 import { countOf } from '../messages';
@@ -142,10 +143,12 @@ export function tagsOf(a: HarborArtifact): TagInfo[] {
   // tree reads the largest platform from the registry instead.
   const size = index ? undefined : num(a.size);
   const type = a.type && a.type.toUpperCase() !== 'IMAGE' ? a.type.toUpperCase() === 'CHART' ? 'Helm chart' : a.type.toUpperCase() : undefined;
-  const note = [type, scanSummary(a.scan_overview), accessorySummary(a.accessories)].filter(Boolean).join(' · ') || undefined;
+  const artifact = listedFacts({ type: a.type, artifactMediaType: a.media_type });
+  // A kind the tree names (its word and icon) is not said twice.
+  const note = [artifact ? undefined : type, scanSummary(a.scan_overview), accessorySummary(a.accessories)].filter(Boolean).join(' · ') || undefined;
   return (a.tags ?? []).map((t) => {
     const created = isoTime(t.push_time) ?? isoTime(a.push_time);
-    return { name: t.name, ...(digest ? { digest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}), ...(note ? { note } : {}) };
+    return { name: t.name, ...(digest ? { digest } : {}), ...(created ? { created } : {}), ...(size !== undefined ? { size } : {}), ...(note ? { note } : {}), ...(artifact ? { artifact } : {}) };
   });
 }
 

@@ -1,9 +1,13 @@
 // How a tag row says what it holds: a codicon, a word for the description, lines for the
-// tooltip. Read from the details the tree fetched anyway (artifactKind.ts); no request here.
+// tooltip. Read from the details the tree fetched anyway (artifactKind.ts), or from what the
+// provider's listing said (listedKind.ts); no request here.
 
 import * as vscode from 'vscode';
 import type { ArtifactKind } from '../../registry/artifactKind';
 import type { TagDetails } from './details';
+
+/** What these functions read: a tag's details, or only the kind its listing gave. */
+type Shown = Pick<TagDetails, 'artifact' | 'chart'> | undefined;
 
 const ICONS: Record<ArtifactKind, string> = {
   image: 'tag',
@@ -42,13 +46,13 @@ export function kindIcon(kind: ArtifactKind): string {
 }
 
 /** The codicon of a tag row; undefined for images (the row keeps its tag/layers icon). */
-export function artifactIcon(d: TagDetails | undefined): vscode.ThemeIcon | undefined {
+export function artifactIcon(d: Shown): vscode.ThemeIcon | undefined {
   const kind = d?.artifact?.kind;
   return kind && kind !== 'image' ? new vscode.ThemeIcon(ICONS[kind]) : undefined;
 }
 
 /** "Helm chart 1.2.0", "signature": the first word of a non-image row's description. */
-export function artifactWord(d: TagDetails | undefined): string | undefined {
+export function artifactWord(d: Shown): string | undefined {
   const kind = d?.artifact?.kind;
   if (!kind || kind === 'image') return undefined;
   if (d.chart) return `${kindName(kind)} ${d.chart.version}`;
@@ -56,7 +60,7 @@ export function artifactWord(d: TagDetails | undefined): string | undefined {
 }
 
 /** Tooltip lines: the kind, what decided it, a chart's Chart.yaml facts. */
-export function artifactTooltip(d: TagDetails | undefined): string[] {
+export function artifactTooltip(d: Shown): string[] {
   const a = d?.artifact;
   if (!a || a.kind === 'image') return [];
   const lines = [`${vscode.l10n.t('Kind')}: ${kindName(a.kind)}`];

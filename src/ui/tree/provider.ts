@@ -492,8 +492,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private referrerSubject(node: TagNode): Subject | undefined {
     const d = this.details.get(node.connectionId, node.repository, node.tag);
     if (d) return d;
-    const digest = this.tagViews.get(repoKey(node.connectionId, node.repository))?.sorted.byName(node.tag)?.digest;
-    return digest ? { digest } : undefined;
+    const info = this.tagViews.get(repoKey(node.connectionId, node.repository))?.sorted.byName(node.tag);
+    return info?.digest ? { digest: info.digest, ...(info.artifact ? { artifact: info.artifact } : {}) } : undefined;
   }
 
   /** A platform's image for its referrers: the index's attestations that name it. */
@@ -593,7 +593,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // A provider's own word on the artifact (Harbor: its type, scan summary, signatures) last.
     // What it is (a chart, a signature…) and what vouches for it (signed, SBOM) come first.
     const scan = this.scans.get(node.connectionId, info, digest);
-    const artifact = joinFacts(artifactWord(d), this.referrers.badges(node, subject), scanWord(scan));
+    // Rows whose listing has every fact read no manifest: their kind is the listing's.
+    const shown = d?.artifact || !info?.artifact ? d : { artifact: info.artifact };
+    const artifact = joinFacts(artifactWord(shown), this.referrers.badges(node, subject), scanWord(scan));
     item.description = digest || created || size !== undefined ? joinFacts(artifact, formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
@@ -605,10 +607,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
     if (info?.note) lines.push(info.note);
-    lines.push(...artifactTooltip(d), ...this.referrers.tooltip(node, subject), ...[scanTooltip(scan)].filter((l): l is string => !!l));
+    lines.push(...artifactTooltip(shown), ...this.referrers.tooltip(node, subject), ...[scanTooltip(scan)].filter((l): l is string => !!l));
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    item.iconPath = artifactIcon(d) ?? new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
-    item.contextValue = d?.artifact ? `tag.${d.artifact.kind}` : d?.isIndex ? 'tag.index' : 'tag';
+    item.iconPath = artifactIcon(shown) ?? new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
+    item.contextValue = shown?.artifact ? `tag.${shown.artifact.kind}` : d?.isIndex ? 'tag.index' : 'tag';
     return withId(item, node);
   }
 

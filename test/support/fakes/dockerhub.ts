@@ -196,7 +196,7 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
       tag_last_pulled: null,
       tag_last_pushed: t.lastUpdated,
       media_type: t.mediaType,
-      content_type: 'image',
+      content_type: hubContentType(t.artifactMediaType),
       digest: t.digest,
     };
   }
@@ -413,6 +413,13 @@ export async function startFakeDockerHub(opts: FakeDockerHubOptions): Promise<Fa
 }
 
 /** `2024-01-26T23:44:44Z` → `2024-01-26T23:44:44.000000Z`, the Hub's six-digit form. */
+/** Hub's tag `content_type`: what it recognised from the config media type. */
+function hubContentType(configMediaType: string | undefined): string {
+  if (configMediaType === 'application/vnd.cncf.helm.config.v1+json') return 'helm';
+  if (!configMediaType || /container\.image|image\.config/.test(configMediaType)) return 'image';
+  return 'unrecognized';
+}
+
 function toHubDate(iso: string | undefined): string {
   const d = iso ? new Date(iso) : new Date('2023-06-01T00:00:00Z');
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');

@@ -108,11 +108,15 @@ interface Issued {
   expiresAt: number;
 }
 
+const ARTIFACT_PUSHED_AT = '2024-01-01T00:00:00Z';
+
 interface ImageInfo {
   digest: string;
   mediaType: string;
   size?: number;
   created?: string;
+  /** ECR reports a single manifest's config media type (or its artifactType) as artifactMediaType. */
+  artifactMediaType?: string;
 }
 
 class AwsError extends Error {
@@ -203,7 +207,8 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
         const blob = await getJson(`/v2/${repo}/blobs/${config.digest}`, '*/*');
         created = (blob.json as { created?: string } | undefined)?.created;
       }
-      info = { digest: m.digest, mediaType: m.mediaType, size: (config?.size ?? 0) + layers.reduce((a, l) => a + l.size, 0), ...(created ? { created } : {}) };
+      const artifactMediaType = (m.body.artifactType as string | undefined) ?? (m.body.config as { mediaType?: string } | undefined)?.mediaType;
+      info = { digest: m.digest, mediaType: m.mediaType, size: (config?.size ?? 0) + layers.reduce((a, l) => a + l.size, 0), ...(created ? { created } : {}), ...(artifactMediaType ? { artifactMediaType } : {}) };
     }
     imageCache.set(`${repo}@${m.digest}`, info);
     return info;
@@ -384,8 +389,10 @@ export async function startFakeEcr(opts: FakeEcrOptions): Promise<FakeEcr> {
           imageDigest: info.digest,
           imageTags: t,
           ...(info.size !== undefined ? { imageSizeInBytes: info.size } : {}),
-          ...(info.created ? { imagePushedAt: Date.parse(info.created) / 1000 } : {}),
+          // ECR always has a push time; an artifact's config (a chart's) has no `created` to stand for it.
+          imagePushedAt: Date.parse(info.created ?? ARTIFACT_PUSHED_AT) / 1000,
           imageManifestMediaType: info.mediaType,
+          ...(info.artifactMediaType ? { artifactMediaType: info.artifactMediaType } : {}),
           ...scanFields(info.digest),
         })),
         ...(p.nextToken ? { nextToken: p.nextToken } : {}),

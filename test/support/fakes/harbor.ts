@@ -71,6 +71,13 @@ export interface FakeHarbor {
 
 const SCAN_MIME = 'application/vnd.security.vulnerability.report; version=1.1';
 
+/** Harbor's artifact `type`, as its processors set it from the config media type. */
+function harborType(configMediaType: string | undefined): string {
+  if (configMediaType === 'application/vnd.cncf.helm.config.v1+json') return 'CHART';
+  if (configMediaType === 'application/vnd.cnab.config.v1+json') return 'CNAB';
+  return 'IMAGE';
+}
+
 function harborError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { errors: [{ code, message }] });
 }
@@ -141,8 +148,9 @@ export async function startFakeHarbor(opts: FakeHarborOptions = {}): Promise<Fak
       const index = /index|list/.test(ts[0]!.mediaType);
       return {
         id: id++,
-        type: opts.types?.[repo] ?? 'IMAGE',
-        media_type: index ? ts[0]!.mediaType : 'application/vnd.oci.image.config.v1+json',
+        // Harbor's processors name charts and CNAB bundles by their config; the rest are IMAGE.
+        type: opts.types?.[repo] ?? harborType(ts[0]!.artifactMediaType),
+        media_type: index ? ts[0]!.mediaType : (ts[0]!.artifactMediaType ?? 'application/vnd.oci.image.config.v1+json'),
         manifest_media_type: ts[0]!.mediaType,
         project_id: 1,
         repository_id: 1,

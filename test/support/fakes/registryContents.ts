@@ -27,6 +27,8 @@ export interface TagFacts {
   platforms: PlatformImage[];
   /** The image config's `created` (latest of an index's platforms). */
   created?: string;
+  /** A single manifest's artifactType, else its config's media type (what control planes report as its type). */
+  artifactMediaType?: string;
 }
 
 /** repository → its tags, each repository's tags in name order. */
@@ -34,7 +36,8 @@ export type RegistryContents = Map<string, TagFacts[]>;
 
 interface Manifest {
   mediaType?: string;
-  config?: { digest: string; size: number };
+  artifactType?: string;
+  config?: { digest: string; size: number; mediaType?: string };
   layers?: { size: number }[];
   manifests?: { digest: string; platform?: { os: string; architecture: string; variant?: string } }[];
 }
@@ -98,6 +101,7 @@ export class RegistryReader {
     }
     const created = await this.createdOf(repo, top.body);
     const cfg = top.body.config ? await this.configPlatform(repo, top.body.config.digest) : undefined;
+    const artifactMediaType = top.body.artifactType ?? top.body.config?.mediaType;
     return {
       tag,
       digest: top.digest,
@@ -105,6 +109,7 @@ export class RegistryReader {
       size: imageSize(top.body),
       platforms: cfg ? [{ ...cfg, digest: top.digest, size: imageSize(top.body) }] : [],
       ...(created ? { created } : {}),
+      ...(artifactMediaType ? { artifactMediaType } : {}),
     };
   }
 
