@@ -14,7 +14,9 @@
 //     names the scope it wants), a new realm, or the token may have been revoked: drop the
 //     cached token, ask the provider for fresh credentials, fetch again, resend once. A token
 //     service that refuses the credentials (a cloud access token that just expired) gets the
-//     same single retry with fresh credentials.
+//     same single retry with fresh credentials. Requests rejected together share that
+//     refresh (refreshable.ts): sixteen 401s for one expired token cost one refresh and one
+//     token fetch, and a refresh that fails fails each of them once.
 //  5. Give up with a typed error: unauthorized (no or wrong credentials) or forbidden
 //     (credentials fine, permission missing).
 //
@@ -30,6 +32,7 @@ import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 import { refusedElsewhere } from './redirect';
 import { mergeScopes, scopesFor } from './scope';
+import { Refreshable, type Held } from './refreshable';
 import { abortable, share, type Shared } from './shared';
 import { tokenKey, type TokenCache } from './tokenCache';
 import { fetchToken } from './tokenService';
@@ -61,9 +64,12 @@ export class Authenticator {
   private pinging?: Shared<Mode>;
   /** Settles when the request that is probing the registry has its answer (step 1). */
   private probing?: Promise<void>;
-  private creds?: Shared<Credentials | undefined>;
+  private readonly creds?: Refreshable<Credentials | undefined>;
 
-  constructor(private readonly opts: AuthOptions) {}
+  constructor(private readonly opts: AuthOptions) {
+    const source = opts.credentials;
+    if (source) this.creds = new Refreshable((forceRefresh, signal) => source({ forceRefresh, signal }));
+  }
 
   /** How the registry authenticates, learned from `GET /v2/` (step 1). */
   async ping(next: RoundTripper, signal?: AbortSignal): Promise<Mode> {
@@ -110,28 +116,30 @@ export class Authenticator {
       }
       const mode = this.mode;
       if (mode.kind === 'none') {
+        const stale = this.creds?.generation ?? 0;
         const res = await next(req);
         if (res.status !== 401) return res;
         // The registry started asking (or only asks for some paths): learn and retry once.
         this.mode = this.modeFrom(res) ?? { kind: 'basic' };
-        return this.retryOnce(next, req, this.mode, scopesFor(req, this.opts.basePath), res);
+        return this.retryOnce(next, req, this.mode, scopesFor(req, this.opts.basePath), stale, res);
       }
       return this.sendAuthorized(next, req, mode, scopesFor(req, this.opts.basePath));
     };
   }
 
   private async sendAuthorized(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[]): Promise<HttpResponse> {
+    const held = await this.credentials(req.signal);
     let first: Authorized;
     try {
-      first = await this.authorize(req, mode, scopes, false);
+      first = await this.authorize(req, mode, scopes, held.value);
     } catch (e) {
       // The token service refused credentials the provider had cached (an expired cloud access
       // token): the same fresh-credentials retry as a registry 401 gets (step 4).
       if (!(isRegistryError(e, 'unauthorized') && this.opts.credentials)) throw e;
-      return this.retryOnce(next, req, mode, scopes);
+      return this.retryOnce(next, req, mode, scopes, held.generation);
     }
     const res = await this.send(next, first);
-    return res.status === 401 ? this.retryOnce(next, req, mode, scopes, res) : res;
+    return res.status === 401 ? this.retryOnce(next, req, mode, scopes, held.generation, res) : res;
   }
 
   /** Sends `req` anonymously as the connection's probe; a failure lets the next caller probe. */
@@ -159,30 +167,34 @@ export class Authenticator {
   /**
    * Step 4: fresh credentials, a fresh token, one more try. A registry 401 (`rejected`) may name
    * another realm or more scope; without one (the token service refused) mode and scopes stay.
+   * `stale` is the generation of the credentials that were rejected.
    */
-  private async retryOnce(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[], rejected?: HttpResponse): Promise<HttpResponse> {
+  private async retryOnce(next: RoundTripper, req: HttpRequest, mode: Mode, scopes: string[], stale: number, rejected?: HttpResponse): Promise<HttpResponse> {
     // A streamed upload has been read by the first try: resending would send nothing.
-    if (rejected && req.upload) throw this.rejection(rejected, req, await this.credentials(false, req.signal));
+    if (rejected && req.upload) throw this.rejection(rejected, req, (await this.credentials(req.signal)).value);
     if (rejected) {
       const challenge = pickChallenge(parseChallenges(rejected.headers.getAll('www-authenticate')));
       mode = (challenge && this.modeFromChallenge(challenge)) ?? this.mode ?? { kind: 'basic' };
       this.mode = mode;
       if (challenge?.scheme === 'bearer') scopes = mergeScopes(scopes, challengeScopes(challenge));
     }
-    const res = await this.send(next, await this.authorize(req, mode, scopes, true));
+    const fresh = await this.credentials(req.signal, stale);
+    const res = await this.send(next, await this.authorize(req, mode, scopes, fresh.value));
     if (res.status !== 401) return res;
-    throw this.rejection(res, req, await this.credentials(false, req.signal));
+    throw this.rejection(res, req, fresh.value);
   }
 
-  /** Sends an authorized request; a 401 drops the token it carried from the cache. */
+  /**
+   * Sends an authorized request; a 401 drops the token it carried from the cache (only that
+   * token: a fresh one that a concurrent retry already fetched stays).
+   */
   private async send(next: RoundTripper, authorized: Authorized): Promise<HttpResponse> {
     const res = await next(authorized.req);
     if (res.status === 401 && authorized.key && authorized.token) this.opts.tokenCache.invalidate(authorized.key, authorized.token);
     return res;
   }
 
-  private async authorize(req: HttpRequest, mode: Mode, scopes: string[], fresh: boolean): Promise<Authorized> {
-    const creds = await this.credentials(fresh, req.signal);
+  private async authorize(req: HttpRequest, mode: Mode, scopes: string[], creds: Credentials | undefined): Promise<Authorized> {
     if (mode.kind === 'basic') {
       if (creds?.kind !== 'basic' && creds?.kind !== 'bearer') return { req };
       if (req.url.protocol === 'http:' && !this.opts.allowHttp(req.url)) {
@@ -192,7 +204,6 @@ export class Authenticator {
     }
     if (mode.kind !== 'bearer') return { req };
     const key = tokenKey(mode.realm, mode.service, scopes);
-    if (fresh) this.opts.tokenCache.invalidate(key);
     const token = await this.opts.tokenCache.get(
       key,
       (shared) => {
@@ -213,19 +224,13 @@ export class Authenticator {
     return { req: withHeader(req, 'authorization', `Bearer ${token}`), key, token };
   }
 
-  /** Credentials from the provider; `fresh` asks it to refresh (step 4). Shared between concurrent callers. */
-  private credentials(fresh: boolean, signal?: AbortSignal): Promise<Credentials | undefined> {
-    const source = this.opts.credentials;
-    if (!source) return Promise.resolve(undefined);
-    if (fresh || !this.creds) {
-      const forget = (): void => {
-        if (this.creds === pending) this.creds = undefined;
-      };
-      const pending = share((shared) => source({ forceRefresh: fresh, signal: shared }), forget);
-      this.creds = pending;
-      pending.done.catch(forget);
-    }
-    return this.creds.join(signal);
+  /**
+   * Credentials from the provider, shared between concurrent callers; with `stale` (the
+   * generation that was rejected), newer ones: a refresh since then, or a new one (step 4).
+   */
+  private credentials(signal?: AbortSignal, stale?: number): Promise<Held<Credentials | undefined>> {
+    if (!this.creds) return Promise.resolve({ value: undefined, generation: 0 });
+    return stale === undefined ? this.creds.get(signal) : this.creds.refresh(stale, signal);
   }
 
   /** Responses from the registry itself; a refusal from a host it redirected to fails here. */
