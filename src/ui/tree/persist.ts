@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { DigestCache, TagDetails } from './details';
+import { ReadAhead } from './readAhead';
 
 const MAX_DIGESTS = 20_000;
 
@@ -27,21 +28,40 @@ export interface CachedListing {
 }
 
 export class ListingCache {
+  /**
+   * The extension host's `workspace.fs` asks the workbench first (a round trip to the browser
+   * in a remote window: ~30 ms), and the first expand waited for it before its catalog request
+   * left (bench/vscode); read while the view shows the registry, it is there by the click.
+   */
+  private readonly ahead = new ReadAhead<string, CachedListing | undefined>((id) => readJson<CachedListing>(this.uri(id)));
+
   constructor(private readonly dir: vscode.Uri) {}
 
   uri(connectionId: string): vscode.Uri {
     return vscode.Uri.joinPath(this.dir, 'listings', `${encodeURIComponent(connectionId)}.json`);
   }
 
+  /** Start reading a registry's listing now, for the next `read` of it. */
+  prefetch(connectionId: string): void {
+    this.ahead.start(connectionId);
+  }
+
   read(connectionId: string): Promise<CachedListing | undefined> {
-    return readJson<CachedListing>(this.uri(connectionId));
+    return this.ahead.take(connectionId);
+  }
+
+  /** Drop the reads started ahead (memory cleared as after a restart: the next read is fresh). */
+  forgetAhead(): void {
+    this.ahead.clear();
   }
 
   write(connectionId: string, names: string[]): Promise<void> {
+    this.ahead.drop(connectionId);
     return writeJson(this.uri(connectionId), { names, fetchedAt: Date.now() } satisfies CachedListing).catch(() => undefined);
   }
 
   async remove(connectionId: string): Promise<void> {
+    this.ahead.drop(connectionId);
     await vscode.workspace.fs.delete(this.uri(connectionId)).then(undefined, () => undefined);
   }
 }

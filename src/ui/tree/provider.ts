@@ -227,6 +227,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       const defaultId = this.store.defaultId();
       const configs = this.store.list();
       if (configs.length) this.warm(configs);
+      // Their cached listings, for the first expand (a file read asks the workbench first).
+      for (const c of configs) if (!this.repoListings.has(c.id)) this.listingCache.prefetch(c.id);
       return configs
         .sort((a, b) => Number(b.id === defaultId) - Number(a.id === defaultId) || a.name.localeCompare(b.name))
         .map((c) => this.remember(new RegistryNode(c)));
@@ -399,6 +401,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   /** Drop everything held in memory, as after a restart (the on-disk caches stay). */
   clearMemory(): void {
+    this.listingCache.forgetAhead();
     this.repoListings.clear();
     this.tagListings.clear();
     this.tagViews.clear();
