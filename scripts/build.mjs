@@ -7,6 +7,7 @@
 //   dist/link.js           the Link Image command's flow and pickers, required on its first use
 //   dist/wizard.js         the Connect Registry wizard's panel and controller, on its first open
 //   dist/writes.js         copy image, add tag, delete repository: on the first of them
+//   dist/artifacts.js      referrer payloads, chart files, Link Chart, CNAB bundle: likewise
 //   dist/deploy.js, dist/language.js  the deploy engine and the deploy-file language features
 //   dist/sdk/*.js          heavy provider SDKs, each its own bundle, required only when a
 //                          registry of that kind is used (keeps activation fast)
@@ -102,10 +103,12 @@ const lazyFindPlugin = lazyBundle('./findCommand', '/src/ui/commands/find.ts', '
 // The command flows not needed at activation, each registered by a stub that requires its module
 // on first use (here each such require becomes the sibling bundle): Link Image's flow and
 // pickers (src/ui/link/index.ts → ./command), the wizard panel (src/ui/wizard/open.ts → ./panel),
-// and the commands that write to a registry (src/ui/commands/writes.ts → ./writeCommands).
+// the commands that write to a registry (src/ui/commands/writes.ts → ./writeCommands), and the
+// commands on what lies behind a tag (src/ui/commands/artifacts.ts → ./artifactCommands).
 const lazyLinkPlugin = lazyBundle('./command', '/src/ui/link/index.ts', 'link.js');
 const lazyWizardPlugin = lazyBundle('./panel', '/src/ui/wizard/open.ts', 'wizard.js');
 const lazyWritesPlugin = lazyBundle('./writeCommands', '/src/ui/commands/writes.ts', 'writes.js');
+const lazyArtifactsPlugin = lazyBundle('./artifactCommands', '/src/ui/commands/artifacts.ts', 'artifacts.js');
 
 // `import * as vscode from 'vscode'` becomes, in every one of the ~35 modules that says it,
 // `__toESM(require("vscode"))`: a require through VS Code's loader hook and a getter defined for
@@ -137,7 +140,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin, lazySemverPlugin, lazyFindPlugin, lazyLinkPlugin, lazyWizardPlugin, lazyWritesPlugin, vscodeOncePlugin],
+    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazyLanguagePlugin, lazySemverPlugin, lazyFindPlugin, lazyLinkPlugin, lazyWizardPlugin, lazyWritesPlugin, lazyArtifactsPlugin, vscodeOncePlugin],
     external: ['vscode'],
     metafile: true,
   },
@@ -156,7 +159,7 @@ const builds = [
   // The command flows loaded on first use; the bundles they build on are the extension's.
   {
     ...common,
-    entryPoints: { find: 'src/ui/commands/findCommand.ts', link: 'src/ui/link/command.ts', wizard: 'src/ui/wizard/panel.ts', writes: 'src/ui/commands/writeCommands.ts' },
+    entryPoints: { find: 'src/ui/commands/findCommand.ts', link: 'src/ui/link/command.ts', wizard: 'src/ui/wizard/panel.ts', writes: 'src/ui/commands/writeCommands.ts', artifacts: 'src/ui/commands/artifactCommands.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerRegistryCommands(ctx),
     ...registerProviderCommands(),
     ...registerTagCommands(ctx),
-    ...registerArtifactCommands(ctx),
+    registerArtifactCommands(ctx),
     registerWriteCommands(ctx),
     registerFind(ctx),
     registerImportDockerConfig(ctx),

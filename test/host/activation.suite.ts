@@ -35,11 +35,12 @@ describe('activation', () => {
     // The extension host is one Node process: its module cache shows what the extension loaded.
     // (semver.js and find.js too: the tag order loads one for the first tag like `1.25`, Find the other.)
     // (language.js: the deploy-file features load on the first deploy file opened, not here.)
-    // (link.js, wizard.js, writes.js: the Link Image flow, the wizard panel and the commands that
-    // write to a registry load on their commands' first use; their stubs are registered here.)
+    // (link.js, wizard.js, writes.js, artifacts.js: the Link Image flow, the wizard panel, the
+    // commands that write to a registry and those on what lies behind a tag load on their
+    // commands' first use; their stubs are registered here.)
     const loaded = distLoaded(ext);
     assert.ok(loaded.some((f) => f.endsWith('/dist/extension.js')), `extension.js not among ${loaded.join(', ')}`);
-    assert.deepEqual(loaded.filter((f) => /\/dist\/(network|providers|deploy|semver|find|language|link|wizard|writes)\.js$|\/dist\/sdk\//.test(f)), []);
+    assert.deepEqual(loaded.filter((f) => /\/dist\/(network|providers|deploy|semver|find|language|link|wizard|writes|artifacts)\.js$|\/dist\/sdk\//.test(f)), []);
   });
 
   // After the test above: it proves these bundles are not loaded before their commands are used.
@@ -59,8 +60,11 @@ describe('activation', () => {
     await vscode.commands.executeCommand('registryExplorer.connect');
     assert.ok(bundle('wizard'), 'Connect Registry did not load dist/wizard.js');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('registryExplorer.showChartValues');
+    assert.ok(bundle('artifacts'), 'Show values.yaml did not load dist/artifacts.js');
+    await vscode.commands.executeCommand('registryExplorer.openReferrer');
     const registered = new Set(await vscode.commands.getCommands(true));
-    for (const id of ['registryExplorer.addTag', 'registryExplorer.deleteRepository', 'registryExplorer.copyImageTo', 'registryExplorer.linkImage', 'registryExplorer.connect']) {
+    for (const id of ['registryExplorer.addTag', 'registryExplorer.deleteRepository', 'registryExplorer.copyImageTo', 'registryExplorer.linkImage', 'registryExplorer.connect', 'registryExplorer.showChartValues', 'registryExplorer.openReferrer', 'registryExplorer.linkChart']) {
       assert.ok(registered.has(id), `${id} is no longer registered`);
     }
   });

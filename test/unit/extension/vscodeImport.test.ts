@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const dist = join(import.meta.dirname, '..', '..', '..', 'dist');
 
-for (const bundle of ['extension.js', 'language.js', 'find.js', 'link.js', 'wizard.js', 'writes.js']) {
+for (const bundle of ['extension.js', 'language.js', 'find.js', 'link.js', 'wizard.js', 'writes.js', 'artifacts.js']) {
   test(`dist/${bundle} requires vscode once, and its modules share that one API object`, { skip: !existsSync(join(dist, bundle)) && 'dist/ not built' }, () => {
     const code = readFileSync(join(dist, bundle), 'utf8');
     assert.equal(code.match(/require\(["']vscode["']\)/g)?.length, 1);
