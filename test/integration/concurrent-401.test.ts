@@ -83,7 +83,7 @@ describe('a hostile registry that rejects every token', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ token: `token-${++issued}`, expires_in: 300 }));
     });
-    registry = await startHostile((req, res) => {
+    registry = await startHostile((_req, res) => {
       res.writeHead(401, { 'www-authenticate': `Bearer realm="${tokens.url}/token",service="reg"`, 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
     });
