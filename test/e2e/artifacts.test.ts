@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startRegistry, type RunningRegistry } from '../support';
 import { seedArtifacts } from '../support/artifacts';
+import { pushChart } from '../support/artifacts';
+import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
 import { startFakeQuay, type FakeQuay } from '../support/fakes/quay';
 import { startReferrersFront, type ReferrersFront } from '../support/referrersFront';
 import { e2eSkipReason } from './support/codeServer';
@@ -22,6 +24,7 @@ describe('artifacts in the real extension host', { skip, concurrency: false }, (
   let reg: RunningRegistry;
   let front: ReferrersFront;
   let quay: FakeQuay;
+  let harbor: FakeHarbor;
   let wb: Workbench | undefined;
   before(async () => {
     reg = await startRegistry({ mode: 'plain' });
@@ -33,10 +36,16 @@ describe('artifacts in the real extension host', { skip, concurrency: false }, (
     const scanned = await quay.registry.pusher.pushImage('acme/app', '1.0');
     await quay.sync();
     quay.setScan(scanned.digest, { status: 'scanned', severities: ['Critical', 'High', 'High', 'Low'] });
+    // A Harbor whose acme/web artifacts carry a cosign signature and an SBOM as accessories, and a chart pushed as `helm push` does.
+    harbor = await startFakeHarbor({ accessories: { 'acme/web': ['signature.cosign', 'harbor.sbom'] } });
+    await harbor.registry.pusher.pushImage('acme/web', '1.0');
+    await pushChart(harbor.registry.pusher, 'charts/demo');
+    await harbor.sync();
   });
   after(async () => {
     await wb?.close();
     await quay?.stop();
+    await harbor?.stop();
     await front?.stop();
     await reg?.stop();
   });
@@ -44,13 +53,16 @@ describe('artifacts in the real extension host', { skip, concurrency: false }, (
   test('expand a signed image, open its SBOM, preview a chart, link it into Chart.yaml', { timeout: 240_000 }, async () => {
     const r = await runHostTests({
       suites: ['artifacts'],
-      env: { ARTIFACTS_URL: reg.url, FRONT_URL: front.url, QUAY_URL: quay.registry.url, QUAY_TOKEN: quay.oauthToken },
-      settings: { 'registryExplorer.apiEndpoints': { quay: quay.apiUrl } },
+      env: { ARTIFACTS_URL: reg.url, FRONT_URL: front.url, QUAY_URL: quay.registry.url, QUAY_TOKEN: quay.oauthToken, HARBOR_URL: harbor.registry.url, HARBOR_USER: harbor.username, HARBOR_PASSWORD: harbor.password },
+      // Harbor's API normally lives on the registry's origin; here it is the fake's.
+      settings: { 'registryExplorer.apiEndpoints': { quay: quay.apiUrl, harbor: harbor.apiUrl } },
     });
     const detail = `${r.output}\n${r.failures.map((f) => `${f.title}\n${f.error}`).join('\n')}`;
     assert.equal(r.exitCode, 0, detail);
-    assert.equal(r.passes.length, 10, detail);
-    assert.ok(!r.output.includes(quay.oauthToken), 'the Quay token is not in the output');
+    assert.equal(r.passes.length, 11, detail);
+    assert.ok(!r.output.includes(quay.oauthToken) && !r.output.includes(harbor.password), 'no token or password in the output');
+    // Harbor's referrers came with its artifact listing: the registry's referrers API was not asked.
+    assert.ok(harbor.requests.some((q) => q.path === '/api/v2.0/projects/acme/repositories/web/artifacts' && q.query.with_accessory === 'true'), harbor.requests.map((q) => q.path).join('\n'));
     // The lookups went through the referrers API on the front.
     assert.ok(front.requests.some((q) => /^GET \/v2\/signed\/app\/referrers\/sha256:/.test(q)), front.requests.join('\n'));
     console.log(`# artifacts host suite: ${r.passes.length} passed in ${r.durationMs} ms`);

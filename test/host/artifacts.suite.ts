@@ -196,6 +196,39 @@ describe('artifacts in the real extension host', function () {
     assert.match(hover.replace(/\\/g, ''), /Vulnerability scan by Quay \(Clair\): 1 critical, 2 high, 1 low/);
   });
 
+  it("Harbor: a tag's accessories as badges and rows from the listing, a chart named by its artifact type; no manifest read", async () => {
+    const r = await a.wizard.save('harbor', { url: env.HARBOR_URL!, username: env.HARBOR_USER!, password: env.HARBOR_PASSWORD!, name: 'Harbor' }, new AbortController().signal);
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const harbor = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.name === 'Harbor') as RegistryNode;
+    const tags = await a.tree.getChildren(await repository(a, harbor, 'acme/web'));
+    const tag = tags.find((n) => n.kind === 'tag' && n.tag === '1.0') as TagNode;
+    assert.ok(tag, tags.map((n) => label(a, n)).join(', '));
+    // Hovering looks the referrers up from the listing's digest; the badges follow on the row.
+    await a.tree.resolveTreeItem!(a.tree.getTreeItem(tag), tag);
+    const description = await until('the badges on the row', () => {
+      const text = String(a.tree.getTreeItem(tag).description);
+      return text.startsWith('signed') ? text : undefined;
+    });
+    assert.match(description, /^signed, SBOM · /);
+    assert.equal(a.tree.getTreeItem(tag).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    const [group] = await a.tree.getChildren(tag);
+    assert.equal(group && label(a, group), '2 referrers');
+    const referrers = (await a.tree.getChildren(group)) as ReferrerNode[];
+    assert.deepEqual(referrers.map((n) => [label(a, n), n.referrer.artifactType, n.referrer.source]).sort(), [
+      ['SBOM', 'harbor.sbom', 'provider'],
+      ['signature', 'signature.cosign', 'provider'],
+    ]);
+    const chart = (await a.tree.getChildren(await repository(a, harbor, 'charts/demo'))).find((n) => n.kind === 'tag' && n.tag === '0.3.1') as TagNode;
+    const item = a.tree.getTreeItem(chart);
+    assert.equal(item.contextValue, 'tag.helm');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'compass');
+    assert.match(String(item.description), /^Helm chart · /);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /Artifact type: `application\/vnd\.cncf\.helm\.config\.v1\+json`/);
+    // Every fact came with Harbor's listing: the tree read no manifest for either row.
+    assert.equal(a.tree.tagDetails(tag), undefined);
+    assert.equal(a.tree.tagDetails(chart), undefined);
+  });
+
   it('with showSignatureTags on, the fallback tags are plain tags again', async () => {
     await vscode.workspace.getConfiguration('registryExplorer').update('showSignatureTags', true, vscode.ConfigurationTarget.Global);
     try {
