@@ -7,13 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dockerHubProvider, type DockerHubConnection } from '../../src/providers/dockerhub';
-import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
+import type { HarborConnection } from '../../src/providers/harbor';
 import { MediaType } from '../../src/registry/mediaTypes';
 import { startRegistry, type RunningRegistry } from '../support';
 import { CHART, pushChart } from '../support/artifacts';
 import { startEcrBed, type EcrBed } from '../support/ecrBed';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
 import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
+import { connectHarbor } from '../support/harborConnection';
 import { allPages } from '../support/pages';
 
 const kinds = (items: readonly { name: string; artifact?: { kind: string; artifactType?: string } }[]) => Object.fromEntries(items.map((t) => [t.name, t.artifact ?? null]));
@@ -26,9 +27,7 @@ describe('Harbor: the artifact type names the kind', () => {
     await pushChart(fake.registry.pusher, 'charts/demo');
     await fake.registry.pusher.pushImage('charts/demo', 'app');
     await fake.sync();
-    const r = harborProvider.fromForm({ url: fake.registry.url, username: fake.username, password: fake.password });
-    assert.ok(r.ok);
-    conn = harborProvider.connect({ id: 'h', ...r.config }, r.secrets, { apiBaseUrls: { harbor: fake.apiUrl } }) as HarborConnection;
+    conn = connectHarbor(fake);
   });
   after(async () => {
     await conn?.dispose();

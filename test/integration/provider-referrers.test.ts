@@ -5,12 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { harborProvider, type HarborConnection } from '../../src/providers/harbor';
+import type { HarborConnection } from '../../src/providers/harbor';
 import { findReferrers } from '../../src/registry/referrers';
 import { ARTIFACT_MT, pushNotationSigned } from '../support/artifacts';
 import { startEcrBed, type EcrBed } from '../support/ecrBed';
 import type { FakeAwsKey, FakeEcr } from '../support/fakes/ecr';
 import { startFakeHarbor, type FakeHarbor } from '../support/fakes/harbor';
+import { connectHarbor } from '../support/harborConnection';
 import { allPages } from '../support/pages';
 
 const KEY: FakeAwsKey = { accessKeyId: 'AKIAREFERRERSKEY0001', secretAccessKey: 'referrersSecret/abcdefghijklmnopqrstuvwx' };
@@ -23,9 +24,7 @@ describe('Harbor accessories as referrers', () => {
     await fake.registry.pusher.pushImage('acme/web', '1.0');
     await fake.registry.pusher.pushImage('acme/plain', '1.0');
     await fake.sync();
-    const r = harborProvider.fromForm({ url: fake.registry.url, username: fake.username, password: fake.password });
-    assert.ok(r.ok);
-    conn = harborProvider.connect({ id: 'h', ...r.config }, r.secrets, { apiBaseUrls: { harbor: fake.apiUrl } }) as HarborConnection;
+    conn = connectHarbor(fake);
   });
   after(async () => {
     await conn?.dispose();
