@@ -18,7 +18,9 @@
 //               code-server per run (empty caches: VS Code's and the extension's). Beside it,
 //               the same first catalog page fetched by this project's client directly (a fresh
 //               RegistryClient, so a new connection too), as an anchor: the difference is what
-//               VS Code and the extension add on top of the network.
+//               VS Code and the extension add on top of the network; and once per run the same
+//               fetch as the first request of a fresh Node process (cold code, as the host's
+//               first expand runs it), for comparison.
 //
 // Harness: test/e2e/support (startWorkbench, the tree helpers, its process-group cleanup).
 import { execFile } from 'node:child_process';
@@ -26,7 +28,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { RegistryClient } from '../../src/registry/client';
+import { firstCatalogPage } from './anchor';
 import { codeServerInstalled, CODE_SERVER_VERSION, repoRoot } from '../../test/e2e/support/codeServer';
 import { CHROMIUM_PATH, startWorkbench, type Workbench } from '../../test/e2e/support/workbench';
 
@@ -157,6 +159,8 @@ export interface ExpandSample {
   byKind: Record<string, number>;
   /** The first catalog page fetched by a fresh RegistryClient, just before this run. */
   anchorMs: number[];
+  /** The same, as the first request of a fresh Node process (cold code, like the host's first expand). */
+  coldAnchorMs?: number;
   activation?: ActivationRecord;
   /** Lazily loaded bundles (dist/sdk/*, dist/deploy.js) loaded by the time the row showed. */
   lazyLoaded: string[];
@@ -184,17 +188,21 @@ export function vscodeSkipReason(): string | undefined {
   return undefined;
 }
 
-/** The tree's first request: the first catalog page, on a fresh client (new pool, nothing learnt). */
-export async function firstCatalogPage(url: string): Promise<{ ms: number; items: number }> {
-  const client = new RegistryClient({ url });
-  try {
-    const started = performance.now();
-    const first = await client.catalogPages().next();
-    const ms = performance.now() - started;
-    return { ms, items: first.done ? 0 : first.value.items.length };
-  } finally {
-    await client.close();
-  }
+/** The tree's first request, made directly (bench/index.ts checks the registry with it too). */
+export { firstCatalogPage };
+
+/**
+ * The same fetch as the first request of a fresh Node process (the client's and undici's code
+ * never run before, as in the extension host at the first expand), for comparison: the anchor
+ * above runs in the bench process, whose code is warm from the fetches before it.
+ */
+export async function coldFirstCatalogPage(url: string): Promise<number> {
+  const script = `const { firstCatalogPage } = require(${JSON.stringify(join(__dirname, 'anchor.ts'))});
+firstCatalogPage(${JSON.stringify(url)}).then((r) => { process.stdout.write(JSON.stringify(r)); }, (e) => { console.error(e); process.exit(1); });`;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repoRoot });
+  const r = JSON.parse(stdout) as { ms: number; items: number };
+  if (!r.items) throw new Error('the cold anchor fetch got an empty first catalog page');
+  return r.ms;
 }
 
 const REGISTRY_NAME = 'Bench registry';
@@ -252,6 +260,7 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
     if (a.items === 0) throw new Error('the anchor fetch got an empty first catalog page');
     anchorMs.push(a.ms);
   }
+  const coldAnchorMs = await coldFirstCatalogPage(opts.registryUrl);
 
   const workspace = mkdtempSync(join(opts.tmpDir, 'ws-'));
   const probeOut = join(opts.tmpDir, `activation-${process.pid}-${index}.jsonl`);
@@ -302,10 +311,12 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
     await row.click();
     await page.waitForFunction('!!(window.__bench && window.__bench.paintAt)', undefined, { timeout: 60_000, polling: 'raf' });
     const outsideMs = performance.now() - started;
+    // At once: the rest of the catalog is asked for 300 ms after the first page, and its
+    // responses must not count as the expand's request.
+    const counts = await opts.counts();
     const b = (await page.evaluate('window.__bench')) as NonNullable<Window['__bench']>;
     if (profile) await control(`/profile/stop?file=${encodeURIComponent(join(repoRoot, 'bench', 'results', `expand-${index}.cpuprofile`))}`);
     const hostMark = (await control('/mark').catch(() => undefined)) as { eld: { maxMs: number }; calls: { kind: string; epoch: number; ms?: number; syncMs?: number; children?: number }[] } | undefined;
-    const counts = await opts.counts();
     await wb.screenshot(`bench-expand-${index}`).catch(() => undefined);
 
     const lines = existsSync(probeOut) ? readFileSync(probeOut, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; file?: string } & Partial<ActivationRecord>) : [];
@@ -340,6 +351,7 @@ async function expandOnce(opts: VscodeBenchOptions, index: number): Promise<Expa
       requestsBeforeClick: before.requests,
       byKind: counts.byKind,
       anchorMs,
+      coldAnchorMs,
       ...(activation ? { activation } : {}),
       lazyLoaded,
       idleBeforeClick,
@@ -370,7 +382,7 @@ export async function expandRuns(opts: VscodeBenchOptions): Promise<ExpandSample
         (s.split ? `; click → request ${s.split.toRequestMs.toFixed(0)} ms, request ${s.split.requestMs.toFixed(0)} ms, response → painted ${s.split.afterResponseMs.toFixed(0)} ms` : '') +
         (s.host ? `; host: click → getChildren ${s.host.clickToGetChildrenMs.toFixed(0)} ms, getChildren ${s.host.getChildrenMs?.toFixed(0)} ms (network.js load ${s.host.networkLoadMs.toFixed(0)} ms), resolved → painted ${s.host.resolvedToPaintMs?.toFixed(0)} ms, blocked ≤ ${s.host.blockedMs.toFixed(0)} ms` : '') +
         '); ' +
-        `anchor ${s.anchorMs.map((x) => x.toFixed(1)).join('/')} ms; activation ${s.activation ? `require ${s.activation.requireMs.toFixed(1)} + activate() ${s.activation.activateMs.toFixed(1)} ms (CPU ${((s.activation.requireCpuMs ?? NaN) + (s.activation.activateCpuMs ?? NaN)).toFixed(1)} ms), ${s.activation.totalMs.toFixed(1)} ms with VS Code's context wait` : 'not recorded'}`,
+        `anchor ${s.anchorMs.map((x) => x.toFixed(1)).join('/')} ms (cold process ${s.coldAnchorMs?.toFixed(1) ?? '–'} ms); activation ${s.activation ? `require ${s.activation.requireMs.toFixed(1)} + activate() ${s.activation.activateMs.toFixed(1)} ms (CPU ${((s.activation.requireCpuMs ?? NaN) + (s.activation.activateCpuMs ?? NaN)).toFixed(1)} ms), ${s.activation.totalMs.toFixed(1)} ms with VS Code's context wait` : 'not recorded'}`,
     );
   }
   return samples;
