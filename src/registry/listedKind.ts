@@ -25,16 +25,20 @@ const WORDS: Readonly<Record<string, ArtifactKind>> = {
 
 // Harbor's `media_type` of an index is the index's own type: it says nothing of the artifact.
 const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest]);
+// RFC 6838 names (type/subtype, 127 characters each): the tooltip quotes the type, so a value
+// that is not one (Markdown, line breaks, a page of text) is not taken from a listing.
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
 
 /** The kind a listing entry names; undefined for an image or when it says nothing we know. */
 export function listedFacts(t: ListedTypes): ArtifactFacts | undefined {
-  const declared = t.artifactMediaType && !MANIFEST_TYPES.has(t.artifactMediaType) && !isImageConfig(t.artifactMediaType) ? t.artifactMediaType : undefined;
+  const mediaType = t.artifactMediaType && MEDIA_TYPE.test(t.artifactMediaType) ? t.artifactMediaType : undefined;
+  const declared = mediaType && !MANIFEST_TYPES.has(mediaType) && !isImageConfig(mediaType) ? mediaType : undefined;
   // The media type is the more precise of the two (a Harbor IMAGE can carry a WASM config).
   if (declared && declared !== MediaType.ociEmpty) {
     const facts = artifactFacts({ config: { mediaType: declared }, layers: [] });
     return facts.kind === 'image' ? undefined : facts;
   }
-  if (t.artifactMediaType && isImageConfig(t.artifactMediaType)) return undefined;
+  if (isImageConfig(mediaType)) return undefined;
   const word = t.type ? WORDS[t.type.toLowerCase()] : undefined;
   return word && word !== 'image' ? { kind: word } : undefined;
 }

@@ -83,6 +83,11 @@ describe('Docker Hub API in the wrong shape', () => {
     await rejectsAsProtocol(() => c.listTags('alice/app'), /^Docker Hub sent the tags of alice\/app whose results\[0\]\.digest is not a digest \(algorithm:hex\)\.$/);
   });
 
+  test('a tag whose content_type is not text', async () => {
+    const c = await hub(() => ({ next: null, results: [{ name: 'latest', digest: `sha256:${'a'.repeat(64)}`, content_type: { kind: ECHO } }] }));
+    await rejectsAsProtocol(() => c.listTags('alice/app'), /^Docker Hub sent the tags of alice\/app whose results\[0\]\.content_type is not text\.$/);
+  });
+
   test('a sign-in answer whose token is a number, and one that is null', async () => {
     for (const [answer, said] of [
       [{ token: 123 }, /whose token is not text/],
@@ -183,6 +188,17 @@ describe('ECR API in the wrong shape', () => {
   test('an image digest that is not algorithm:hex', async () => {
     const c = await ecr({ DescribeImages: { imageDetails: [{ imageDigest: ECHO, imageTags: ['v1'] }] } });
     await rejectsAsProtocol(() => c.listTags('app'), /^ECR sent a DescribeImages answer for app whose imageDetails\[0\]\.imageDigest is not a digest \(algorithm:hex\)\.$/);
+  });
+
+  test('an artifactMediaType that is not text', async () => {
+    const c = await ecr({ DescribeImages: { imageDetails: [{ imageDigest: `sha256:${'a'.repeat(64)}`, imageTags: ['v1'], artifactMediaType: [ECHO] }] } });
+    await rejectsAsProtocol(() => c.listTags('app'), /^ECR sent a DescribeImages answer for app whose imageDetails\[0\]\.artifactMediaType is not text\.$/);
+  });
+
+  test('an artifactMediaType in Markdown and lines: the row is listed, its kind not taken from it', async () => {
+    const c = await ecr({ DescribeImages: { imageDetails: [{ imageDigest: `sha256:${'a'.repeat(64)}`, imageTags: ['v1'], imageSizeInBytes: 5, artifactMediaType: 'text/x`](command:workbench.action.quit)\n# ECHO' }] } });
+    const page = await c.listTags('app');
+    assert.deepEqual(page.items.map((t) => [t.name, t.artifact]), [['v1', undefined]]);
   });
 
   test('fields of the wrong type, which the SDK cannot read: named, not quoted', async () => {

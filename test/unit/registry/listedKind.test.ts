@@ -46,6 +46,13 @@ describe('listedFacts: a kind from a listing entry, no manifest read', () => {
     assert.equal(listedFacts({}), undefined);
   });
 
+  test('a hostile media type (Markdown, a line break, a page of text) is not taken; the word still counts', () => {
+    for (const bad of ['application/x`](command:evil)', 'application/vnd.a\n# heading', `application/${'a'.repeat(5000)}`, 'helm chart', '']) {
+      assert.equal(listedFacts({ artifactMediaType: bad }), undefined, JSON.stringify(bad.slice(0, 40)));
+    }
+    assert.deepEqual(listedFacts({ type: 'CHART', artifactMediaType: 'x`y\n/z' }), { kind: 'helm' });
+  });
+
   test('an empty config without a word says nothing (its artifactType is elsewhere)', () => {
     assert.equal(listedFacts({ artifactMediaType: MediaType.ociEmpty }), undefined);
   });
