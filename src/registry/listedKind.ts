@@ -14,14 +14,15 @@ export interface ListedTypes {
 }
 
 // Harbor's artifact processors and Docker Hub's content types; anything else is left to the media type.
-const WORDS: Readonly<Record<string, ArtifactKind>> = {
-  image: 'image',
-  chart: 'helm',
-  helm: 'helm',
-  cnab: 'cnab',
-  wasm: 'wasm',
-  sbom: 'sbom',
-};
+// A Map: a server's word is never looked up among an object's inherited names (`constructor`).
+const WORDS: ReadonlyMap<string, ArtifactKind> = new Map([
+  ['image', 'image'],
+  ['chart', 'helm'],
+  ['helm', 'helm'],
+  ['cnab', 'cnab'],
+  ['wasm', 'wasm'],
+  ['sbom', 'sbom'],
+]);
 
 // Harbor's `media_type` of an index is the index's own type: it says nothing of the artifact.
 const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest]);
@@ -39,6 +40,6 @@ export function listedFacts(t: ListedTypes): ArtifactFacts | undefined {
     return facts.kind === 'image' ? undefined : facts;
   }
   if (isImageConfig(mediaType)) return undefined;
-  const word = t.type ? WORDS[t.type.toLowerCase()] : undefined;
+  const word = t.type ? WORDS.get(t.type.toLowerCase()) : undefined;
   return word && word !== 'image' ? { kind: word } : undefined;
 }

@@ -51,6 +51,7 @@ describe('listedFacts: a kind from a listing entry, no manifest read', () => {
       assert.equal(listedFacts({ artifactMediaType: bad }), undefined, JSON.stringify(bad.slice(0, 40)));
     }
     assert.deepEqual(listedFacts({ type: 'CHART', artifactMediaType: 'x`y\n/z' }), { kind: 'helm' });
+    for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) assert.equal(listedFacts({ type: word }), undefined, word);
   });
 
   test('an empty config without a word says nothing (its artifactType is elsewhere)', () => {
