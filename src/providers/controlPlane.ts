@@ -83,7 +83,8 @@ export class ControlPlane {
     this.base = parseApiBase(opts.baseUrl, opts.label, opts.insecure);
     this.label = opts.label;
     this.log = opts.log;
-    const dispatcher = opts.dispatcher ?? connectionDispatcher({ ...opts, connections: 4 });
+    // A self-hosted product's API (Harbor, GitLab) is on a host the user typed, like its registry.
+    const dispatcher = opts.dispatcher ?? connectionDispatcher({ ...opts, connections: 4, chosenHost: this.base.hostname });
     if (!opts.dispatcher) this.ownDispatcher = dispatcher;
     this.transport = transportStack({
       dispatcher,

@@ -13,6 +13,7 @@ import { Authenticator } from './auth';
 import type { CredentialSource } from './credentials';
 import { isValidDigest } from './digest';
 import { connectionDispatcher, type ProxySettings } from './dispatcher';
+import type { Resolver } from './resolvedAddress';
 import { apiUrl, parseEndpoint, httpAllowed } from './endpoint';
 import { RegistryError, isRegistryError, parseErrorBody } from './errors';
 import { parseHelmConfig, type HelmChartMeta } from './helmChart';
@@ -66,6 +67,8 @@ export interface RegistryClientOptions {
   maxIndexEntries?: number;
   /** Share a dispatcher (and its pool) instead of creating one. */
   dispatcher?: Dispatcher;
+  /** The name resolver of a dispatcher created here (default `dns.lookup`); tests inject one. */
+  resolve?: Resolver;
   /** Observers, for statistics and logs. Never given credentials. */
   onRequest?: (method: string, url: URL, status: number) => void;
   onTokenFetch?: (scopes: string[]) => void;
@@ -174,9 +177,10 @@ export class RegistryClient {
   private readonly limit: LimitFunction;
 
   constructor(private readonly opts: RegistryClientOptions) {
-    parseEndpoint(opts.url, opts.insecure, { basePath: true }); // fail fast on a bad address
+    const endpoint = parseEndpoint(opts.url, opts.insecure, { basePath: true }); // fail fast on a bad address
     this.ownsDispatcher = !opts.dispatcher;
-    this.dispatcher = opts.dispatcher ?? connectionDispatcher(opts);
+    // The host the user typed may resolve to their company's private addresses (resolvedAddress.ts).
+    this.dispatcher = opts.dispatcher ?? connectionDispatcher({ ...opts, chosenHost: endpoint.url.hostname });
     this.pageSize = opts.pageSize ?? PAGE_SIZE_LADDER[0]!;
     this.limit = pLimit(opts.connections ?? 16);
   }

@@ -29,6 +29,8 @@ export interface DispatcherOptions {
   connections?: number;
   /** The name resolver under the rebinding check (default `dns.lookup`); tests inject one. */
   resolve?: Resolver;
+  /** The registry host the user typed: it may resolve to a private or loopback address (resolvedAddress.ts). */
+  chosenHost?: string;
 }
 
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
@@ -41,7 +43,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const agentOptions = {
     // Only direct connections resolve here (the lookup never reaches `proxyTls`): through a
     // proxy, the proxy resolves the registry's name (resolvedAddress.ts).
-    connect: { ...tls, timeout: connectTimeout, lookup: publicNamesResolvePublic(opts.resolve) },
+    connect: { ...tls, timeout: connectTimeout, lookup: publicNamesResolvePublic(opts.resolve, opts.chosenHost) },
     requestTls: tls,
     proxyTls: { rejectUnauthorized: opts.proxy?.strictSSL ?? true },
     headersTimeout: readTimeout,
@@ -76,5 +78,7 @@ export function connectionDispatcher(s: ConnectionSettings): Dispatcher {
     connectTimeoutMs: s.connectTimeoutMs,
     readTimeoutMs: s.readTimeoutMs,
     connections: s.connections,
+    resolve: s.resolve,
+    chosenHost: s.chosenHost,
   });
 }

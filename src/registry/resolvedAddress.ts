@@ -6,12 +6,21 @@
 // `registry.local`, a single label) and an address typed as such connect as before: Node does
 // not resolve an IP literal, and the user chose those hosts knowing where they are.
 //
+// The registry's own name, as the user typed it, is theirs too: a company registry with a
+// public-looking name that the company's DNS (or a VPN, or /etc/hosts) answers with 10.x, a ULA
+// or 127.0.0.1 is the common case, not an attack. So the user's chosen host may resolve to a
+// private or loopback address; only link-local (169.254.169.254, the cloud metadata service) and
+// the unspecified/reserved ranges stay refused for it. Every name a server hands us (a token
+// realm, a redirect target, another origin) keeps the strict rule.
+//
 // Behind an HTTP proxy the proxy resolves the registry's name, not us: this check then covers
 // only hosts that bypass the proxy (NO_PROXY), and the proxy's own policy covers the rest.
 
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { classifyHost, describeKind } from './address';
+import { canonicalHost, classifyHost, describeKind } from './address';
+
+const PUBLIC_ONLY = new Set(['public']);
 import { RegistryError } from './errors';
 
 /** `dns.lookup`'s shape: what net.connect and undici's connector call to resolve a name. */
@@ -29,16 +38,25 @@ export function rebindingError(hostname: string, address: string): RegistryError
   );
 }
 
-/** `resolve` (default `dns.lookup`), refusing a public name whose answer is not public. */
-export function publicNamesResolvePublic(resolve: Resolver = dnsLookup as Resolver): Resolver {
+/** What the user's own registry name may resolve to (see the top of this file). */
+const CHOSEN_HOST_MAY_REACH = new Set(['public', 'private', 'loopback']);
+
+/**
+ * `resolve` (default `dns.lookup`), refusing a public name whose answer is not public.
+ * `chosenHost`: the registry host the user typed, which may also resolve to a private or
+ * loopback address.
+ */
+export function publicNamesResolvePublic(resolve: Resolver = dnsLookup as Resolver, chosenHost?: string): Resolver {
+  const chosen = chosenHost === undefined ? undefined : canonicalHost(chosenHost);
   return ((hostname: string, options: LookupOneOptions | LookupAllOptions, callback: Callback) => {
     const mustBePublic = classifyHost(hostname) === 'public';
+    const allowed = chosen !== undefined && canonicalHost(hostname) === chosen ? CHOSEN_HOST_MAY_REACH : PUBLIC_ONLY;
     resolve(hostname, options, ((err, address, family) => {
       if (err || !mustBePublic) return callback(err, address, family);
       // Every answer is checked, not only the first: with several records the socket may try
       // each in turn (happy eyeballs), and one private record is the attack.
       const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
-      const refused = all.find((a) => classifyHost(a) !== 'public');
+      const refused = all.find((a) => !allowed.has(classifyHost(a)));
       if (refused !== undefined) return callback(rebindingError(hostname, refused) as unknown as NodeJS.ErrnoException, address, family);
       callback(null, address, family);
     }) as Callback);

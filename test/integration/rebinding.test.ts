@@ -1,8 +1,10 @@
-// DNS rebinding: a public name that resolves to this computer is refused at connect time, for
-// the registry itself, a token realm and a redirect target alike. The resolver is injected:
-// `rebind.example` resolves to 127.0.0.1, where a real registry (or a hostile server) listens
-// behind a TCP front that counts connections, so "refused before any byte" is what the server
-// side saw, not what the client says.
+// DNS rebinding: a public name that a server hands us (a token realm, a redirect target) and
+// that resolves to this computer is refused at connect time. The registry host the user typed
+// may resolve to a private or loopback address (company DNS, a VPN, /etc/hosts), but never to
+// link-local (the cloud metadata service). The resolver is injected: `rebind.example` resolves
+// to 127.0.0.1, where a real registry (or a hostile server) listens behind a TCP front that
+// counts connections, so "refused before any byte" is what the server side saw, not what the
+// client says; `metadata.example` resolves to 169.254.169.254.
 
 import assert from 'node:assert/strict';
 import { lookup, type LookupAddress } from 'node:dns';
@@ -15,10 +17,13 @@ import type { Resolver } from '../../src/registry/resolvedAddress';
 import type { Dispatcher } from '../../src/registry/undici';
 import { startHostile, startRegistry, type HostileServer, type RunningRegistry } from '../support';
 
-/** `rebind.example` → 127.0.0.1; anything else through the system resolver. */
+const ANSWERS: Record<string, string> = { 'rebind.example': '127.0.0.1', 'metadata.example': '169.254.169.254' };
+
+/** `rebind.example` → 127.0.0.1, `metadata.example` → 169.254.169.254; anything else through the system resolver. */
 const rebinding: Resolver = ((hostname: string, options: { all?: boolean }, callback: (...a: unknown[]) => void) => {
-  if (hostname !== 'rebind.example') return lookup(hostname, options, callback as never);
-  const answer: LookupAddress = { address: '127.0.0.1', family: 4 };
+  const fixed = ANSWERS[hostname];
+  if (fixed === undefined) return lookup(hostname, options, callback as never);
+  const answer: LookupAddress = { address: fixed, family: 4 };
   if (options.all) callback(null, [answer]);
   else callback(null, answer.address, answer.family);
 }) as Resolver;
@@ -72,7 +77,15 @@ after(async () => {
   await Promise.all(dispatchers.map((d) => d.close()));
 });
 
+/** As the product builds one: its own dispatcher, which knows the host the user typed. */
 function client(url: string): RegistryClient {
+  const c = new RegistryClient({ url, insecure: true, resolve: rebinding, retry: { maxRetries: 0 } });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+/** A shared pool that was told of no chosen host: every public name must reach a public address. */
+function sharedPoolClient(url: string): RegistryClient {
   const dispatcher = createDispatcher({ resolve: rebinding });
   dispatchers.push(dispatcher);
   return new RegistryClient({ url, insecure: true, dispatcher, retry: { maxRetries: 0 } });
@@ -88,11 +101,28 @@ describe('a public name that resolves to loopback (real registry behind a counti
     cleanups.push(() => f.close(), () => reg.stop());
   });
 
-  test('the registry by a rebinding name: refused before a connection is made', async () => {
-    const c = client(`http://rebind.example:${f.port}`);
+  test('a pool that was not told the registry host: a public name reaching loopback is refused before a connection is made', async () => {
+    const c = sharedPoolClient(`http://rebind.example:${f.port}`);
     await assert.rejects(c.ping(), refusedAsRebinding('rebind.example'));
     await assert.rejects(c.listTags('x/y'), refusedAsRebinding('rebind.example'));
     assert.equal(f.connections, 0, 'the registry saw no connection');
+  });
+
+  test('the registry host the user typed may resolve to loopback or a private address (company DNS, /etc/hosts)', async () => {
+    const before = f.connections;
+    const c = client(`http://rebind.example:${f.port}`);
+    assert.deepEqual(await c.listTags('x/y'), ['a']);
+    assert.ok(f.connections > before, 'the registry was reached by the name the user typed');
+  });
+
+  test('…but never to link-local (the cloud metadata service), even by the name the user typed', async () => {
+    const c = client('http://metadata.example/');
+    await assert.rejects(c.ping(), (e: unknown) => {
+      assert.ok(e instanceof RegistryError, String(e));
+      assert.equal(e.kind, 'insecure');
+      assert.match(e.message, /^metadata\.example resolved to 169\.254\.169\.254, a link-local address/);
+      return true;
+    });
   });
 
   test('the same registry by its loopback address, through the same kind of dispatcher, keeps working', async () => {

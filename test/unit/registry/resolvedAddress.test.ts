@@ -78,3 +78,27 @@ describe('publicNamesResolvePublic', () => {
     assert.equal((err as NodeJS.ErrnoException).code, 'ENOTFOUND');
   });
 });
+
+describe('publicNamesResolvePublic with the host the user typed', () => {
+  const answers = fixed({ 'harbor.corp-example.com': ['10.1.2.3', 'fd00::7'], 'auth.corp-example.com': ['10.1.2.4'], 'dev.example.com': ['127.0.0.1'], 'meta.example.com': ['169.254.169.254'] });
+  const askWith = (chosen: string, name: string): Promise<Error | null> =>
+    new Promise((done) => publicNamesResolvePublic(answers, chosen)(name, { all: true }, ((err: Error | null) => done(err)) as never));
+
+  test('may resolve to private and loopback addresses (company DNS, a VPN, /etc/hosts), compared case- and dot-insensitively', async () => {
+    assert.equal(await askWith('harbor.corp-example.com', 'harbor.corp-example.com'), null);
+    assert.equal(await askWith('Harbor.Corp-Example.com.', 'harbor.corp-example.com'), null);
+    assert.equal(await askWith('dev.example.com', 'dev.example.com'), null);
+  });
+
+  test('another name with the same kind of answer (a realm, a redirect) is still refused', async () => {
+    const err = await askWith('harbor.corp-example.com', 'auth.corp-example.com');
+    assert.ok(err instanceof RegistryError && err.code === 'REBINDING', String(err));
+    assert.match(err.message, /^auth\.corp-example\.com resolved to 10\.1\.2\.4, an address on a private network/);
+  });
+
+  test('never to link-local (the cloud metadata service)', async () => {
+    const err = await askWith('meta.example.com', 'meta.example.com');
+    assert.ok(err instanceof RegistryError && err.code === 'REBINDING', String(err));
+    assert.match(err.message, /169\.254\.169\.254, a link-local address/);
+  });
+});
