@@ -270,7 +270,8 @@ export function vscodeMarkdown(r: VscodeResult, options: { activationTargetMs: n
         String(s.host.runs),
         '',
         `medians (host and page epoch clocks): click → the tree's getChildren(registry) called ${ms(s.host.clickToGetChildren.median)} (workbench → host messaging), getChildren ${ms(s.host.getChildren?.median)} (connection, the first catalog page over HTTP, the rows), resolved → row painted ${ms(s.host.resolvedToPaint?.median)} (tree items to the workbench, render); ` +
-          `dist/network.js loaded after the click in ${s.host.networkAfterClick} of ${s.host.runs} runs (it is preloaded once the view shows a registry); longest host blocking during the expand ${ms(s.host.blocked.median)} (median)`,
+          `dist/network.js loaded after the click in ${s.host.networkAfterClick} of ${s.host.runs} runs (it is preloaded once the view shows a registry); longest host blocking during the expand ${ms(s.host.blocked.median)} (median). ` +
+          'From CPU profiles of the host (`BENCH_EXPAND_PROFILE=1 BENCH_DEV_BUILD=1`): the tree’s own steps before the request take under a millisecond (the cached listing, which `workspace.fs` read through a round trip to the workbench, ~15–30 ms, is now read while the view shows the registry); the rest until the request leaves is first-run code: the client’s session, undici’s pool and HTTP parser (a WebAssembly compile), VS Code’s patched `net.connect` reading its proxy settings; after the response: parsing, the paging guards’ fingerprints of the 1,000 names (client and tree), 36 tree items',
       ]);
     }
     row(['expand ÷ anchor', s.ratio !== undefined ? `${s.ratio.toFixed(1)}×` : '–', '', '', `< 3× ${ok(s.ratio !== undefined && s.ratio < 3)}`, 'what VS Code (extension host → workbench → tree rendering) and the extension add on top of the request']);
