@@ -696,12 +696,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const config = this.store.get(node.connectionId);
     if (!config) return [];
     const listing = this.tags(config, node.name);
-    if (listing.status === 'idle' || listing.status === 'loading') {
-      // No refresh of the repository row for its new tag count: refreshing an expanded node
-      // drops its children's handles until the workbench asks again, and a context-menu command
-      // in that window gets no node. The count shows on the next render and in the tooltip.
-      await withViewProgress(() => listing.load(undefined, listing.items.length));
-    }
+    // The repository row learns its tag count ("300 tags") from the listing this call loads:
+    // it is refreshed once, after the rows (coalesced with the first details). Refreshing an
+    // expanded node drops its children's handles until the workbench asks again (changes.ts),
+    // so it is once per load, not per page or per detail; the next call finds the listing
+    // ready and does not fire again.
+    const loadsHere = listing.status === 'idle' || listing.status === 'loading';
+    if (loadsHere) await withViewProgress(() => listing.load(undefined, listing.items.length));
     if (listing.status === 'error') {
       // The catalog listed it, the tag list says it does not exist: every tag was deleted.
       if (isRegistryError(listing.error, 'notFound')) {
@@ -733,6 +734,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const needDetails = missingFacts(visible).filter((t) => !this.details.get(node.connectionId, node.name, t));
     if (needDetails.length) void this.requestDetails(config, node.name, needDetails);
     void this.connections.get(config).then((conn) => this.scans.visible(conn, node.name, visible), () => undefined);
+    if (loadsHere && listing.status === 'ready') this.fireFor(node.connectionId, node.name);
     return nodes;
   }
 
