@@ -105,7 +105,10 @@ describe('copy between registries in a real VS Code', { skip, concurrency: false
     // The progress notification names the copy, then the tag shows up selected in Production.
     const progress = await wb.waitForNotification(/Copying app\/big:v2/, 30_000).catch(() => undefined);
     if (progress) await wb.screenshot('copy-4-progress');
-    await wb.waitForNotification(/Copied to 127\.0\.0\.1:\d+\/app\/big:v2: 3 blobs copied/, 120_000);
+    await wb.waitForNotification(/Copied to 127\.0\.0\.1:\d+\/app\/big:v2: 3 blobs copied/, 120_000).catch(async (e: unknown) => {
+      await wb!.screenshot('copy-fail-no-done-message');
+      throw e;
+    });
     const copied = page.locator('.monaco-list-row.selected', { hasText: 'v2' });
     await copied.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
       await wb!.screenshot('copy-fail-no-new-tag');

@@ -3,6 +3,7 @@
 // context menu, the palette and a drop of a tag onto a registry or repository row.
 
 import * as vscode from 'vscode';
+import { revealNode } from '../tree/reveal';
 import type { ConnectionConfig } from '../../providers/provider';
 import type { CopyProgress, CopyResult } from '../../registry/copy';
 import { tagNameProblem } from '../../registry/tagName';
@@ -126,10 +127,11 @@ async function copyFlow(ctx: CommandContext, source: Source, preset: CopyDestina
       `Copied ${from.name} ${sourceLabel} to ${target} (${result.digest}): ${result.blobsCopied} blobs copied (${result.bytesMoved} bytes), ${result.blobsMounted} mounted, ${result.blobsSkipped} already there; tags ${result.tags.join(', ')}.`,
     );
     tree.refresh(to.id);
-    await revealTag(ctx, to.id, repository, tag);
+    // Said first: the message must not wait on the view (a reveal can be slow or race a refresh).
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Copied to {0}: {1} blobs copied ({2}), {3} mounted, {4} already there.', target, result.blobsCopied, formatSize(result.bytesMoved), result.blobsMounted, result.blobsSkipped),
     );
+    await revealTag(ctx, to.id, repository, tag);
     return result;
   } catch (e) {
     const text = log.safe(e);
@@ -235,7 +237,7 @@ export async function revealTag(ctx: CommandContext, connectionId: string, repos
     const node = await ctx.tree.locate(connectionId, repository, tag);
     if (node) {
       ctx.tree.redraw();
-      await ctx.view.reveal(node, { select: true, focus: false, expand: false });
+      await revealNode(ctx, node, { select: true, focus: false, expand: false }, `${repository}:${tag}`);
     }
   } catch (e) {
     ctx.log.warn(`Reveal ${repository}:${tag}: ${ctx.log.safe(e)}`);

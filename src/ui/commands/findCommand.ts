@@ -8,6 +8,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../../providers/provider';
+import { revealNode } from '../tree/reveal';
 import { rankSources, splitQuery, type RankSource } from '../tree/search';
 import { truncationNote } from '../tree/truncated';
 import type { CommandContext } from './context';
@@ -15,7 +16,6 @@ import type { CommandContext } from './context';
 /** At most this many rows at a time; "more matches" adds as many again. */
 const ROWS = 300;
 /** A reveal that has not finished by then is reported rather than left hanging. */
-const REVEAL_TIMEOUT_MS = 20_000;
 
 /** What Find reveals; also the command's argument, to reveal without the picker. */
 export interface FindTarget {
@@ -169,26 +169,14 @@ export async function find(ctx: CommandContext, target?: FindTarget): Promise<un
 
 /** Bring the target on screen and select it; says why when it cannot. True when it is selected. */
 async function reveal(ctx: CommandContext, target: FindTarget): Promise<boolean> {
-  const { tree, view, log } = ctx;
+  const { tree, log } = ctx;
   const name = target.tag ? `${target.repository}:${target.tag}` : target.repository;
   const started = performance.now();
   try {
     const node = await vscode.window.withProgress({ location: { viewId: 'registryExplorer.registries' } }, () => tree.locate(target.connectionId, target.repository, target.tag));
     if (!node) throw new Error(vscode.l10n.t('That registry is no longer connected.'));
     tree.redraw();
-    // A full refresh that lands while VS Code resolves the node's parents (the redraw above, or
-    // a Refresh the user just ran) cancels that resolution: "Cannot resolve tree item". The
-    // tree is fine a moment later, so try again rather than fail the user's Find.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await tree.revealing(() => withTimeout(view.reveal(node, { select: true, focus: true, expand: target.tag ? false : true }), REVEAL_TIMEOUT_MS));
-        break;
-      } catch (e) {
-        if (attempt >= 3 || !/Cannot resolve tree item/.test(String(e))) throw e;
-        log.debug(`find: reveal of ${name} raced a refresh (attempt ${attempt}); again`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
+    await revealNode(ctx, node, { select: true, focus: true, expand: target.tag ? false : true }, name);
     const ms = performance.now() - started;
     const line = `find: revealed ${name} in ${Math.round(ms)} ms`;
     if (ms > 1000) log.info(line);
@@ -201,12 +189,3 @@ async function reveal(ctx: CommandContext, target: FindTarget): Promise<boolean>
   }
 }
 
-function withTimeout<T>(p: Thenable<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    Promise.resolve(p).finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(vscode.l10n.t('the view did not show it within {0} seconds.', ms / 1000))), ms);
-    }),
-  ]);
-}
