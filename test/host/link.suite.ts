@@ -12,7 +12,7 @@ import type { DeployRef, LinkMode } from '../../src/deploy';
 import type { ExtensionApi } from '../../src/extension';
 import { createDeployFiles } from '../../src/ui/link/create';
 import { applyLinks, linkImage, LinkFlowError, revertLinks, type ConfirmAnswer, type ConfirmInfo, type LinkPicker, type LinkTarget, type ModeChoice, type ProblemChoice, type RefChoice } from '../../src/ui/link/flow';
-import { combineExcludes, expandBraces, newerTags } from '../../src/ui/link/patterns';
+import { combineExcludes, expandBraces } from '../../src/ui/link/patterns';
 import { scanWorkspace } from '../../src/ui/link/scan';
 import { defaultSecretName, pullCredentials } from '../../src/ui/link/secret';
 import { targetFromText } from '../../src/ui/link/targets';
@@ -95,14 +95,6 @@ describe('link: pure helpers', () => {
     assert.deepEqual(expandBraces('x{'), ['x{']);
     assert.equal(combineExcludes(['**/{node_modules,.git}/**', '**/ignored']), '{**/node_modules/**,**/.git/**,**/ignored}');
     assert.equal(combineExcludes(['**/dist/**']), '**/dist/**');
-  });
-
-  it('finds newer tags of the same form only', () => {
-    const tags = ['3.18', '3.19', '3.20', '3.20-rc1', '4', 'latest', 'v2', '1.25.3-debian-11-r1', '1.25.4-debian-11-r0', '1.25.3-debian-11-r2'];
-    assert.deepEqual(newerTags('3.19', tags), ['3.20']);
-    assert.deepEqual(newerTags('1.25.3-debian-11-r1', tags), ['1.25.4-debian-11-r0', '1.25.3-debian-11-r2']);
-    assert.deepEqual(newerTags('latest', tags), []);
-    assert.deepEqual(newerTags('v1', tags), ['v2']);
   });
 });
 

@@ -58,45 +58,6 @@ export function enabledPatterns(setting: Record<string, unknown> | undefined): s
     .map(([k]) => k);
 }
 
-interface VersionKey {
-  /** The tag with every number replaced by `#`: `1.25.3-debian-11-r1` → `#.#.#-debian-#-r#`. */
-  shape: string;
-  nums: number[];
-}
-
-function versionKey(tag: string): VersionKey | undefined {
-  if (!/^v?\d/.test(tag) || tag.length > 128) return undefined;
-  // A digest-like or date-like run of hex is not a version.
-  if (/[0-9a-f]{12,}/.test(tag)) return undefined;
-  const nums = (tag.match(/\d+/g) ?? []).map(Number);
-  if (nums.some((n) => !Number.isSafeInteger(n))) return undefined;
-  return { shape: tag.replace(/\d+/g, '#'), nums };
-}
-
-function compareNums(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
-
-/**
- * Tags that are newer versions of `current` in the same form, newest first: for `3.19` that is
- * `3.20` but not `3.20-rc1` or `4`; for `1.25.3-debian-11-r1` it is `1.25.4-debian-11-r0`.
- * Empty when `current` is not a version (`latest`, `main`).
- */
-export function newerTags(current: string, tags: readonly string[], max = 5): string[] {
-  const cur = versionKey(current);
-  if (!cur) return [];
-  return tags
-    .map((t) => ({ t, k: versionKey(t) }))
-    .filter((x): x is { t: string; k: VersionKey } => !!x.k && x.k.shape === cur.shape && compareNums(x.k.nums, cur.nums) > 0)
-    .sort((a, b) => compareNums(b.k.nums, a.k.nums))
-    .slice(0, max)
-    .map((x) => x.t);
-}
-
 /** Items grouped by the file they belong to, files in first-seen order. */
 export function groupByFile<T>(items: readonly T[], fileOf: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
