@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCodeServer, repoRoot } from '../test/e2e/support/codeServer';
 import { seedStandardImages, startRegistry } from '../test/support';
+import { seedArtifacts } from '../test/support/artifacts';
 
 async function main(): Promise<void> {
   const wanted = Number(process.env.DEMO_PORT ?? 8080);
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
   console.log('demo: starting the demo registry…');
   const registry = await startRegistry({ mode: 'plain' });
   await seedStandardImages(registry);
+  // What vouches for an image, and what else a registry holds: a Helm chart, a CNAB bundle, a
+  // WASM module, a cosign-signed image with an SBOM and provenance, a Notation signature.
+  await seedArtifacts(registry.pusher);
   await registry.pusher.pushManyTags('demo/many-tags', 240, { prefix: 'v1.' });
   await registry.pusher.pushManyRepos(Array.from({ length: 260 }, (_, i) => `services/team-${String(Math.floor(i / 20)).padStart(2, '0')}/svc-${String(i).padStart(3, '0')}`));
 
