@@ -144,22 +144,18 @@ const builds = [
     external: ['vscode'],
     metafile: true,
   },
+  // The command flows and the deploy-file language features, loaded on first use; the bundles
+  // they build on (deploy layer, network side, semver) are the extension's own lazy ones.
   {
     ...common,
-    entryPoints: { language: 'src/ui/language/features.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    // Its deploy layer and network side are the same lazily loaded bundles as the extension's.
-    plugins: [lazySdkPlugin, simdOnlyPlugin, lazyDeployPlugin, lazyProvidersPlugin, lazyNetworkPlugin, lazySemverPlugin, vscodeOncePlugin],
-    external: ['vscode'],
-    metafile: true,
-  },
-  // The command flows loaded on first use; the bundles they build on are the extension's.
-  {
-    ...common,
-    entryPoints: { find: 'src/ui/commands/findCommand.ts', link: 'src/ui/link/command.ts', wizard: 'src/ui/wizard/panel.ts', writes: 'src/ui/commands/writeCommands.ts', artifacts: 'src/ui/commands/artifactCommands.ts' },
+    entryPoints: {
+      find: 'src/ui/commands/findCommand.ts',
+      link: 'src/ui/link/command.ts',
+      wizard: 'src/ui/wizard/panel.ts',
+      writes: 'src/ui/commands/writeCommands.ts',
+      artifacts: 'src/ui/commands/artifactCommands.ts',
+      language: 'src/ui/language/features.ts',
+    },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
