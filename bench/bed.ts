@@ -8,7 +8,7 @@
 import { cpSync, existsSync } from 'node:fs';
 import { startRegistry, type PushedIndex, type RegistryMode, type RunningRegistry } from '../test/support';
 import { startCountingProxy, type CountingProxy, type ProxyCounts } from './proxy';
-import { replicateStorage } from './scale/storage';
+import { replicateStorage } from '../test/support/storage';
 
 export interface PopulatePlan {
   repos: string[];
@@ -98,7 +98,7 @@ async function handle(msg: BedCommand): Promise<unknown> {
       return { ms: performance.now() - started, index: index as PushedIndex };
     }
     case 'populateScale': {
-      // bench/scale/storage.ts: push a mounted repository and two tags for real, replicate the
+      // test/support/storage.ts: push a mounted repository and two tags for real, replicate the
       // registry's own files for the rest.
       const { registry } = need(msg.id);
       const started = performance.now();

@@ -3,6 +3,7 @@
 //   dist/network.js        providers, registry client, undici: required on the first request
 //   dist/providers.js      the cloud providers, required on first use
 //   dist/semver.js         semver's coerce and parse, required by the tag order on first need
+//   dist/nameListWorker.js the worker thread that reads huge listing pages (src/registry/offThread.ts)
 //   dist/find.js           Find's picker and reveal, required on the command's first use
 //   dist/link.js           the Link Image command's flow and pickers, required on its first use
 //   dist/wizard.js         the Connect Registry wizard's panel and controller, on its first open
@@ -177,7 +178,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { ...Object.fromEntries(Object.entries(lazySdks).map(([pkg, out]) => [out.replace(/\.js$/, ''), pkg])), deploy: 'src/deploy/index.ts', semver: 'src/ui/tree/semverFunctions.ts' },
+    entryPoints: { ...Object.fromEntries(Object.entries(lazySdks).map(([pkg, out]) => [out.replace(/\.js$/, ''), pkg])), deploy: 'src/deploy/index.ts', semver: 'src/ui/tree/semverFunctions.ts', nameListWorker: 'src/registry/nameListWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -1,5 +1,5 @@
 // The scale part of `npm run bench` (BENCH_PARTS=scale, part of a full run): issue 15's registry
-// (bench/scale/content.ts), populated in seconds (bench/scale/storage.ts), checked by listing it,
+// (bench/scale/content.ts), populated in seconds (test/support/storage.ts), checked by listing it,
 // held by this project's client and by Microsoft's (bench/scale/hold.ts, a process each), then
 // walked through in a real VS Code (bench/scale/vscode.ts).
 import { execFile } from 'node:child_process';
@@ -91,7 +91,7 @@ export function scaleMarkdown(r: ScaleResult, note: string): string[] {
   md.push('');
   md.push(
     `${p.rootRepos} repositories at the root, the rest under ${p.namespaces} namespaces 2-4 segments deep, and \`${BIG_REPO}\` with ${p.tags.toLocaleString('en-US')} tags (v1.0.0 … ), on the same Debian docker-registry (catalog.maxentries 1000). ` +
-      `Populated in ${fmt(r.populateMs)}: one repository (by cross-repository mount) and two tags pushed for real (${fmt(r.pushedMs)}), the registry's own files for them replicated under the other names (${(r.files ?? 0).toLocaleString('en-US')} files; bench/scale/storage.ts), then every name listed back over HTTP below. ${note}`,
+      `Populated in ${fmt(r.populateMs)}: one repository (by cross-repository mount) and two tags pushed for real (${fmt(r.pushedMs)}), the registry's own files for them replicated under the other names (${(r.files ?? 0).toLocaleString('en-US')} files; test/support/storage.ts), then every name listed back over HTTP below. ${note}`,
   );
   if (r.error) md.push('', `Failed: ${r.error}`);
   md.push('');

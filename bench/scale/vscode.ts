@@ -14,7 +14,7 @@
 // After each step the extension host is asked (bench/vscode/probe.cjs, BENCH_PROBE_CONTROL):
 // its longest event-loop blocking during the step (monitorEventLoopDelay) and its memory after
 // a full GC. Times are on the page's clock (event timestamps to the animation frame after).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startWorkbench, type Workbench } from '../../test/e2e/support/workbench';
@@ -26,6 +26,10 @@ export interface HostMark {
   memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
   gc: boolean;
   calls: { kind: string; at: number; syncMs?: number; ms?: number; children?: number }[];
+  /** Gaps over 40 ms in a 5 ms ticker, ending at `endUs` (monotonic clock, as CPU profiles). */
+  blocks?: { endUs: number; ms: number }[];
+  /** Garbage-collection pauses over 5 ms. */
+  gcPauses?: { ms: number; kind: string }[];
 }
 
 export interface ScaleStep {
@@ -112,6 +116,12 @@ export async function scaleInVscode(opts: { bundle: BundleResult; registryUrl: s
       s.error ??= `probe: ${e instanceof Error ? e.message : String(e)}`;
     }
     result.steps.push(s);
+    if (process.env.BENCH_SCALE_PROFILE === '1' && s.host) {
+      const file = join(__dirname, '..', 'results', `scale-${result.steps.length}.blocks.json`);
+      writeFileSync(file, JSON.stringify({ blocks: s.host.blocks ?? [], gcPauses: s.host.gcPauses ?? [] }));
+    }
+    const gcMax = Math.max(0, ...(s.host?.gcPauses ?? []).map((g) => g.ms));
+    if (gcMax) s.note = [s.note, `longest GC pause ${gcMax.toFixed(0)} ms`].filter(Boolean).join('; ');
     opts.log(`[scale] ${name}: ${s.ms !== undefined ? `${s.ms.toFixed(0)} ms` : '–'}${s.keys ? ` (keys ${s.keys.map((k) => (k.ms === undefined ? '–' : k.ms.toFixed(0))).join('/')} ms)` : ''}; host blocked ≤ ${s.host?.eld.maxMs.toFixed(0) ?? '?'} ms, heap ${mb(s.host?.memory.heapUsed)}, RSS ${mb(s.host?.memory.rss)}${s.note ? `; ${s.note}` : ''}${s.error ? `; ERROR ${s.error}` : ''}`);
   };
   try {

@@ -192,6 +192,32 @@ function startControl(api, write) {
   const { monitorEventLoopDelay } = require('node:perf_hooks');
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
+  // Which moments blocked (diagnosis, beside the histogram): a 5 ms ticker notes each gap over
+  // 40 ms with its end on the monotonic clock, the clock of CPU profiles' timestamps; and the
+  // garbage collector's pauses over 5 ms, by kind, so a step's longest block can be told apart
+  // from a GC pause.
+  const usNow = () => Number(process.hrtime.bigint() / 1000n);
+  let blocks = [];
+  let lastTick = usNow();
+  setInterval(() => {
+    const now = usNow();
+    if (now - lastTick > 40_000) blocks.push({ endUs: now, ms: (now - lastTick) / 1000 });
+    if (blocks.length > 200) blocks = blocks.slice(-100);
+    lastTick = now;
+  }, 5).unref();
+  let gcs = [];
+  try {
+    const { PerformanceObserver, constants } = require('node:perf_hooks');
+    const kinds = { [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.duration > 5) gcs.push({ ms: e.duration, kind: kinds[e.detail?.kind] ?? String(e.detail?.kind) });
+      }
+      if (gcs.length > 500) gcs = gcs.slice(-250);
+    }).observe({ entryTypes: ['gc'] });
+  } catch {
+    /* no GC entries in this runtime */
+  }
   let gc;
   try {
     v8.setFlagsFromString('--expose-gc');
@@ -240,8 +266,10 @@ function startControl(api, write) {
       lastAt = performance.now();
       if (url.searchParams.get('gc') === '1' && gc) gc();
       const m = process.memoryUsage();
-      const out = { at: performance.now(), eld, memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }, gc: !!gc, calls };
+      const out = { at: performance.now(), eld, memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }, gc: !!gc, calls, blocks, gcPauses: gcs };
       calls = [];
+      blocks = [];
+      gcs = [];
       return answer(out);
     }
     if (url.pathname === '/profile/start') {

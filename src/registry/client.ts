@@ -34,6 +34,7 @@ import {
   type Platform,
 } from './manifest';
 import { collectPages, nextLink, paginate, truncationError, type Collected, type Page, type PageLimits } from './paging';
+import { readNameListPage } from './offThread';
 import type { RetryOptions } from './retry';
 import { transportStack } from './stack';
 import { TokenCache } from './tokenCache';
@@ -393,22 +394,12 @@ export class RegistryClient {
           continue;
         }
         this.expectOk(res, what, kind);
-        let json: unknown;
-        try {
-          json = JSON.parse(res.body.toString('utf8'));
-        } catch {
-          throw new RegistryError('protocol', `${res.url.host} sent a ${noun} that is not valid JSON.`);
+        const read = await readNameListPage(res.body, field);
+        if ('problem' in read) {
+          const shape = { json: 'that is not valid JSON', object: 'that is not a JSON object', list: `without a “${field}” list` }[read.problem];
+          throw new RegistryError('protocol', `${res.url.host} sent a ${noun} ${shape}.`);
         }
-        // Checked by hand, not by a schema: this is the hot path of 100,000-name listings, and
-        // only the one list matters. `null`, a number or an array is a shape error like any other.
-        if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-          throw new RegistryError('protocol', `${res.url.host} sent a ${noun} that is not a JSON object.`);
-        }
-        const items = (json as Record<string, unknown>)[field];
-        if (items !== null && items !== undefined && !Array.isArray(items)) {
-          throw new RegistryError('protocol', `${res.url.host} sent a ${noun} without a “${field}” list.`);
-        }
-        return { items: ((items as unknown[] | null) ?? []).filter((x): x is string => typeof x === 'string'), next: nextLink(res.headers.getAll('link'), url, s.basePath) };
+        return { items: read.names, next: nextLink(res.headers.getAll('link'), url, s.basePath) };
       }
     };
     yield* paginate(first, fetchPage, this.opts.pageLimits);

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIG_REPO, revealTarget, scalePlanFromEnv, scaleRepositoryNames, SCALE_DEFAULTS } from '../../../bench/scale/content';
-import { replicateStorage, snapshot } from '../../../bench/scale/storage';
+import { replicateStorage, snapshot } from '../../support/storage';
 import { manyTagName } from '../../support/push';
 
 describe('scale registry plan', () => {
