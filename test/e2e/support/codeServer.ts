@@ -16,7 +16,7 @@
 // or the extension host would linger. A shell watchdog in that group also kills it when the
 // test process dies without running its exit handlers (e.g. SIGKILL on a timeout).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../support/ports';
@@ -136,6 +136,11 @@ export interface StartCodeServerOptions {
   workspace: string;
   /** Extension loaded from source (extensionDevelopmentPath). Default: the repo root. */
   extensionPath?: string;
+  /**
+   * More extensions beside it (the bench's floor extension), copied into the extensions dir as
+   * installed ones: the server loads one extensionDevelopmentPath only.
+   */
+  moreExtensionPaths?: string[];
   /** Install this .vsix into the server's extensions dir instead of loading from source. */
   vsix?: string;
   /** Extra user settings, merged over DEFAULT_SETTINGS. */
@@ -283,6 +288,10 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
     }
   };
 
+  for (const p of opts.moreExtensionPaths ?? []) {
+    const manifest = JSON.parse(readFileSync(join(p, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    cpSync(p, join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+  }
   const baseArgs = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
   if (opts.vsix) {
