@@ -32,6 +32,13 @@ export class Superseded extends Error {
  */
 export async function runSliced<R>(steps: Steps<R>, opts: { sliceMs?: number; stale?: () => boolean } = {}): Promise<R> {
   const sliceMs = opts.sliceMs ?? SLICE_MS;
+  // The first slice gets a turn of its own too: the work is usually asked for at the end of
+  // other work (a 100,000-tag page that just arrived and was filtered), which it would extend.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (opts.stale?.()) {
+    steps.return(undefined as never);
+    throw new Superseded();
+  }
   for (;;) {
     const until = performance.now() + sliceMs;
     for (;;) {
