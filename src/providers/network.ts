@@ -12,3 +12,4 @@ export { CopyError, executeCopy, planCopy, retag } from '../registry/copy';
 export { pullLimit } from '../registry/pullLimit';
 export { readChartFiles } from '../registry/chartArchive';
 export { readBundle } from '../registry/cnab';
+export { pagesReadOffThread } from '../registry/offThread';

@@ -20,11 +20,16 @@ const MAX_FAILURES = 3;
 
 type Answer = { id: number; problem: 'json' | 'object' | 'list' } | { id: number; joined: string; count: number } | { id: number; names: string[] };
 
+let readByWorker = 0;
+
 /** The names of one listing page (or what is wrong with it), read off the host's thread when it is big. */
 export async function readNameListPage(body: Buffer, field: NameListField): Promise<NameListRead> {
   if (body.length >= OFF_THREAD_BYTES) {
     const read = await listWorker.read(body, field);
-    if (read) return read;
+    if (read) {
+      readByWorker++;
+      return read;
+    }
   }
   return readNameList(body.toString('utf8'), field);
 }
@@ -32,6 +37,11 @@ export async function readNameListPage(body: Buffer, field: NameListField): Prom
 /** Whether a listing worker is running now (tests). */
 export function listWorkerRunning(): boolean {
   return listWorker.running;
+}
+
+/** How many pages a worker has read in this process (tests in the extension host: the worker runs there too). */
+export function pagesReadOffThread(): number {
+  return readByWorker;
 }
 
 /**

@@ -75,6 +75,24 @@ describe('the tree at scale', function () {
     assert.ok(a.tree.details.heads - heads <= 200, `${a.tree.details.heads - heads} HEAD requests after Show`);
   });
 
+  it('a 30,000-tag listing, one page of ~390 KB, is read by a worker thread and listed whole', async () => {
+    const reg = await registry(a, 'Big');
+    // dist/network.js as the extension loaded it (one module per path in the host): its counter.
+    const ext = vscode.extensions.getExtension('registry-explorer.registry-explorer')!;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const network = require(`${ext.extensionPath}/dist/network.js`) as { pagesReadOffThread(): number };
+    const before = network.pagesReadOffThread();
+    const tags = a.tree.tags(reg.config, 'big/huge');
+    await tags.load();
+    const count = Number(env.HUGE_TAGS);
+    assert.equal(tags.items.length, count);
+    assert.equal(network.pagesReadOffThread(), before + 1, 'the page was read on the host thread');
+    const sorted = await sortedTags(a, reg.config.id, 'big/huge');
+    assert.equal(new Set(sorted.map((t) => t.name)).size, count);
+    // Newest version first: v30.9.99 is the last of manyTagName(0…29,999).
+    assert.equal(sorted[0]!.name, 'v30.9.99');
+  });
+
   it('folders show their true counts and page inside themselves (screen page 10), also after a Refresh', async () => {
     await settings().update('pageSize', 10, vscode.ConfigurationTarget.Global);
     let reg = await registry(a, 'Big');
