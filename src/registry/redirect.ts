@@ -4,12 +4,16 @@
 // from https to http would hand the rest of the exchange to anyone on the path. A 307/308
 // repeats the method and the body: across origins that body (a refresh token, a password
 // grant) would go to a server the user never chose, so a hop that would carry a body to
-// another origin is refused outright.
+// another origin is refused outright. A DELETE is never followed to another origin either: that
+// server holds nothing of ours to delete, and its 2xx (or, after a 303, its answer to a GET)
+// would read as the deletion done.
 
 import { RegistryError, safeUrl } from './errors';
 import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
 
 const MAX_REDIRECTS = 10;
+/** Headers that carry a credential: HTTP's own, and GitLab's `PRIVATE-TOKEN`. None goes to another origin. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'private-token'];
 
 export interface RedirectOptions {
   allowHttp: (url: URL) => boolean;
@@ -51,8 +55,15 @@ export function redirectTransport(next: RoundTripper, opts: RedirectOptions): Ro
       }
       opts.checkHop?.(current.url, target);
       const crossOrigin = target.origin !== current.url.origin;
+      if (crossOrigin && current.method === 'DELETE') {
+        throw new RegistryError(
+          'protocol',
+          `${current.url.host} redirected the deletion to another server (${target.host}); refused: only the server it was sent to can confirm a deletion, so it is not reported as done. Check the address of the service.`,
+          { status: res.status },
+        );
+      }
       let nextReq: HttpRequest = { ...current, url: target };
-      if (crossOrigin) nextReq = withHeader(nextReq, 'authorization', undefined);
+      if (crossOrigin) for (const name of CREDENTIAL_HEADERS) nextReq = withHeader(nextReq, name, undefined);
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && current.method === 'POST')) {
         nextReq = { ...withHeader(nextReq, 'content-type', undefined), method: 'GET', body: undefined };
       }

@@ -110,6 +110,10 @@ export async function mapAwsError(e: unknown, ctx: AwsErrorContext): Promise<Reg
   if (kind === 'network' || (status !== undefined && status >= 500)) {
     return new RegistryError('network', `ECR in ${region} had a server error (${name}). Try again shortly.`, opts);
   }
+  // The ECR API never redirects and our SDK handler does not follow: such an answer confirms nothing.
+  if (status !== undefined && status >= 300 && status < 400) {
+    return new RegistryError('protocol', `The ECR endpoint answered ${ctx.action} with a redirect (HTTP ${status}), which the ECR API never sends; it was not followed, and the request is not reported as done. Check the ECR endpoint the connection uses.`, opts);
+  }
   return new RegistryError('protocol', `ECR ${ctx.action} failed (${name}): ${scrub(err?.message ?? '', ctx.secrets)}`, opts);
 }
 

@@ -17,7 +17,12 @@ import { rateLimitedError, serverWords } from '../messages';
 export const GITLAB_PAGE = 100;
 const WHO = 'GitLab';
 
-const repositoryListSchema = v.array(wireObject({ id: v.number(), path: v.string(), project_id: v.number(), created_at: v.optional(v.unknown()), tags_count: v.optional(v.unknown()) }));
+/** An id that goes into the path of a later request (a DELETE among them): a positive whole number, nothing else. */
+const idSchema = v.pipe(
+  v.number(),
+  v.check((n: number) => Number.isSafeInteger(n) && n > 0, 'is not a positive whole number'),
+);
+const repositoryListSchema = v.array(wireObject({ id: idSchema, path: v.string(), project_id: idSchema, created_at: v.optional(v.unknown()), tags_count: v.optional(v.unknown()) }));
 const tagListSchema = v.array(wireObject({ name: v.string() }));
 const tagDetailSchema = wireObject({ name: v.string(), digest: optionalDigestSchema, created_at: v.optional(v.unknown()), total_size: v.optional(v.unknown()) });
 
