@@ -354,6 +354,8 @@ export class AcrRefreshTokens {
 export class AcrConnection extends V2Connection {
   readonly tokens?: AcrRefreshTokens;
   private readonly api: ControlPlane;
+  /** Left out of anything the login server says that reaches a message. */
+  private readonly secretList: (string | undefined)[];
 
   constructor(config: ConnectionConfig, secrets: ConnectionSecrets, ctx: ProviderContext) {
     const endpoint = parseEndpoint(config.url, config.insecure).url;
@@ -379,6 +381,7 @@ export class AcrConnection extends V2Connection {
     super(config, client);
     this.api = api;
     this.tokens = tokens;
+    this.secretList = secretList;
   }
 
   override async test(signal?: AbortSignal): Promise<TestStep[]> {
@@ -407,7 +410,9 @@ export class AcrConnection extends V2Connection {
   async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
     const res = await this.client.exchange({ method: 'DELETE', path: `/acr/v1/${repository}`, signal, maxBodyBytes: 1024 * 1024 });
     if (res.status === 202 || res.status === 200 || res.status === 204) return;
-    const { code, message } = parseErrorBody(res.body);
+    const { code, message: said } = parseErrorBody(res.body);
+    // Bypasses the client's error guard, so the login server's words are cut short and cleaned here.
+    const message = scrub(said, [...this.secretList, this.tokens?.credentials.refreshToken]);
     const opts = { status: res.status, ...(code ? { code } : {}) };
     if (res.status === 404) throw new RegistryError('notFound', `${this.registryHost} has no repository ${repository}. It may have been deleted already; refresh the list.`, opts);
     if (res.status === 403) throw new RegistryError('forbidden', `${this.registryHost} does not let these credentials delete ${repository}${message ? ` (${message})` : ''}. Deleting takes the AcrDelete role (or Contributor/Owner).`, opts);

@@ -10,7 +10,7 @@
 import { RegistryClient, type Exchange, type ImageConfig, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
 import { connectionDispatcher, type ProxySettings } from '../registry/dispatcher';
 import { httpAllowed } from '../registry/endpoint';
-import { RegistryError } from '../registry/errors';
+import { RegistryError, errorCode } from '../registry/errors';
 import type { Descriptor } from '../registry/manifest';
 import { ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from '../registry/http';
 import type { Page as ClientPage } from '../registry/paging';
@@ -496,7 +496,7 @@ export function apiMessage(json: unknown): string | undefined {
 export function apiCode(json: unknown): string | undefined {
   const o = obj(json);
   const first = Array.isArray(o.errors) ? obj(o.errors[0]) : {};
-  return text(o.id) ?? text(o.error_type) ?? text(first.code) ?? (typeof o.error === 'string' ? o.error : undefined);
+  return errorCode(o.id) ?? errorCode(o.error_type) ?? errorCode(first.code) ?? errorCode(o.error);
 }
 
 /** Registry client options every provider sets the same way, with requests logged by path only. */

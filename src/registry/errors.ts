@@ -71,6 +71,15 @@ export function isRegistryError(e: unknown, kind?: RegistryErrorKind): e is Regi
   return ours && (kind === undefined || (e as RegistryError).kind === kind);
 }
 
+/**
+ * An error code as servers send them (`DENIED`, `insufficient_scope`, `NOT_FOUND`): an
+ * identifier. Anything else in a code field is not one, and is not kept: it travels with the
+ * error, so a page of text or an echoed secret there would go wherever the error goes.
+ */
+export function errorCode(v: unknown): string | undefined {
+  return typeof v === 'string' && /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(v) ? v : undefined;
+}
+
 /** The `{errors:[{code,message}]}` body the distribution spec defines. */
 export function parseErrorBody(body: Buffer | undefined): { code?: string; message?: string } {
   if (!body || body.length === 0) return {};
@@ -79,7 +88,7 @@ export function parseErrorBody(body: Buffer | undefined): { code?: string; messa
     const first = json.errors?.[0];
     if (!first) return {};
     return {
-      code: typeof first.code === 'string' ? first.code : undefined,
+      code: errorCode(first.code),
       message: typeof first.message === 'string' ? first.message : undefined,
     };
   } catch {

@@ -256,16 +256,84 @@ describe('GitLab: Delete Repository against a hostile GitLab API (the repository
   });
 });
 
+describe('a refusal of the DELETE that quotes the secret and runs to 100 KB, in every field an API may word it in', () => {
+  const BULK = `${'denied '.repeat(15_000)}${SECRET}`;
+  const refusal = { message: BULK, error_message: BULK, detail: BULK, error: BULK, error_type: BULK, error_description: BULK, errors: [{ code: BULK, message: BULK }] };
+  const refusing = () =>
+    hostile((req, res) => {
+      if (req.method === 'POST') return json(res, 200, { token: 'hub.session.jwt' });
+      // GitLab's lookup finds the repository, so that it is the DELETE that is refused.
+      if (req.method === 'GET' && pathOf(req).endsWith('/registry/repositories')) return json(res, 200, [{ id: 7, path: 'acme/web/old', project_id: 3 }]);
+      // ACR's login server asks for credentials first.
+      if (!req.headers.authorization && !req.headers['private-token']) return json(res, 401, {}, { 'www-authenticate': 'Basic realm="acr"' });
+      return json(res, 403, refusal);
+    });
+  const cases: [string, (api: HostileServer) => Connection, string][] = [
+    ['Docker Hub', (api) => connect(dockerHubProvider, { username: 'alice', password: SECRET }, { apiBaseUrls: { dockerhub: api.url, 'dockerhub-registry': api.url } }), 'alice/old'],
+    ['Quay', (api) => connect(quayProvider, { url: api.url, namespaces: 'acme', oauthToken: SECRET }, { apiBaseUrls: { quay: api.url } }), 'acme/old'],
+    ['Harbor', (api) => connect(harborProvider, { url: api.url, username: 'admin', password: SECRET }, { apiBaseUrls: { harbor: api.url } }), 'team/old'],
+    ['GitLab', (api) => connect(gitlabProvider, { apiUrl: 'gitlab.example.com', registryUrl: api.url, token: SECRET, projects: 'acme/web' }, { apiBaseUrls: { gitlab: api.url } }), 'acme/web/old'],
+    ['ACR', (api) => connect(acrProvider, { loginServer: api.url, auth: 'admin', username: 'acradmin', password: SECRET }, { apiBaseUrls: { acr: api.url } }), 'team/old'],
+  ];
+  for (const [name, make, repository] of cases) {
+    test(`${name}: forbidden, in a sentence of its own, without the secret`, async () => {
+      const api = await refusing();
+      await assert.rejects(make(api).deleteRepository!(repository), (e: unknown) => {
+        assert.ok(isRegistryError(e, 'forbidden'), String(e));
+        assert.ok(!e.message.includes(SECRET), `the secret leaked from ${name} into the message`);
+        assert.ok(!errorText(e).includes(SECRET), `the secret leaked from ${name}: code ${String(e.code).length} characters`);
+        assert.ok(e.message.length < 1000, `${name}: ${e.message.length} characters`);
+        return true;
+      });
+      assert.equal(api.requests.at(-1)?.method, 'DELETE');
+      assert.ok(api.requests.length <= 3, `bounded: ${api.requests.length}`);
+    });
+  }
+});
+
 describe("ACR: Delete Repository against a hostile login server (ACR's data-plane API)", () => {
-  redirectedDeletes('ACR', async (target) => {
+  /** A login server that wants Basic and answers the signed-in DELETE with `onDelete`. */
+  const acr = async (onDelete: (res: ServerResponse) => void): Promise<{ api: HostileServer; c: Connection }> => {
     const api = await hostile((req, res) => {
       if (!req.headers.authorization) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'www-authenticate': 'Basic realm="acr"' });
-      if (req.method === 'DELETE' && pathOf(req).startsWith('/acr/v1/')) return redirect(res, statusOf(target()), target());
+      if (req.method === 'DELETE' && pathOf(req).startsWith('/acr/v1/')) return onDelete(res);
       return json(res, 200, {});
     });
-    const c = connect(acrProvider, { loginServer: api.url, auth: 'admin', username: 'acradmin', password: SECRET }, { apiBaseUrls: { acr: api.url } });
+    return { api, c: connect(acrProvider, { loginServer: api.url, auth: 'admin', username: 'acradmin', password: SECRET }, { apiBaseUrls: { acr: api.url } }) };
+  };
+
+  redirectedDeletes('ACR', async (target) => {
+    const { api, c } = await acr((res) => redirect(res, statusOf(target()), target()));
     return { api, del: () => c.deleteRepository!('team/old') };
   });
+
+  test('a refusal whose message quotes the password: forbidden in Azure terms, the password left out', async () => {
+    const { c } = await acr((res) => json(res, 403, { errors: [{ code: 'DENIED', message: `requested access to the resource is denied (password ${SECRET})` }] }));
+    const e = await failsClearly(c.deleteRepository!('team/old'), 'forbidden', /^127\.0\.0\.1:\d+ does not let these credentials delete team\/old \(requested access to the resource is denied .*AcrDelete/);
+    assert.ok(!errorText(e).includes(SECRET));
+  });
+
+  test('a server error whose message runs to 100 KB: the user gets a sentence, not the page', async () => {
+    const { c } = await acr((res) => json(res, 500, { errors: [{ code: 'UNKNOWN', message: `${'x '.repeat(50_000)}` }] }));
+    const e = await failsClearly(c.deleteRepository!('team/old'), 'network', /^127\.0\.0\.1:\d+ answered HTTP 500 to deleting team\/old/);
+    assert.ok(e.message.length < 500, `${e.message.length} characters`);
+  });
+
+  const refusals: [string, (res: ServerResponse) => void][] = [
+    ['errors that is null', (res) => json(res, 403, { errors: null })],
+    ['errors that is a list of numbers', (res) => json(res, 403, { errors: [1, 2] })],
+    ['an error whose message is an object', (res) => json(res, 403, { errors: [{ code: 'DENIED', message: { text: ECHO } }] })],
+    ['an HTML page', (res) => {
+      res.writeHead(403, { 'content-type': 'text/html' });
+      res.end(`<html>${ECHO}</html>`);
+    }],
+  ];
+  for (const [what, answer] of refusals) {
+    test(`a 403 whose body is ${what}: forbidden, naming AcrDelete, no TypeError`, async () => {
+      const { c } = await acr(answer);
+      await failsClearly(c.deleteRepository!('team/old'), 'forbidden', /^127\.0\.0\.1:\d+ does not let these credentials delete team\/old\. Deleting takes the AcrDelete role/);
+    });
+  }
 });
 
 describe('Amazon ECR: Delete Repository against a hostile ECR API (real SDK)', () => {

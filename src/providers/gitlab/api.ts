@@ -8,7 +8,7 @@
 // their fix (a token without read_api, an expired token, a group the user cannot see).
 
 import * as v from 'valibot';
-import { RegistryError, isRegistryError } from '../../registry/errors';
+import { RegistryError, errorCode, isRegistryError } from '../../registry/errors';
 import { nextLink, paginate, type Page as ClientPage } from '../../registry/paging';
 import { optionalDigestSchema, parseWire, wireObject } from '../../registry/wire';
 import { ControlPlane, apiMessage, hideSecrets, reword, text, obj, type ApiResponse, type ControlPlaneOptions } from '../controlPlane';
@@ -99,7 +99,7 @@ export class GitLabApi {
 
   private error(res: ApiResponse, what: What): RegistryError {
     const body = obj(res.json);
-    const code = text(body.error);
+    const code = errorCode(body.error);
     const said = serverWords(text(body.error_description) ?? apiMessage(res.json), [this.token]);
     const opts = { status: res.status, ...(code ? { code } : {}) };
     const target = what.kind === 'tags' ? `the tags of ${what.name}` : what.kind === 'tag' ? `the details of ${what.name}` : `the registry of ${what.kind} ${what.name}`;
