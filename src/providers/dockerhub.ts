@@ -219,10 +219,15 @@ interface HubSessionToken {
   renewAt: number;
 }
 
-type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string } | { kind: 'login' };
+type What = { kind: 'namespace'; name: string } | { kind: 'repository'; name: string } | { kind: 'delete'; name: string } | { kind: 'login' };
 
 function describe(what: What): string {
-  return what.kind === 'namespace' ? `the repositories of ${what.name}` : what.kind === 'repository' ? `the tags of ${what.name}` : 'the sign-in';
+  return what.kind === 'namespace' ? `the repositories of ${what.name}` : what.kind === 'repository' ? `the tags of ${what.name}` : what.kind === 'delete' ? `the repository ${what.name}` : 'the sign-in';
+}
+
+/** What the failed request was doing, for “had a server error (HTTP 503) …”. */
+function doing(what: What): string {
+  return what.kind === 'delete' ? `deleting ${what.name}` : `reading ${describe(what)}`;
 }
 
 // The Hub API's answers, as schemas (see registry/wire.ts). A list's envelope and each item's
@@ -444,7 +449,7 @@ export class DockerHubConnection implements Connection {
       throw new RegistryError('unauthorized', `Deleting ${repository} on Docker Hub needs a sign-in: add your Docker ID and a personal access token with delete permission to the connection.`);
     }
     const [ns, name] = hubRepository(repository).split('/') as [string, string];
-    await this.get(this.api.url(`/v2/repositories/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/`), { kind: 'repository', name: `${ns}/${name}` }, signal, 'DELETE');
+    await this.get(this.api.url(`/v2/repositories/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/`), { kind: 'delete', name: `${ns}/${name}` }, signal, 'DELETE');
   }
 
   /** A Hub API call with the session JWT; a rejected session is renewed once, without the caller noticing. */
@@ -551,11 +556,11 @@ export class DockerHubConnection implements Connection {
     if (status === 404) {
       return what.kind === 'namespace'
         ? new RegistryError('notFound', `Docker Hub has no namespace “${what.name}” that ${signedIn ? `${this.username} can see` : 'is public'}. Check the Namespaces list of the connection.`, { status })
-        : new RegistryError('notFound', `Repository ${what.kind === 'repository' ? what.name : ''} was not found on Docker Hub${signedIn ? '' : ' (or it is private: sign in to see it)'}.`, { status });
+        : new RegistryError('notFound', `Repository ${what.kind === 'repository' || what.kind === 'delete' ? what.name : ''} was not found on Docker Hub${signedIn ? '' : ' (or it is private: sign in to see it)'}.`, { status });
     }
     if (status === 429) return hubRateLimited();
-    if (status >= 500) return new RegistryError('network', `Docker Hub had a server error (HTTP ${status}) reading ${describe(what)}. Try again shortly.`, { status });
-    return new RegistryError('protocol', `Docker Hub answered HTTP ${status} reading ${describe(what)}${detail}.`, { status });
+    if (status >= 500) return new RegistryError('network', `Docker Hub had a server error (HTTP ${status}) ${doing(what)}. Try again shortly.`, { status });
+    return new RegistryError('protocol', `Docker Hub answered HTTP ${status} ${doing(what)}${detail}.`, { status });
   }
 
   /** Docker Hub's own words (`detail` or `message`), short, and scrubbed of anything secret. */

@@ -333,8 +333,9 @@ export class QuayConnection extends V2Connection {
       throw new RegistryError('notFound', what.kind === 'namespace' ? `Quay has no namespace ${what.name} visible to this connection. Check the spelling (quay.io/${what.name}).` : `Repository ${what.name} was not found on Quay.`, opts);
     }
     if (res.status === 429) throw new RegistryError('rateLimited', `The Quay API is rate limiting requests${detail}. Try again in a minute.`, opts);
-    if (res.status >= 500) throw new RegistryError('network', `The Quay API had a server error (HTTP ${res.status})${detail}. Try again shortly.`, opts);
-    throw new RegistryError('protocol', `The Quay API answered HTTP ${res.status}${detail}.`, opts);
+    const doing = `${verb === 'delete' ? 'deleting' : verb === 'read' ? 'reading' : 'listing'} ${target}`;
+    if (res.status >= 500) throw new RegistryError('network', `The Quay API had a server error (HTTP ${res.status}) ${doing}${detail}. Try again shortly.`, opts);
+    throw new RegistryError('protocol', `The Quay API answered HTTP ${res.status} ${doing}${detail}.`, opts);
   }
 }
 

@@ -256,17 +256,19 @@ describe('GitLab: Delete Repository against a hostile GitLab API (the repository
   });
 });
 
-describe('a refusal of the DELETE that quotes the secret and runs to 100 KB, in every field an API may word it in', () => {
-  const BULK = `${'denied '.repeat(15_000)}${SECRET}`;
-  const refusal = { message: BULK, error_message: BULK, detail: BULK, error: BULK, error_type: BULK, error_description: BULK, errors: [{ code: BULK, message: BULK }] };
-  const refusing = () =>
+describe('every provider whose DELETE goes through HTTP: refusals, busy and rate-limited answers', () => {
+  /**
+   * One hostile API for all of them: Docker Hub's sign-in succeeds, GitLab's lookup finds the
+   * repository and ACR's login server asks for credentials first, so that it is the signed-in
+   * DELETE that gets `onDelete`.
+   */
+  const deleteAnswering = (onDelete: (res: ServerResponse) => void) =>
     hostile((req, res) => {
       if (req.method === 'POST') return json(res, 200, { token: 'hub.session.jwt' });
-      // GitLab's lookup finds the repository, so that it is the DELETE that is refused.
       if (req.method === 'GET' && pathOf(req).endsWith('/registry/repositories')) return json(res, 200, [{ id: 7, path: 'acme/web/old', project_id: 3 }]);
-      // ACR's login server asks for credentials first.
       if (!req.headers.authorization && !req.headers['private-token']) return json(res, 401, {}, { 'www-authenticate': 'Basic realm="acr"' });
-      return json(res, 403, refusal);
+      if (req.method === 'DELETE') return onDelete(res);
+      return json(res, 404, {});
     });
   const cases: [string, (api: HostileServer) => Connection, string][] = [
     ['Docker Hub', (api) => connect(dockerHubProvider, { username: 'alice', password: SECRET }, { apiBaseUrls: { dockerhub: api.url, 'dockerhub-registry': api.url } }), 'alice/old'],
@@ -275,9 +277,13 @@ describe('a refusal of the DELETE that quotes the secret and runs to 100 KB, in 
     ['GitLab', (api) => connect(gitlabProvider, { apiUrl: 'gitlab.example.com', registryUrl: api.url, token: SECRET, projects: 'acme/web' }, { apiBaseUrls: { gitlab: api.url } }), 'acme/web/old'],
     ['ACR', (api) => connect(acrProvider, { loginServer: api.url, auth: 'admin', username: 'acradmin', password: SECRET }, { apiBaseUrls: { acr: api.url } }), 'team/old'],
   ];
+  const signedInDeletes = (api: HostileServer) => api.requests.filter((r) => r.method === 'DELETE' && (r.headers.authorization || r.headers['private-token'])).length;
+
+  const BULK = `${'denied '.repeat(15_000)}${SECRET}`;
+  const refusal = { message: BULK, error_message: BULK, detail: BULK, error: BULK, error_type: BULK, error_description: BULK, errors: [{ code: BULK, message: BULK }] };
   for (const [name, make, repository] of cases) {
-    test(`${name}: forbidden, in a sentence of its own, without the secret`, async () => {
-      const api = await refusing();
+    test(`${name}: a refusal that quotes the secret and runs to 100 KB in every field an API words it in: forbidden, in a sentence of its own, without the secret`, async () => {
+      const api = await deleteAnswering((res) => json(res, 403, refusal));
       await assert.rejects(make(api).deleteRepository!(repository), (e: unknown) => {
         assert.ok(isRegistryError(e, 'forbidden'), String(e));
         assert.ok(!e.message.includes(SECRET), `the secret leaked from ${name} into the message`);
@@ -286,7 +292,21 @@ describe('a refusal of the DELETE that quotes the secret and runs to 100 KB, in 
         return true;
       });
       assert.equal(api.requests.at(-1)?.method, 'DELETE');
-      assert.ok(api.requests.length <= 3, `bounded: ${api.requests.length}`);
+      assert.equal(signedInDeletes(api), 1);
+    });
+
+    test(`${name}: a DELETE answered 503 every time is tried four times in all, then the user is told; nothing reports success`, async () => {
+      const api = await deleteAnswering((res) => json(res, 503, { message: 'Service Unavailable' }, { 'retry-after': '0' }));
+      const said = await failsClearly(make(api).deleteRepository!(repository), 'network', /HTTP 503/);
+      // Said as the deletion it was, not as a read.
+      assert.match(said.message, new RegExp(`HTTP 503\\)? (to )?deleting (the repository )?${repository}[ .]`));
+      assert.equal(signedInDeletes(api), 4, 'the first attempt and three retries');
+    });
+
+    test(`${name}: a DELETE answered 429 for an hour is not waited out: rate limited, after one request`, async () => {
+      const api = await deleteAnswering((res) => json(res, 429, { message: ECHO }, { 'retry-after': '3600' }));
+      await failsClearly(make(api).deleteRepository!(repository), 'rateLimited', /limiting|rate limiting/);
+      assert.equal(signedInDeletes(api), 1);
     });
   }
 });

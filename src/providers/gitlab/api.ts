@@ -102,7 +102,9 @@ export class GitLabApi {
     const code = errorCode(body.error);
     const said = serverWords(text(body.error_description) ?? apiMessage(res.json), [this.token]);
     const opts = { status: res.status, ...(code ? { code } : {}) };
-    const target = what.kind === 'tags' ? `the tags of ${what.name}` : what.kind === 'tag' ? `the details of ${what.name}` : `the registry of ${what.kind} ${what.name}`;
+    const target =
+      what.kind === 'tags' ? `the tags of ${what.name}` : what.kind === 'tag' ? `the details of ${what.name}` : what.kind === 'delete' ? `the repository ${what.name}` : `the registry of ${what.kind} ${what.name}`;
+    const doing = what.kind === 'delete' ? `deleting ${what.name}` : `reading ${target}`;
     if (res.status === 401) {
       if (/expired/i.test(said ?? '')) {
         return new RegistryError('unauthorized', 'The GitLab access token has expired. Create a new one with read_api and read_registry (User Settings → Access tokens) and edit the connection.', opts);
@@ -147,7 +149,7 @@ export class GitLabApi {
       const reset = Number(res.headers.get('ratelimit-reset'));
       return rateLimitedError('GitLab', Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined, { status: res.status, later: 'in a minute' });
     }
-    if (res.status >= 500) return new RegistryError('network', `GitLab had a server error (HTTP ${res.status}) reading ${target}. Try again shortly.`, opts);
-    return new RegistryError('protocol', `GitLab answered HTTP ${res.status} to a request for ${target}${said ? ` (${said})` : ''}.`, opts);
+    if (res.status >= 500) return new RegistryError('network', `GitLab had a server error (HTTP ${res.status}) ${doing}. Try again shortly.`, opts);
+    return new RegistryError('protocol', `GitLab answered HTTP ${res.status} ${what.kind === 'delete' ? doing : `to a request for ${target}`}${said ? ` (${said})` : ''}.`, opts);
   }
 }

@@ -139,6 +139,7 @@ export class HarborApi {
     const opts = { status: res.status, ...(code ? { code } : {}) };
     const robot = isRobot(this.username);
     const target = what.kind === 'projects' ? 'the list of projects' : what.kind === 'project' ? `the repositories of project ${what.name}` : `the artifacts of ${what.name}`;
+    const doing = what.kind === 'delete' ? `deleting ${what.name}` : `reading ${target}`;
     if (res.status === 403 && what.kind === 'delete') {
       return new RegistryError(
         'forbidden',
@@ -178,8 +179,8 @@ export class HarborApi {
       );
     }
     if (res.status === 429) return rateLimitedError('Harbor', undefined, { status: res.status, later: 'in a minute' });
-    if (res.status >= 500) return new RegistryError('network', `Harbor had a server error (HTTP ${res.status}) reading ${target}${detail}. Try again shortly.`, opts);
-    return new RegistryError('protocol', `Harbor answered HTTP ${res.status} to a request for ${target}${detail}.`, opts);
+    if (res.status >= 500) return new RegistryError('network', `Harbor had a server error (HTTP ${res.status}) ${doing}${detail}. Try again shortly.`, opts);
+    return new RegistryError('protocol', `Harbor answered HTTP ${res.status} ${what.kind === 'delete' ? doing : `to a request for ${target}`}${detail}.`, opts);
   }
 }
 
