@@ -69,13 +69,29 @@ describe('work in slices', () => {
         finished = true;
       }
     }
-    let stale = false;
-    setTimeout(() => (stale = true), 5);
-    await assert.rejects(runSliced(endless(), { sliceMs: 1, stale: () => stale }), Superseded);
+    // Unwanted once it has run a while: asked between slices, never in the middle of one.
+    await assert.rejects(runSliced(endless(), { sliceMs: 1, stale: () => steps > 3 }), Superseded);
     assert.equal(finished, true, 'the generator was closed');
     const at = steps;
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(steps, at);
+  });
+
+  test('work no longer wanted before its first slice (which waits for a turn of its own) never starts', async () => {
+    let steps = 0;
+    function* counting(): Steps<number> {
+      for (;;) {
+        steps++;
+        yield;
+      }
+    }
+    let stale = false;
+    const running = runSliced(counting(), { stale: () => stale });
+    // The turn that asked for it ends before any of it runs.
+    assert.equal(steps, 0);
+    stale = true;
+    await assert.rejects(running, Superseded);
+    assert.equal(steps, 0);
   });
 
   test('positions by name, the last of equal names winning (as a Map built at once)', () => {
