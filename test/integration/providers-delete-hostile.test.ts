@@ -92,11 +92,11 @@ async function failsClearly(call: Promise<unknown>, kind: RegistryErrorKind, mes
 const REFUSED = /^127\.0\.0\.1:\d+ redirected the deletion to another server \(127\.0\.0\.1:\d+\); refused: .*not reported as done/;
 
 /** A provider's DELETE, redirected to another origin with each 3xx: refused before anything reaches it. */
-function redirectedDeletes(label: string, setUp: (target: () => string) => Promise<{ api: HostileServer; del: () => Promise<unknown> }>): void {
+function redirectedDeletes(label: string, setUp: (redirectElsewhere: (res: ServerResponse) => void) => Promise<{ api: HostileServer; del: () => Promise<unknown> }>): void {
   for (const status of REDIRECTS) {
     test(`${label}: the DELETE answered ${status} to another origin is refused; nothing reaches it, nothing reports success`, async () => {
       const other = await elsewhere();
-      const { api, del } = await setUp(() => `${other.url}/takeover?status=${status}`);
+      const { api, del } = await setUp((res) => redirect(res, status, `${other.url}/takeover`));
       await failsClearly(del(), 'protocol', REFUSED);
       assert.equal(other.requests.length, 0, `the other origin received ${other.requests.map((r) => `${r.method} ${r.url}`).join(', ')}`);
       // ACR's login server first challenges a DELETE sent without credentials; the one that carries them is sent once.
@@ -110,7 +110,6 @@ const redirect = (res: ServerResponse, status: number, location: string): void =
   res.writeHead(status, { location, 'content-length': '0' });
   res.end();
 };
-const statusOf = (location: string): number => Number(new URL(location).searchParams.get('status'));
 
 describe('Docker Hub: Delete Repository against a hostile Hub API', () => {
   const hub = async (onDelete: (req: IncomingMessage, res: ServerResponse) => void, onLogin?: (res: ServerResponse) => void): Promise<{ api: HostileServer; c: Connection }> => {
@@ -122,8 +121,8 @@ describe('Docker Hub: Delete Repository against a hostile Hub API', () => {
     return { api, c: connect(dockerHubProvider, { username: 'alice', password: SECRET }, { apiBaseUrls: { dockerhub: api.url, 'dockerhub-registry': api.url } }) };
   };
 
-  redirectedDeletes('Docker Hub', async (target) => {
-    const { api, c } = await hub((_req, res) => redirect(res, statusOf(target()), target()));
+  redirectedDeletes('Docker Hub', async (redirectElsewhere) => {
+    const { api, c } = await hub((_req, res) => redirectElsewhere(res));
     return { api, del: () => c.deleteRepository!('alice/old') };
   });
 
@@ -154,8 +153,8 @@ describe('Quay: Delete Repository against a hostile Quay API', () => {
     return { api, c: connect(quayProvider, { url: api.url, namespaces: 'acme', oauthToken: SECRET }, { apiBaseUrls: { quay: api.url } }) };
   };
 
-  redirectedDeletes('Quay', async (target) => {
-    const { api, c } = await quay((_req, res) => redirect(res, statusOf(target()), target()));
+  redirectedDeletes('Quay', async (redirectElsewhere) => {
+    const { api, c } = await quay((_req, res) => redirectElsewhere(res));
     return { api, del: () => c.deleteRepository!('acme/old') };
   });
 
@@ -169,8 +168,8 @@ describe('Quay: Delete Repository against a hostile Quay API', () => {
 });
 
 describe('Harbor: Delete Repository against a hostile Harbor API', () => {
-  redirectedDeletes('Harbor', async (target) => {
-    const api = await hostile((req, res) => (req.method === 'DELETE' ? redirect(res, statusOf(target()), target()) : json(res, 404, { errors: [{ code: 'NOT_FOUND' }] })));
+  redirectedDeletes('Harbor', async (redirectElsewhere) => {
+    const api = await hostile((req, res) => (req.method === 'DELETE' ? redirectElsewhere(res) : json(res, 404, { errors: [{ code: 'NOT_FOUND' }] })));
     const c = connect(harborProvider, { url: api.url, username: 'admin', password: SECRET }, { apiBaseUrls: { harbor: api.url } });
     return { api, del: () => c.deleteRepository!('team/tools/old') };
   });
@@ -192,8 +191,8 @@ describe('GitLab: Delete Repository against a hostile GitLab API (the repository
   /** Requests for the project `acme/web`'s repositories (the longer prefix `acme/web/old` is tried first and is no project). */
   const lookups = (api: HostileServer) => api.requests.filter((r) => r.url.startsWith(LOOKUP));
 
-  redirectedDeletes('GitLab', async (target) => {
-    const { api, c } = await gitlab((req, res) => (req.method === 'DELETE' ? redirect(res, statusOf(target()), target()) : json(res, 200, [REPO])));
+  redirectedDeletes('GitLab', async (redirectElsewhere) => {
+    const { api, c } = await gitlab((req, res) => (req.method === 'DELETE' ? redirectElsewhere(res) : json(res, 200, [REPO])));
     return { api, del: () => c.deleteRepository!('acme/web/old') };
   });
 
@@ -322,8 +321,8 @@ describe("ACR: Delete Repository against a hostile login server (ACR's data-plan
     return { api, c: connect(acrProvider, { loginServer: api.url, auth: 'admin', username: 'acradmin', password: SECRET }, { apiBaseUrls: { acr: api.url } }) };
   };
 
-  redirectedDeletes('ACR', async (target) => {
-    const { api, c } = await acr((res) => redirect(res, statusOf(target()), target()));
+  redirectedDeletes('ACR', async (redirectElsewhere) => {
+    const { api, c } = await acr((res) => redirectElsewhere(res));
     return { api, del: () => c.deleteRepository!('team/old') };
   });
 
