@@ -80,6 +80,19 @@ export function errorCode(v: unknown): string | undefined {
   return typeof v === 'string' && /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(v) ? v : undefined;
 }
 
+/**
+ * A server's own words, fit to go into a message: one line without control characters, at most
+ * 200 characters, and runs that look like a token or a key (40 or more characters of base64 or
+ * hex, as a server quoting a credential back sends them) left out. A registry's error message
+ * is quoted to the user as a hint; it must not carry a page of text, a terminal escape, or a secret.
+ */
+export function serverWords(text: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/[A-Za-z0-9._~+/=-]{40,}/g, '…').replace(/\s+/g, ' ').trim();
+  if (!line) return undefined;
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
 /** The `{errors:[{code,message}]}` body the distribution spec defines. */
 export function parseErrorBody(body: Buffer | undefined): { code?: string; message?: string } {
   if (!body || body.length === 0) return {};
@@ -89,7 +102,7 @@ export function parseErrorBody(body: Buffer | undefined): { code?: string; messa
     if (!first) return {};
     return {
       code: errorCode(first.code),
-      message: typeof first.message === 'string' ? first.message : undefined,
+      message: typeof first.message === 'string' ? serverWords(first.message) : undefined,
     };
   } catch {
     return {};

@@ -201,4 +201,24 @@ describe('hostile servers', () => {
     const rt = redirectTransport(async (req) => ({ status: 302, headers: new ResponseHeaders({ location: 'http://cdn.example/blob' }), url: req.url, body: Buffer.alloc(0) }), { allowHttp: () => true });
     await assert.rejects(rt({ method: 'GET', url: new URL('https://r.example/v2/a/blobs/x'), headers: { authorization: basic } }), rejectsWith('insecure', /drop TLS/));
   });
+  test("a registry's error message is quoted as one short line: no page of text, no escape sequence, no credential it echoes", async () => {
+    const echoed = Buffer.from(`${USER}:${SECRET}`).toString('base64') + 'x'.repeat(20);
+    const reg = await hostile(
+      registry((_req, res) =>
+        json(res, 403, { errors: [{ code: 'DENIED', message: `access denied\u001b[31m\r\nfor ${echoed} ${'lorem ipsum '.repeat(10_000)}` }] }),
+      ),
+    );
+    const c = new RegistryClient({ url: reg.url, insecure: true });
+    const e = await c.listTags('app').then(
+      () => assert.fail('a 403 listed tags'),
+      (x: unknown) => x,
+    );
+    assert.ok(e instanceof RegistryError && e.kind === 'forbidden', String(e));
+    const m = (e as RegistryError).message;
+    assert.match(m, /denied access to app \(access denied \[31m for … lorem ipsum/);
+    assert.ok(m.length < 400, `${m.length} characters`);
+    assert.ok(!/[\u0000-\u001f]/.test(m), 'a control character reached the message');
+    assert.ok(!m.includes(echoed.slice(0, 20)), 'the echoed credential reached the message');
+    await c.close();
+  });
 });
