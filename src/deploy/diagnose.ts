@@ -35,7 +35,7 @@ export type RepositoryFacts =
   /** Not asked (not allowed, or cancelled), or the registry failed: nothing is claimed. */
   | { state: 'unknown' };
 
-/** What a HEAD of the reference's tag said. */
+/** What a HEAD of the reference's tag (of its digest, for a reference by digest alone) said. */
 export interface TagFacts {
   exists: boolean;
   /** Where the tag points now. */
@@ -57,8 +57,8 @@ export interface ImageDiagnostic {
   length: number;
   /** Message arguments, in the order of the message for `code` (see the UI's messages). */
   args: string[];
-  /** Which problem: `notFound` is about a `tag` or a `repository`. */
-  detail?: 'tag' | 'repository';
+  /** Which problem: `notFound` is about a `tag`, a `repository`, or the image a bare `@digest` names. */
+  detail?: 'tag' | 'repository' | 'digest';
   ref: DeployRef;
   fix?: Fix;
 }
@@ -101,14 +101,17 @@ export function repositoriesNeeded(refs: readonly DeployRef[], reach: (registry:
 /**
  * References that need a HEAD of their tag: a `tag@digest` pin whose tag may have moved (the
  * listing does not already say it points at the pin), and, when not-found is checked, a tag a
- * cut-short listing does not show. Anonymous registries are known by HEAD only.
+ * cut-short listing does not show, and a reference by digest alone (`repo@sha256:…`: no
+ * listing says whether the registry still holds that image; a garbage-collected digest fails
+ * only at deploy time). Anonymous registries are known by HEAD only.
  */
 export function headsNeeded(input: Omit<DiagnoseInput, 'tag'>): DeployRef[] {
   const { settings } = input;
   return input.refs.filter((ref) => {
-    if (!checkable(ref) || !ref.image!.tag) return false;
+    if (!checkable(ref)) return false;
     const reach = input.reach(ref.image!.registry);
     if (reach === 'none') return false;
+    if (!ref.image!.tag) return !!ref.image!.digest && settings.notFound;
     const pinned = !!ref.image!.digest;
     if (reach === 'anonymous') return (pinned && settings.tagMoved) || settings.notFound;
     const t = normalizeTarget(ref.image!);
@@ -174,7 +177,13 @@ export function diagnose(input: DiagnoseInput): ImageDiagnostic[] {
       if (settings.notFound) out.push({ code: 'notFound', detail: 'repository', ...spanOf(ref, 'name'), args: [t.repository, image.registry], ref });
       continue;
     }
-    const listed = facts.state === 'listed' && image.tag ? facts.tags.find((x) => x.name === image.tag) : undefined;
+    if (!image.tag) {
+      if (image.digest && head && !head.exists && settings.notFound) {
+        out.push({ code: 'notFound', detail: 'digest', ...spanOf(ref, 'digest'), args: [image.digest, t.repository], ref });
+      }
+      continue;
+    }
+    const listed = facts.state === 'listed' ? facts.tags.find((x) => x.name === image.tag) : undefined;
     const tagMissing = !!image.tag && (head ? !head.exists : facts.state === 'listed' && facts.complete && !listed);
     if (tagMissing) {
       if (settings.notFound) out.push({ code: 'notFound', detail: 'tag', ...spanOf(ref, 'tag'), args: [image.tag!, t.repository], ref });

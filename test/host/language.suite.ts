@@ -119,6 +119,17 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     assert.equal(a.language().facts.stats.listings, stats.listings, 'web/app was listed once for both files');
   });
 
+  it('a reference by digest alone: one the registry no longer holds is underlined, one it holds is not', async () => {
+    const gone = `sha256:${'0'.repeat(64)}`;
+    const doc = (await open('k8s/pinned.yaml')).document;
+    const heads = a.language().facts.stats.heads;
+    const diags = await until('the diagnostics of pinned.yaml', () => (ours(doc).length ? ours(doc) : undefined));
+    assert.deepEqual(diags.map((d) => show(doc, d)), [`notFound Warning - image: ${HOST}/web/app@${gone} «${gone}»`]);
+    assert.match(diags[0]!.message, /web\/app holds no image sha256:0{12}…: it was deleted or garbage-collected/);
+    // A HEAD of each digest: no listing names digests.
+    assert.equal(a.language().facts.stats.heads - heads, 2);
+  });
+
   it('while a line is being typed (the file does not parse) the diagnostics stay; the fixed line is checked', async () => {
     const editor = await open('k8s/deploy.yaml');
     const doc = editor.document;

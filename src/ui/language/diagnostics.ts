@@ -128,7 +128,8 @@ export class ImageDiagnostics implements vscode.Disposable {
     await Promise.all(
       headsNeeded({ refs, reach, repository, settings }).map(async (ref) => {
         const i = ref.image!;
-        const facts = await this.facts.head(i.registry, i.repository, i.tag!, i.digest).catch(() => undefined);
+        // A reference by digest alone: a HEAD of the digest says whether the registry still holds it.
+        const facts = await (i.tag ? this.facts.head(i.registry, i.repository, i.tag, i.digest) : this.facts.head(i.registry, i.repository, i.digest!)).catch(() => undefined);
         if (facts) heads.set(ref, facts);
       }),
     );

@@ -27,6 +27,7 @@ export function messageOf(d: ImageDiagnostic): string {
     case 'tagMoved':
       return vscode.l10n.t('The tag {0} now points at {1}, not at the pinned digest: the pin deploys an older image.', a, `${b.slice(0, 19)}…`);
     case 'notFound':
+      if (d.detail === 'digest') return vscode.l10n.t('{1} holds no image {0}: it was deleted or garbage-collected, so deploying this reference fails. Pin a digest the registry has.', `${a.slice(0, 19)}…`, b);
       return d.detail === 'repository'
         ? vscode.l10n.t('{1} has no repository {0}: check the name, or push the image first.', a, b)
         : vscode.l10n.t('{1} has no tag {0}: check the tag, or push it first.', a, b);

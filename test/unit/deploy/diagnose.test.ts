@@ -136,3 +136,42 @@ describe('the requests diagnostics need', () => {
     assert.deepEqual(values(headsNeeded(input(listed(['1.25', '1.26', '0.9'], true, { '1.26': D1 }), anon))), ['nginx:1.25']);
   });
 });
+
+describe('references by digest alone', () => {
+  const PINNED = `services:
+  kept:
+    image: localhost:5000/team/app@${D1}
+  collected:
+    image: "localhost:5000/team/app@${D2}"
+  hub:
+    image: nginx@${D2}
+`;
+  const pinnedRefs = () => scanText('compose.yaml', PINNED, 'compose').refs;
+  const anon = (registry: string): Reach => (registry === 'docker.io' ? 'anonymous' : reach(registry));
+  const input = (settings: Partial<DiagnosticSettings> = {}) => ({
+    refs: pinnedRefs(),
+    reach: anon,
+    repository: (): RepositoryFacts => listed(['1.25', '1.26'], true, { '1.26': D1 }),
+    settings: { ...DEFAULT_DIAGNOSTIC_SETTINGS, ...settings },
+  });
+
+  it('each needs a HEAD of its digest (no listing names digests), anonymous Docker Hub too; none when not-found is off', () => {
+    assert.deepEqual(
+      headsNeeded(input()).map((r) => r.value),
+      [`localhost:5000/team/app@${D1}`, `localhost:5000/team/app@${D2}`, `nginx@${D2}`],
+    );
+    assert.deepEqual(headsNeeded(input({ notFound: false })), []);
+  });
+
+  it('a digest the registry no longer holds is underlined; one it holds, or one not asked about, says nothing', () => {
+    const heads = new Map<string, TagFacts>([
+      [`localhost:5000/team/app@${D1}`, { exists: true, digest: D1 }],
+      [`localhost:5000/team/app@${D2}`, { exists: false }],
+    ]);
+    const list = diagnose({ ...input({ notPinned: true }), tag: (ref) => heads.get(ref.value) });
+    assert.deepEqual(
+      list.map((d) => `${d.code}(${d.detail}) ${JSON.stringify(PINNED.slice(d.offset, d.offset + d.length))} ${d.args.join(' ')}`),
+      [`notFound(digest) "${D2}" ${D2} team/app`],
+    );
+  });
+});
