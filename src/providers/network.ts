@@ -13,3 +13,4 @@ export { pullLimit } from '../registry/pullLimit';
 export { readChartFiles } from '../registry/chartArchive';
 export { readBundle } from '../registry/cnab';
 export { pagesReadOffThread } from '../registry/offThread';
+export { warmHttpPath } from '../registry/warmUp';

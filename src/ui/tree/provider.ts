@@ -19,6 +19,7 @@ import { FolderNode, LoadMoreNode, MessageNode, PlatformNode, RegistryNode, Repo
 import type { ListingCache } from './persist';
 import { artifactIcon, artifactTooltip, artifactWord } from './artifacts';
 import type { ReferrersNode } from './referrerNodes';
+import { network } from '../network';
 import { ReferrerTree, withoutFallbackTags, type Subject } from './referrerTree';
 import { ScanLookups, scanTooltip, scanWord } from './scans';
 import { dateMovesTag, orderTagsSliced, type TagSort } from './sort';
@@ -210,15 +211,20 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   /**
    * A registry on screen will be expanded soon: build its connections meanwhile (the network
-   * side loads, secrets are read, no request is made), so the first expand starts with its
-   * request (bench/vscode: both were most of click → first request). Once, a moment after the
-   * view first shows registries: never during activation, and after the rows have painted.
+   * side loads, secrets are read, no request is made to a registry), so the first expand starts
+   * with its request (bench/vscode: both were most of click → first request); then run the HTTP
+   * path once against a listener of our own on loopback (src/registry/warmUp.ts), so the first
+   * expand does not pay for code that has never run. Once, a moment after the view first shows
+   * registries: never during activation, and after the rows have painted.
    */
   private warm(configs: readonly ConnectionConfig[]): void {
     if (this.warmed) return;
     this.warmed = true;
     setTimeout(() => {
-      for (const c of configs) void this.connections.get(c).catch(() => undefined);
+      const built = configs.map((c) => this.connections.get(c).catch(() => undefined));
+      void Promise.all(built)
+        .then(() => network().warmHttpPath())
+        .catch((e: unknown) => this.log.debug(`warming the HTTP path: ${this.log.safe(e)}`));
     }, 250).unref?.();
   }
 
