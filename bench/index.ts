@@ -23,7 +23,7 @@
 //
 // Other knobs: BENCH_MODES=plain,token  BENCH_CLIENTS=floor,registry-explorer,snyk,skopeo,microsoft
 //              BENCH_MAX_ENTRIES=1000 (the registry's catalog.maxentries)
-//              BENCH_PARTS=clients,vscode,scale,copy,language  BENCH_VSCODE_RUNS=6
+//              BENCH_PARTS=clients,vscode,scale,copy,language  BENCH_VSCODE_RUNS=10
 //              BENCH_SCALE_REPOS=20000 BENCH_SCALE_TAGS=100000 (the scale part's sizes)  BENCH_SCALE_HOLD=0
 //              BENCH_SCALE_PROFILE=1 / BENCH_EXPAND_PROFILE=1 (host CPU profiles into bench/results/, diagnosis only)
 //              `npm run bench -- --readme` writes each part's figures into its block of README.md's
@@ -115,7 +115,7 @@ const CLIENTS = process.env.BENCH_CLIENTS
 // language: issue 11's image completion and diagnostics in deploy files (bench/language/).
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'clients,vscode,scale,copy,language').split(',').map((s) => s.trim()));
 const SCALE_PLAN = scalePlanFromEnv(process.env, QUICK);
-const VSCODE_RUNS = Number(process.env.BENCH_VSCODE_RUNS ?? (QUICK ? 2 : 6));
+const VSCODE_RUNS = Number(process.env.BENCH_VSCODE_RUNS ?? (QUICK ? 2 : 10));
 const ACTIVATION_TARGET_MS = 30;
 const BUNDLE_TARGET_BYTES = 150 * 1000;
 

@@ -950,6 +950,25 @@ export function errorNode(connectionId: string, repository: string | undefined, 
   return new MessageNode(connectionId, repository, text, detail, 'error', action);
 }
 
+/** How long a load runs before the view shows its progress bar. */
+const PROGRESS_AFTER_MS = 150;
+
+/**
+ * The view's progress bar for a load that takes a while. One that ends sooner shows none: the
+ * tree already marks the row it is expanding, a bar that only flashes tells nothing, and
+ * starting one (a message to the workbench, its first render in the window) delayed the rows it
+ * waited for (bench/vscode).
+ */
 async function withViewProgress<T>(task: () => Promise<T>): Promise<T> {
-  return vscode.window.withProgress({ location: { viewId: VIEW_ID } }, task);
+  const work = task();
+  let settled = false;
+  const timer = setTimeout(() => {
+    if (!settled) void vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => work.then(() => undefined, () => undefined));
+  }, PROGRESS_AFTER_MS);
+  try {
+    return await work;
+  } finally {
+    settled = true;
+    clearTimeout(timer);
+  }
 }
