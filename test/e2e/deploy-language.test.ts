@@ -67,6 +67,9 @@ function workspaceFor(host: string, other: string, v: Versions, hostile = 'hosti
     ].join('\n'),
     'hostile/pod.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: hostile}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:1.0`, ''].join('\n'),
     // Being typed (a value ending in `:` does not parse as YAML yet: completion only).
+    // By digest alone on the hostile registry: one it answers with a digest header that is not a
+    // digest, one it says it does not have (twice in the file: one HEAD).
+    'hostile/pinned.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: pinned}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app@${HOSTILE_BOGUS}`, `    - image: ${hostile}/evil/app@${HOSTILE_GONE}`, `    - image: ${hostile}/evil/app@${HOSTILE_GONE}`, ''].join('\n'),
     'hostile/complete.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: typing}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:`, `    - image: ${hostile}/`, ''].join('\n'),
     'hub/compose.yaml': ['services:', '  web:', `    image: nginx:1.25@${HUB_PINNED}`, '  db:', '    image: redis:9.9', ''].join('\n'),
     // By digest alone: one the registry holds, one it never had (as a garbage-collected one).
@@ -95,6 +98,10 @@ function workspaceFor(host: string, other: string, v: Versions, hostile = 'hosti
   return dir;
 }
 
+/** Digests hostile/pinned.yaml names alone: the hostile registry answers the first with a bogus digest header, the second with a 404. */
+const HOSTILE_BOGUS = `sha256:${'c'.repeat(64)}`;
+const HOSTILE_GONE = `sha256:${'d'.repeat(64)}`;
+
 /** Tags a hostile registry lists: text that would change the YAML or a path, around real versions. */
 const HOSTILE_TAGS = ['1.0', '1.1', '2.0\n  evil: injected', '1.2 # comment', '../../_catalog', '1.3', '1.9"quoted', ''];
 
@@ -108,6 +115,7 @@ function hostileRegistry(): Promise<HostileServer> {
     if (req.url === '/v2/') return json({});
     if (req.url?.startsWith('/v2/_catalog')) return json({ repositories: ['evil/app', 'bad name\n  x: y'] });
     if (req.url === '/v2/evil/app/tags/list' || req.url?.startsWith('/v2/evil/app/tags/list?')) return json({ name: 'evil/app', tags: HOSTILE_TAGS });
+    if (req.url === `/v2/evil/app/manifests/${HOSTILE_GONE}`) return res.writeHead(404).end();
     if (req.url?.startsWith('/v2/evil/app/manifests/')) {
       return res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'docker-content-digest': 'sha256:zz not hex # injected' }).end();
     }
@@ -184,6 +192,7 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
         LANG_HOSTILE_HOST: hostileHost,
         LANG_HUB_PINNED: HUB_PINNED,
         LANG_HUB_NOW: HUB_NOW,
+        LANG_HOSTILE_GONE: HOSTILE_GONE,
       },
       settings: {
         'registryExplorer.registries': [
@@ -214,7 +223,14 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
     );
     // Bounded: one tag listing for the completions and the diagnostics of the file; a HEAD for the pin attempt.
     assert.equal(hostileCalls.filter((c) => c === 'GET /v2/evil/app/tags/list').length, 1, JSON.stringify(hostileCalls));
-    assert.ok(hostileCalls.filter((c) => c.startsWith('HEAD ')).length <= 2, JSON.stringify(hostileCalls));
+    assert.ok(hostileCalls.filter((c) => c.startsWith('HEAD ') && !c.includes('/manifests/sha256:')).length <= 2, JSON.stringify(hostileCalls));
+    // References by digest alone: a HEAD per distinct digest (the bogus answer may be asked once
+    // more after its 30 s retry), never a GET of a manifest; the registry was given no credential.
+    const byDigest = (d: string) => hostileCalls.filter((c) => c === `HEAD /v2/evil/app/manifests/${d}`).length;
+    assert.equal(byDigest(HOSTILE_GONE), 1, JSON.stringify(hostileCalls));
+    assert.ok(byDigest(HOSTILE_BOGUS) >= 1 && byDigest(HOSTILE_BOGUS) <= 2, JSON.stringify(hostileCalls));
+    assert.ok(!hostileCalls.some((c) => c.startsWith('GET /v2/evil/app/manifests/sha256:')), JSON.stringify(hostileCalls));
+    assert.ok(!hostile.requests.some((q) => q.headers.authorization), 'no credential reached the hostile registry');
   });
 
   test('(b) UI: type `image: `, accept host, repository and tag; hover the squiggle and apply "Update to …"', { timeout: 240_000 }, async () => {

@@ -265,4 +265,12 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     await run(await action(doc, new vscode.Range(at, at), 'Pin 1.0 to its digest'));
     assert.equal(doc.getText(), original, 'nothing written');
   });
+
+  it('a hostile registry, references by digest alone: a bogus digest header claims nothing, a 404 is a warning on each reference', async () => {
+    const gone = env.LANG_HOSTILE_GONE!;
+    const doc = (await open('hostile/pinned.yaml')).document;
+    const diags = await until('the diagnostics of hostile/pinned.yaml', () => (ours(doc).length >= 2 ? ours(doc) : undefined));
+    assert.deepEqual(diags.map((d) => show(doc, d)), [`notFound Warning - image: ${HOSTILE}/evil/app@${gone} «${gone}»`, `notFound Warning - image: ${HOSTILE}/evil/app@${gone} «${gone}»`]);
+    for (const d of diags) assert.match(d.message, /^evil\/app holds no image sha256:d{12}…: /);
+  });
 });
