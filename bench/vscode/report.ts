@@ -193,26 +193,24 @@ export function vscodeMarkdown(r: VscodeResult, options: { activationTargetMs: n
   const head = '| measure | median | range | runs | target | notes |';
   const rows: string[] = [head, '| --- | ---: | ---: | ---: | --- | --- |'];
   const row = (cells: string[]): void => void rows.push(`| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
+  /** A measured row: its median, range and number of runs. */
+  const statRow = (what: string, st: Stat | undefined, target: string, note: string): void => row([what, ms(st?.median), range(st), String(st?.n ?? 0), target, note]);
 
   if (s?.activationTotal) {
-    row([
+    statRow(
       'activation: loading `dist/extension.js` + the `activate()` call, in the extension host',
-      ms(s.activationOwn?.median),
-      range(s.activationOwn),
-      String(s.activationOwn?.n ?? 0),
+      s.activationOwn,
       `< ${opts.activationTargetMs} ms ${ok((s.activationOwn?.median ?? Infinity) < opts.activationTargetMs)}`,
       `the extension's own time, as VS Code counts activation (code loading + activate call + resolve): loading ${ms(s.activationRequire?.median)}, activate() ${ms(s.activationCall?.median)} (medians); ` +
         (s.activationOwnCpu ? `CPU time of the host meanwhile ${ms(s.activationOwnCpu.median)} (median; range ${range(s.activationOwnCpu)}); ` : '') +
         'triggered by opening the view',
-    ]);
-    row([
+    );
+    statRow(
       'activation, wall clock: `require` start → `activate()` resolved',
-      ms(s.activationTotal.median),
-      range(s.activationTotal),
-      String(s.activationTotal.n),
+      s.activationTotal,
       '',
       `adds VS Code's wait, between loading and calling activate(), for the extension's context (globalState / storage from the workbench): ${ms(s.activationBetween?.median)} (median); other extensions activate in the same host meanwhile`,
-    ]);
+    );
     const heavyOk = !s.activationHeavy.length && !s.lazyLoaded.length;
     row([
       'modules loaded at activation',
@@ -251,33 +249,27 @@ export function vscodeMarkdown(r: VscodeResult, options: { activationTargetMs: n
   }
 
   if (s?.expandPaint) {
-    row([
+    statRow(
       `expand a ${opts.repos.toLocaleString('en-US')}-repository registry → first page rendered`,
-      ms(s.expandPaint.median),
-      range(s.expandPaint),
-      String(s.expandPaint.n),
+      s.expandPaint,
       '',
       `click → first child row painted (in the DOM after ${ms(s.expandDom?.median)}); ` +
         (s.splitToRequest ? `split at the proxy (medians): click → request reaches the registry ${ms(s.splitToRequest.median)}, the request ${ms(s.splitRequest?.median)}, response → row painted ${ms(s.splitAfterResponse?.median)}; ` : '') +
         `a fresh VS Code per run${s.idleBeforeClick !== undefined ? ` (CPU ${Math.round(s.idleBeforeClick * 100)}% idle just before the clicks, median)` : ''}; first row “${s.firstRow}”, ${s.rowsShown} rows at the first level; ${s.requests} HTTP request${s.requests === '1' ? '' : 's'} on expand (${Object.entries(s.byKind).map(([k, v]) => `${k} ${v}`).join(', ')})`,
-    ]);
-    row([
+    );
+    statRow(
       'anchor: the same first catalog page (`n=1000`), this client directly',
-      ms(s.anchor?.median),
-      range(s.anchor),
-      String(s.anchor?.n ?? 0),
+      s.anchor,
       '',
       'a fresh RegistryClient per fetch (new connection, no ping: as the expand, whose connection object is built ahead but has sent nothing), from the bench process, 3 before each VS Code run. Not quite the same footing: the bench process has run this code before (warm JIT), while the expand is the extension host’s first request (undici builds its pool and compiles its HTTP parser, VS Code’s patched net.connect reads its proxy settings); the row below measures that',
-    ]);
+    );
     if (s.coldAnchor) {
-      row([
+      statRow(
         'anchor, cold: the same fetch as the first request of a fresh Node process',
-        ms(s.coldAnchor.median),
-        range(s.coldAnchor),
-        String(s.coldAnchor.n),
+        s.coldAnchor,
         '',
         `for comparison only (the ratio below is to the anchor above): code never run before, as in the extension host; expand ÷ this ${s.expandPaint ? `${(s.expandPaint.median / s.coldAnchor.median).toFixed(1)}×` : '–'}`,
-      ]);
+      );
     }
     if (s.host) {
       row([
@@ -295,15 +287,13 @@ export function vscodeMarkdown(r: VscodeResult, options: { activationTargetMs: n
       const floorRow = (what: string, f: Stat | undefined, expand: Stat | undefined, note: string): void => {
         if (!f) return;
         const above = expand ? expand.median - f.median : undefined;
-        row([
+        statRow(
           what,
-          ms(f.median),
-          range(f),
-          String(f.n),
+          f,
           '',
           `${note} Floor + anchor = ${ms(f.median + s.anchor!.median)}, ${((f.median + s.anchor!.median) / s.anchor!.median).toFixed(1)}× the anchor: the lowest expand ÷ anchor a tree that waits for this request can reach in this state` +
             (expand && above !== undefined ? `; the registry's expand in the same state ${ms(expand.median)} (${(expand.median / s.anchor!.median).toFixed(1)}×), ${ms(above)} above the floor: the request (anchor ${ms(s.anchor!.median)}) and the extension's own work, ${ms(above - s.anchor!.median)} beyond the request` : ''),
-        ]);
+        );
       };
       floorRow(
         "VS Code's floor, cold: a view whose 36 rows come back at once, expanded first in its window",

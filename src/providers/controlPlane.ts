@@ -10,7 +10,7 @@
 import { RegistryClient, type Exchange, type ImageConfig, type ImageDetails, type ListOptions, type ManifestHead, type ManifestResult, type RegistryClientOptions } from '../registry/client';
 import { connectionDispatcher, type ProxySettings } from '../registry/dispatcher';
 import { httpAllowed } from '../registry/endpoint';
-import { RegistryError, errorCode } from '../registry/errors';
+import { RegistryError, elideTokenRuns, errorCode } from '../registry/errors';
 import type { Descriptor } from '../registry/manifest';
 import { ResponseHeaders, type HttpRequest, type HttpResponse, type RoundTripper } from '../registry/http';
 import type { Page as ClientPage } from '../registry/paging';
@@ -185,8 +185,8 @@ export function scrub(message: string | undefined, secrets: (string | undefined)
   if (!message) return undefined;
   let out = message.slice(0, 300);
   for (const s of secrets) if (s && s.length >= 4 && out.includes(s)) out = out.split(s).join('…');
-  // Server messages sometimes quote a token back; a long unbroken base64-ish run is never prose.
-  return out.replace(/[A-Za-z0-9._~+/=-]{40,}/g, '…');
+  // Server messages sometimes quote a token back.
+  return elideTokenRuns(out);
 }
 
 /**

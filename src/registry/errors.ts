@@ -80,15 +80,23 @@ export function errorCode(v: unknown): string | undefined {
   return typeof v === 'string' && /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(v) ? v : undefined;
 }
 
+/** 40 or more characters of base64 or hex in one run: a token or a key (a server quoting a credential back), never prose. */
+const TOKEN_RUN = /[A-Za-z0-9._~+/=-]{40,}/g;
+
+/** `text` with every token-like run replaced by “…”. */
+export function elideTokenRuns(text: string): string {
+  return text.replace(TOKEN_RUN, '…');
+}
+
 /**
- * A server's own words, fit to go into a message: one line without control characters, at most
- * 200 characters, and runs that look like a token or a key (40 or more characters of base64 or
- * hex, as a server quoting a credential back sends them) left out. A registry's error message
- * is quoted to the user as a hint; it must not carry a page of text, a terminal escape, or a secret.
+ * A registry's error message, fit to be quoted in one of ours as a hint: one line without
+ * control characters, at most 200 characters, token-like runs left out. It must not carry a page
+ * of text, a terminal escape, or a secret. (The providers' APIs have their own, which also cut
+ * the secrets they know: providers/messages.ts.)
  */
-export function serverWords(text: string): string | undefined {
+export function quotableWords(text: string): string | undefined {
   // eslint-disable-next-line no-control-regex
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/[A-Za-z0-9._~+/=-]{40,}/g, '…').replace(/\s+/g, ' ').trim();
+  const line = elideTokenRuns(text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')).replace(/\s+/g, ' ').trim();
   if (!line) return undefined;
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
@@ -102,7 +110,7 @@ export function parseErrorBody(body: Buffer | undefined): { code?: string; messa
     if (!first) return {};
     return {
       code: errorCode(first.code),
-      message: typeof first.message === 'string' ? serverWords(first.message) : undefined,
+      message: typeof first.message === 'string' ? quotableWords(first.message) : undefined,
     };
   } catch {
     return {};

@@ -19,8 +19,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { canonicalHost, classifyHost, describeKind } from './address';
-
-const PUBLIC_ONLY = new Set(['public']);
 import { RegistryError } from './errors';
 
 /** `dns.lookup`'s shape: what net.connect and undici's connector call to resolve a name. */
@@ -38,7 +36,8 @@ export function rebindingError(hostname: string, address: string): RegistryError
   );
 }
 
-/** What the user's own registry name may resolve to (see the top of this file). */
+/** What a public name may resolve to; the user's own registry name may reach more (see the top of this file). */
+const PUBLIC_ONLY = new Set(['public']);
 const CHOSEN_HOST_MAY_REACH = new Set(['public', 'private', 'loopback']);
 
 /**

@@ -16,7 +16,7 @@ import type { Listing } from '../tree/listing';
 import type { Reach, RepositoryFacts, TagFacts } from '../link/deploy';
 import { pinStatus } from '../link/pins';
 import { connectionForImage } from '../link/targets';
-import { referenceOf } from '../../providers/pullHost';
+import { loginHost } from '../../providers/loginHost';
 
 export const LISTING_TTL_MS = 5 * 60_000;
 const ERROR_RETRY_MS = 30_000;
@@ -70,7 +70,7 @@ export class RegistryFacts {
   /** Connections whose references are written with `registry` as their host (a pull host's path aside). */
   configsAt(registry: string): ConnectionConfig[] {
     const want = normalizeRegistryHost(registry);
-    return this.ctx.store.list().filter((c) => normalizeRegistryHost(referenceOf(c, '').registry) === want);
+    return this.ctx.store.list().filter((c) => loginHost(c) === want);
   }
 
   reach(registry: string): Reach {

@@ -233,7 +233,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       const defaultId = this.store.defaultId();
       const configs = this.store.list();
       if (configs.length) this.warm(configs);
-      // Their cached listings, for the first expand (a file read asks the workbench first).
+      // Their cached listings, read before the first expand asks (persist.ts: ListingCache).
       for (const c of configs) if (!this.repoListings.has(c.id)) this.listingCache.prefetch(c.id);
       return configs
         .sort((a, b) => Number(b.id === defaultId) - Number(a.id === defaultId) || a.name.localeCompare(b.name))

@@ -26,30 +26,25 @@ export class Superseded extends Error {
 }
 
 /**
- * Runs `steps` in slices of about `sliceMs`, yielding to the event loop between them (by
- * setImmediate: pending I/O and timers go first). `stale()` is asked between slices: when it
- * says the result is no longer wanted, the work stops with `Superseded`.
+ * Runs `steps` in slices of about `sliceMs`, each on an event-loop turn of its own (by
+ * setImmediate: pending I/O and timers go first). The first slice too: the work is usually asked
+ * for at the end of other work (a 100,000-tag page that just arrived and was filtered), which it
+ * would extend. `stale()` is asked before each slice: when it says the result is no longer
+ * wanted, the work stops with `Superseded`.
  */
 export async function runSliced<R>(steps: Steps<R>, opts: { sliceMs?: number; stale?: () => boolean } = {}): Promise<R> {
   const sliceMs = opts.sliceMs ?? SLICE_MS;
-  // The first slice gets a turn of its own too: the work is usually asked for at the end of
-  // other work (a 100,000-tag page that just arrived and was filtered), which it would extend.
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  if (opts.stale?.()) {
-    steps.return(undefined as never);
-    throw new Superseded();
-  }
   for (;;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (opts.stale?.()) {
+      steps.return(undefined as never);
+      throw new Superseded();
+    }
     const until = performance.now() + sliceMs;
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value;
       if (performance.now() >= until) break;
-    }
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (opts.stale?.()) {
-      steps.return(undefined as never);
-      throw new Superseded();
     }
   }
 }
