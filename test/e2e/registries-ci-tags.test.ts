@@ -171,6 +171,9 @@ describe('a CI registry in a real VS Code: tag order, folders, duplicates, Save 
     await wb.screenshot('ci-6-save-anyway-offer');
     await anyway.click();
     await page.locator('iframe.webview.ready:visible').waitFor({ state: 'detached', timeout: 60_000 });
+    // The CI registry, expanded above, fills the view down to the new registry's row: its
+    // children would be drawn below the fold, where the tree has no rows in the page.
+    await wb.collapse(/^CI registry/);
     await wb.expand('Stopped registry');
     const retry = wb.treeItem(/Unreachable — Retry/);
     await retry.waitFor({ timeout: 60_000 });

@@ -123,6 +123,44 @@ describe('registries in the real extension host', function () {
     }
   });
 
+  it('a tag whose details cannot be read says so on its row, and a Refresh asks again', async () => {
+    await vscode.workspace.getConfiguration('registryExplorer').update('registries', [{ name: 'Half broken', url: env.BROKEN_URL }], vscode.ConfigurationTarget.Global);
+    try {
+      const reg = (await a.tree.getChildren()).find((n) => n.kind === 'registry' && n.config.name === 'Half broken') as RegistryNode;
+      const repo = (await a.tree.getChildren(reg)).find((n) => n.kind === 'repository' && n.name === 'app')!;
+      assert.ok(repo, 'the repository is listed');
+      const tagNamed = async (name: string) => (await a.tree.getChildren(repo)).find((n): n is TagNode => n.kind === 'tag' && n.tag === name)!;
+      const ok = await tagNamed('ok');
+      const broken = await tagNamed('broken');
+      await until('details of the readable tag', () => a.tree.tagDetails(ok));
+      // Not "…" forever: the row says its details were not read, and the tooltip why and what to do.
+      const item = await until('the failed row', () => {
+        const i = a.tree.getTreeItem(broken);
+        return i.description === 'details not read' ? i : undefined;
+      });
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip);
+      assert.match(tooltip, /Could not read this tag’s details: .*broken.*Refresh the repository to try again/s);
+      assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+      assert.equal(a.tree.getTreeItem(ok).description === 'details not read', false);
+      // Asked once: expanding again within the hold-off does not ask the registry again.
+      const asked = async () => (await (await fetch(`${env.BROKEN_URL}/__heads`)).json()) as number;
+      const before = await asked();
+      await a.tree.getChildren(repo);
+      assert.equal(await asked(), before, 'no second HEAD for the failed tag before a Refresh');
+      // The registry has it again; a Refresh of the repository reads it.
+      await fetch(`${env.BROKEN_URL}/__heal`, { method: 'POST' });
+      a.tree.refresh(reg.config.id, 'app');
+      const details = await until('details after a Refresh', async () => {
+        const b = await tagNamed('broken');
+        return a.tree.tagDetails(b);
+      });
+      assert.match(details.digest, /^sha256:[0-9a-f]{64}$/);
+      assert.match(String(a.tree.getTreeItem(broken).description), /[0-9a-f]{12}/);
+    } finally {
+      await vscode.workspace.getConfiguration('registryExplorer').update('registries', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('tag commands: copy reference, digest and pull command; inspect the manifest read-only', async () => {
     const [config] = a.store.list().filter((c) => c.name === 'Secure');
     assert.ok(config);

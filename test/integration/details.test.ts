@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { genericProvider } from '../../src/providers/generic';
 import type { Connection } from '../../src/providers/provider';
-import { MemoryDigestCache, TagDetailsLoader } from '../../src/ui/tree/details';
+import { MemoryDigestCache, RETRY_FAILED_AFTER_MS, TagDetailsLoader } from '../../src/ui/tree/details';
 import { startRegistry, type RunningRegistry } from '../support';
 
 /** A pass-through proxy that counts requests and the most in flight at once. */
@@ -90,5 +90,41 @@ describe('lazy tag details', () => {
     const o1 = loader.get('c1', 'big/repo', 'other-1')!;
     assert.equal(o1.created, '2025-06-01T00:00:00Z');
     assert.equal(o1.digest, loader.get('c1', 'big/repo', 'other-2')!.digest);
+  });
+
+  test('a tag whose details fail is remembered with why: left alone for a while, asked again after it, or at once after a Refresh', async () => {
+    let clock = 1_000_000;
+    const errors: string[] = [];
+    const loader = new TagDetailsLoader(new MemoryDigestCache(), { onDetails: () => undefined, onError: (_c, _r, t) => errors.push(t) }, 16, () => clock);
+    const heads = () => proxy.stats.paths.filter((p) => p === 'HEAD /v2/big/repo/manifests/gone').length;
+    const before = heads();
+    await loader.request(conn, 'big/repo', ['gone', 'other-1']);
+    assert.deepEqual(errors, ['gone']);
+    assert.ok(loader.get('c1', 'big/repo', 'other-1'), 'the tag that exists has its details');
+    const failure = loader.failure('c1', 'big/repo', 'gone');
+    assert.ok(failure, 'the failure is kept for the row');
+    assert.match(failure.message, /gone/);
+    assert.equal(heads() - before, 1);
+
+    // Redraws, scrolling back and re-expanding within the window do not ask the registry again.
+    await loader.request(conn, 'big/repo', ['gone']);
+    clock += RETRY_FAILED_AFTER_MS - 1;
+    await loader.request(conn, 'big/repo', ['gone']);
+    assert.equal(heads() - before, 1, 'no second HEAD inside the window');
+    assert.deepEqual(errors, ['gone']);
+
+    // After it, the row is "…" again and the next request tries once more.
+    clock += 1;
+    assert.equal(loader.failure('c1', 'big/repo', 'gone'), undefined);
+    await loader.request(conn, 'big/repo', ['gone']);
+    assert.equal(heads() - before, 2);
+    assert.ok(loader.failure('c1', 'big/repo', 'gone'));
+
+    // A Refresh forgets the failure: asked again at once.
+    loader.forget('c1', 'big/repo');
+    assert.equal(loader.failure('c1', 'big/repo', 'gone'), undefined);
+    await loader.request(conn, 'big/repo', ['gone']);
+    assert.equal(heads() - before, 3);
+    assert.deepEqual(errors, ['gone', 'gone', 'gone']);
   });
 });

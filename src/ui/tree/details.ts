@@ -41,9 +41,22 @@ export interface DetailsEvents {
   onError(connectionId: string, repository: string, tag: string, error: unknown): void;
 }
 
+/** A tag whose details could not be read: why, and when (it is asked again after a while). */
+export interface DetailsFailure {
+  message: string;
+  at: number;
+}
+
+/**
+ * How long a failed tag is left alone. The row says its details failed; scrolling, collapsing
+ * and expanding within this time do not ask a failing registry again, a Refresh does at once.
+ */
+export const RETRY_FAILED_AFTER_MS = 30_000;
+
 export class TagDetailsLoader {
   /** Per repository (connection id + repository), per tag: sorting 100,000 tags looks each up. */
   private readonly byRepository = new Map<string, Map<string, TagDetails>>();
+  private readonly failures = new Map<string, DetailsFailure>();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly byDigest = new Map<string, Promise<TagDetails>>();
   private readonly limits = new Map<string, LimitFunction>();
@@ -56,7 +69,14 @@ export class TagDetailsLoader {
     private readonly cache: DigestCache,
     private readonly events: DetailsEvents,
     private readonly concurrency = 16,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** Why a tag has no details, while its failure is recent enough to be left alone. */
+  failure(connectionId: string, repository: string, tag: string): DetailsFailure | undefined {
+    const f = this.failures.get(key(connectionId, repository, tag));
+    return f && this.now() - f.at < RETRY_FAILED_AFTER_MS ? f : undefined;
+  }
 
   get(connectionId: string, repository: string, tag: string): TagDetails | undefined {
     return this.byRepository.get(repoKey(connectionId, repository))?.get(tag);
@@ -74,7 +94,7 @@ export class TagDetailsLoader {
     const jobs: Promise<void>[] = [];
     for (const tag of tags) {
       const k = key(id, repository, tag);
-      if (this.get(id, repository, tag)) continue;
+      if (this.get(id, repository, tag) || this.failure(id, repository, tag)) continue;
       let job = this.pending.get(k);
       if (!job) {
         job = this.load(conn, repository, tag, limit, signal)
@@ -84,9 +104,13 @@ export class TagDetailsLoader {
               let tags = this.byRepository.get(rk);
               if (!tags) this.byRepository.set(rk, (tags = new Map()));
               tags.set(tag, d);
+              this.failures.delete(k);
               this.events.onDetails(id, repository, tag, d);
             },
-            (e: unknown) => this.events.onError(id, repository, tag, e),
+            (e: unknown) => {
+              this.failures.set(k, { message: e instanceof Error ? e.message : String(e), at: this.now() });
+              this.events.onError(id, repository, tag, e);
+            },
           )
           .finally(() => this.pending.delete(k));
         this.pending.set(k, job);
@@ -100,6 +124,7 @@ export class TagDetailsLoader {
   forget(connectionId: string, repository?: string): void {
     const prefix = repository === undefined ? `${connectionId}\n` : `${connectionId}\n${repository}\n`;
     for (const k of [...this.byRepository.keys()]) if (`${k}\n`.startsWith(prefix)) this.byRepository.delete(k);
+    for (const k of [...this.failures.keys()]) if (k.startsWith(prefix)) this.failures.delete(k);
   }
 
   private async load(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails> {

@@ -87,7 +87,12 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
             this.fireFor(connectionId, repository);
           }
         },
-        onError: (connectionId, repository, tag, e) => this.log.debug(`details of ${repository}:${tag} on ${connectionId}: ${this.log.safe(e)}`),
+        onError: (connectionId, repository, tag, e) => {
+          this.log.debug(`details of ${repository}:${tag} on ${connectionId}: ${this.log.safe(e)}`);
+          // The row stops showing "…" and says why (tagItem).
+          const node = this.nodes.get(new TagNode(connectionId, repository, tag).id);
+          if (node) this.batch.add(node);
+        },
       },
       settings().concurrency,
     );
@@ -605,7 +610,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // Rows whose listing has every fact read no manifest: their kind is the listing's.
     const shown = d?.artifact || !info?.artifact ? d : { artifact: info.artifact };
     const artifact = joinFacts(artifactWord(shown), this.referrers.badges(node, subject), scanWord(scan));
-    item.description = digest || created || size !== undefined ? joinFacts(artifact, formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : '…';
+    const failed = !d ? this.details.failure(node.connectionId, node.repository, node.tag) : undefined;
+    item.description = digest || created || size !== undefined ? joinFacts(artifact, formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : failed ? vscode.l10n.t('details not read') : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
     const lines = [`**${host}/${node.repository}:${node.tag}**`, ''];
@@ -616,9 +622,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
     if (info?.note) lines.push(info.note);
+    if (failed && !digest) lines.push(vscode.l10n.t('Could not read this tag’s details: {0}. Refresh the repository to try again.', this.log.safe(failed.message)));
     lines.push(...artifactTooltip(shown), ...this.referrers.tooltip(node, subject), ...[scanTooltip(scan)].filter((l): l is string => !!l));
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    item.iconPath = artifactIcon(shown) ?? new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag');
+    item.iconPath = artifactIcon(shown) ?? (failed && !digest ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground')) : new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag'));
     item.contextValue = shown?.artifact ? `tag.${shown.artifact.kind}` : d?.isIndex ? 'tag.index' : 'tag';
     return withId(item, node);
   }
@@ -737,7 +744,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const cut = truncatedRow(node.connectionId, node.name, listing);
     if (cut) nodes.push(this.remember(cut));
     // Details for the rows on screen only: a window far down a long listing costs one page.
-    const needDetails = missingFacts(visible).filter((t) => !this.details.get(node.connectionId, node.name, t));
+    const needDetails = missingFacts(visible).filter((t) => !this.details.get(node.connectionId, node.name, t) && !this.details.failure(node.connectionId, node.name, t));
     if (needDetails.length) void this.requestDetails(config, node.name, needDetails);
     void this.connections.get(config).then((conn) => this.scans.visible(conn, node.name, visible), () => undefined);
     if (loadsHere && listing.status === 'ready') this.fireFor(node.connectionId, node.name);
@@ -757,6 +764,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       return;
     }
     this.timed(what, performance.now() - started);
+    // One line for the batch, not one per row: each failed row says it on screen too.
+    const failed = tags.map((t) => this.details.failure(config.id, repository, t)).filter((f) => f !== undefined);
+    if (failed.length) this.log.warn(`${config.name}: details of ${failed.length} of ${tags.length} tag(s) of ${repository} not read, e.g. ${this.log.safe(failed[0]!.message)}`);
   }
 
   private logPage(what: string, page: PageStats): void {

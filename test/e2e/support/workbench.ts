@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { artifactsDir, E2E_VSCODE, startCodeServer, type CodeServer, type StartCodeServerOptions } from './codeServer';
+import { trackForFailures } from './failureDump';
 
 /**
  * True on the newest VS Code (E2E_VSCODE=newest). Every difference of the newer workbench the
@@ -160,6 +161,11 @@ export interface Workbench extends BrowserSession {
   treeItem(name: string | RegExp, opts?: { exact?: boolean }): Locator;
   /** Expands a tree item (a click toggles, so only a collapsed one is clicked); throws if it stays collapsed. */
   expand(name: string | RegExp, opts?: { exact?: boolean }): Promise<void>;
+  /**
+   * Collapses an expanded tree item. The tree draws only the rows inside its viewport: a row
+   * below a long expanded registry is not in the page at all until that one is collapsed.
+   */
+  collapse(name: string | RegExp, opts?: { exact?: boolean }): Promise<void>;
   /** Right-clicks a tree item and runs the context-menu entry labelled `action`. */
   contextMenu(name: string | RegExp, action: string, opts?: { onOpen?: () => Promise<unknown> }): Promise<void>;
   /** The content frame of a webview (nth visible one; default the first). */
@@ -332,6 +338,16 @@ export function workbenchFor(session: BrowserSession): Workbench {
       await page.mouse.move(1, 1);
       assert.equal(await row.getAttribute('aria-expanded'), 'true', `${String(name)} did not expand`);
     },
+    collapse: async (name, opts = {}) => {
+      const row = wb.treeItem(name, opts);
+      await row.waitFor({ timeout: 30_000 });
+      for (let i = 0; i < 50 && (await row.getAttribute('aria-expanded')) === 'true'; i++) {
+        if (i % 10 === 0) await row.click();
+        await page.waitForTimeout(200);
+      }
+      await page.mouse.move(1, 1);
+      assert.equal(await row.getAttribute('aria-expanded'), 'false', `${String(name)} did not collapse`);
+    },
     contextMenu: async (name, action, opts = {}) => {
       await wb.treeItem(name).click({ button: 'right', timeout: 20_000 });
       const menu = page.locator('.context-view .monaco-menu');
@@ -393,6 +409,13 @@ export function workbenchFor(session: BrowserSession): Workbench {
       await page.screenshot({ path: file });
       return file;
     },
+  };
+  // A failing test prints what this window showed (failureDump.ts) while it is still open.
+  const untrack = trackForFailures(wb);
+  const closeSession = wb.close;
+  wb.close = async () => {
+    untrack();
+    await closeSession();
   };
   return wb;
 }
