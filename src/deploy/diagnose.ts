@@ -88,6 +88,12 @@ export function repositoryKey(ref: DeployRef): string | undefined {
 }
 
 /** The distinct repositories to list: only on connected registries (listing is a pull-free GET, but never anonymous). */
+/** What one HEAD asks for a reference: the same image written twice costs one. */
+export function headLookup(ref: DeployRef): string {
+  const t = normalizeTarget(ref.image!);
+  return [t.registry, t.repository, ref.image!.tag ?? '', ref.image!.digest ?? ''].join('\n');
+}
+
 export function repositoriesNeeded(refs: readonly DeployRef[], reach: (registry: string) => Reach): { registry: string; repository: string }[] {
   const out = new Map<string, { registry: string; repository: string }>();
   for (const ref of refs) {

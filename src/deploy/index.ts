@@ -7,10 +7,12 @@ export { chartDependencyFor, linkChartDependency, type ChartDependency, type Cha
 export { createDeployConfig, dnsLabel, type CreateKind, type CreatedFile } from './create';
 export { findReferences, markMatches, problemsByFile, scanText, type ScanOptions } from './find';
 export { expressionsIn, hasExpressions } from './interpolation';
+export { boundLookups, LOOKUPS_PER_FILE } from './bounds';
 export {
   checkable,
   DEFAULT_DIAGNOSTIC_SETTINGS,
   diagnose,
+  headLookup,
   headsNeeded,
   repositoriesNeeded,
   repositoryKey,

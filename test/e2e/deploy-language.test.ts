@@ -70,6 +70,8 @@ function workspaceFor(host: string, other: string, v: Versions, hostile = 'hosti
     // By digest alone on the hostile registry: one it answers with a digest header that is not a
     // digest, one it says it does not have (twice in the file: one HEAD).
     'hostile/pinned.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: pinned}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app@${HOSTILE_BOGUS}`, `    - image: ${hostile}/evil/app@${HOSTILE_GONE}`, `    - image: ${hostile}/evil/app@${HOSTILE_GONE}`, ''].join('\n'),
+    // More distinct images than one check asks about (LOOKUPS_PER_FILE), each gone.
+    'hostile/flood.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: flood}', 'spec:', '  containers:', ...FLOOD.map((d) => `    - image: ${hostile}/evil/app@${d}`), ''].join('\n'),
     'hostile/complete.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: typing}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:`, `    - image: ${hostile}/`, ''].join('\n'),
     'hub/compose.yaml': ['services:', '  web:', `    image: nginx:1.25@${HUB_PINNED}`, '  db:', '    image: redis:9.9', ''].join('\n'),
     // By digest alone: one the registry holds, one it never had (as a garbage-collected one).
@@ -102,6 +104,9 @@ function workspaceFor(host: string, other: string, v: Versions, hostile = 'hosti
 const HOSTILE_BOGUS = `sha256:${'c'.repeat(64)}`;
 const HOSTILE_GONE = `sha256:${'d'.repeat(64)}`;
 
+/** Digests hostile/flood.yaml names, one per service, all unknown to the hostile registry. */
+const FLOOD = Array.from({ length: 40 }, (_, i) => `sha256:${'f'.repeat(60)}${i.toString(16).padStart(4, '0')}`);
+
 /** Tags a hostile registry lists: text that would change the YAML or a path, around real versions. */
 const HOSTILE_TAGS = ['1.0', '1.1', '2.0\n  evil: injected', '1.2 # comment', '../../_catalog', '1.3', '1.9"quoted', ''];
 
@@ -115,7 +120,7 @@ function hostileRegistry(): Promise<HostileServer> {
     if (req.url === '/v2/') return json({});
     if (req.url?.startsWith('/v2/_catalog')) return json({ repositories: ['evil/app', 'bad name\n  x: y'] });
     if (req.url === '/v2/evil/app/tags/list' || req.url?.startsWith('/v2/evil/app/tags/list?')) return json({ name: 'evil/app', tags: HOSTILE_TAGS });
-    if (req.url === `/v2/evil/app/manifests/${HOSTILE_GONE}`) return res.writeHead(404).end();
+    if (req.url === `/v2/evil/app/manifests/${HOSTILE_GONE}` || FLOOD.some((d) => req.url === `/v2/evil/app/manifests/${d}`)) return res.writeHead(404).end();
     if (req.url?.startsWith('/v2/evil/app/manifests/')) {
       return res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'docker-content-digest': 'sha256:zz not hex # injected' }).end();
     }
@@ -193,6 +198,7 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
         LANG_HUB_PINNED: HUB_PINNED,
         LANG_HUB_NOW: HUB_NOW,
         LANG_HOSTILE_GONE: HOSTILE_GONE,
+        LANG_FLOOD: JSON.stringify(FLOOD),
       },
       settings: {
         'registryExplorer.registries': [
@@ -230,6 +236,9 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
     assert.equal(byDigest(HOSTILE_GONE), 1, JSON.stringify(hostileCalls));
     assert.ok(byDigest(HOSTILE_BOGUS) >= 1 && byDigest(HOSTILE_BOGUS) <= 2, JSON.stringify(hostileCalls));
     assert.ok(!hostileCalls.some((c) => c.startsWith('GET /v2/evil/app/manifests/sha256:')), JSON.stringify(hostileCalls));
+    // A file naming 40 images: the first 32 are asked about, once each (the 404s are cached), the rest never.
+    const flooded = FLOOD.map((d) => hostileCalls.filter((c) => c === `HEAD /v2/evil/app/manifests/${d}`).length);
+    assert.deepEqual(flooded, FLOOD.map((_, i) => (i < 32 ? 1 : 0)), JSON.stringify(flooded));
     assert.ok(!hostile.requests.some((q) => q.headers.authorization), 'no credential reached the hostile registry');
   });
 

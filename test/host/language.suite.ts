@@ -273,4 +273,13 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     assert.deepEqual(diags.map((d) => show(doc, d)), [`notFound Warning - image: ${HOSTILE}/evil/app@${gone} «${gone}»`, `notFound Warning - image: ${HOSTILE}/evil/app@${gone} «${gone}»`]);
     for (const d of diags) assert.match(d.message, /^evil\/app holds no image sha256:d{12}…: /);
   });
+
+  it('a file from the workspace naming 40 images: the first 32 are checked, the rest cost no request', async () => {
+    const flood = JSON.parse(env.LANG_FLOOD!) as string[];
+    const doc = (await open('hostile/flood.yaml')).document;
+    const diags = await until('the diagnostics of hostile/flood.yaml', () => (ours(doc).length >= 32 ? ours(doc) : undefined));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(ours(doc).length, 32, 'no diagnostic claims anything about the references past the bound');
+    assert.deepEqual(diags.map((d) => `${d.code} ${doc.getText(d.range)}`), flood.slice(0, 32).map((d) => `notFound ${d}`));
+  });
 });

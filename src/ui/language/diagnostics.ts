@@ -5,7 +5,7 @@
 // same images costs one listing per repository.
 
 import * as vscode from 'vscode';
-import { classifyFile, diagnose, headsNeeded, refIdentity, repositoriesNeeded, scanText, type DeployRef, type Fix, type ImageDiagnostic, type RepositoryFacts, type TagFacts } from '../link/deploy';
+import { boundLookups, classifyFile, diagnose, headLookup, headsNeeded, LOOKUPS_PER_FILE, refIdentity, repositoriesNeeded, scanText, type DeployRef, type Fix, type ImageDiagnostic, type RepositoryFacts, type TagFacts } from '../link/deploy';
 import { isConfigured, type DocumentRefs } from '../link/scan';
 import type { Log } from '../log';
 import type { RegistryFacts } from './facts';
@@ -33,6 +33,8 @@ export class ImageDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('registryExplorer.images');
   private readonly pending = new Map<string, Pending>();
   private readonly fixes = new Map<string, FixEntry[]>();
+  /** Per document, the lookups its last check left out ("listings/HEADs"). */
+  private readonly bounded = new Map<string, string>();
   private readonly done = new vscode.EventEmitter<vscode.Uri>();
   /** Fired after a document was checked: its diagnostics replaced, or kept while it does not parse (tests wait on it). */
   readonly onDidUpdate = this.done.event;
@@ -67,6 +69,7 @@ export class ImageDiagnostics implements vscode.Disposable {
     p?.cancel?.cancel();
     this.pending.delete(key);
     this.fixes.delete(key);
+    this.bounded.delete(key);
     this.collection.delete(uri);
   }
 
@@ -111,10 +114,13 @@ export class ImageDiagnostics implements vscode.Disposable {
     if (!refs.length || !Object.values(settings).some(Boolean)) return [];
     const reach = (registry: string) => this.facts.reach(registry);
 
-    // 1. One listing per distinct repository (shared with every other file and the tree).
+    // 1. One listing per distinct repository (shared with every other file and the tree), for
+    //    so many repositories at most (LOOKUPS_PER_FILE: a file from a cloned repository decides
+    //    how many requests go out with the user's credentials).
     const listed = new Map<string, RepositoryFacts>();
+    const listings = boundLookups(repositoriesNeeded(refs, reach), (r) => `${r.registry}\n${r.repository}`);
     await Promise.all(
-      repositoriesNeeded(refs, reach).map(async ({ registry, repository }) => {
+      listings.kept.map(async ({ registry, repository }) => {
         const hit = this.facts.image(registry, repository);
         const facts = hit ? await this.facts.repository(hit.config, hit.repository, token).catch((): RepositoryFacts => ({ state: 'unknown' })) : { state: 'unknown' as const };
         listed.set(`${registry}\n${repository}`, facts);
@@ -125,8 +131,10 @@ export class ImageDiagnostics implements vscode.Disposable {
 
     // 2. HEADs only where the listing cannot tell.
     const heads = new Map<DeployRef, TagFacts>();
+    const asked = boundLookups(headsNeeded({ refs, reach, repository, settings }), headLookup);
+    this.noteBound(doc, listings.left, asked.left);
     await Promise.all(
-      headsNeeded({ refs, reach, repository, settings }).map(async (ref) => {
+      asked.kept.map(async (ref) => {
         const i = ref.image!;
         // A reference by digest alone: a HEAD of the digest says whether the registry still holds it.
         const facts = await (i.tag ? this.facts.head(i.registry, i.repository, i.tag, i.digest) : this.facts.head(i.registry, i.repository, i.digest!)).catch(() => undefined);
@@ -142,6 +150,20 @@ export class ImageDiagnostics implements vscode.Disposable {
       diagnostic.code = d.code;
       return { diagnostic, entry: { range, code: d.code, identity: refIdentity(d.ref), value: d.ref.value, ...(d.fix ? { fix: d.fix } : {}) } };
     });
+  }
+
+  /** Said in the log when a file's bound changes, not on every keystroke's check. */
+  private noteBound(doc: vscode.TextDocument, listings: number, heads: number): void {
+    const key = doc.uri.toString();
+    const now = `${listings}/${heads}`;
+    if ((this.bounded.get(key) ?? '0/0') === now) return;
+    this.bounded.set(key, now);
+    if (listings || heads) {
+      this.log.info(
+        `${vscode.workspace.asRelativePath(doc.uri)}: names more images than one check asks about; ` +
+          `${listings} repository listing(s) and ${heads} HEAD(s) past the first ${LOOKUPS_PER_FILE} of each were not asked for, and those references are not checked.`,
+      );
+    }
   }
 
   private unparsable(doc: vscode.TextDocument): boolean {

@@ -9,6 +9,7 @@ import type * as Deploy from '../../deploy';
 
 export { classifyFile, DEPLOY_FILE_EXCLUDE_GLOB, DEPLOY_FILE_GLOBS } from '../../deploy/classify';
 export { PASSWORD_PLACEHOLDER, refIdentity } from '../../deploy/types';
+export { boundLookups, LOOKUPS_PER_FILE } from '../../deploy/bounds';
 export type { CompletionSite, DiagnosticCode, DiagnosticSettings, Fix, ImageDiagnostic, NewerVersion, Reach, RepositoryFacts, TagFacts } from '../../deploy';
 export type { CreateKind, DeployKind, DeployProblem, DeployRef, FieldLocation, LinkMode, LinkResult, PlannedChange, RewriteOptions, ScanResult, TextEdit } from '../../deploy';
 
@@ -34,6 +35,7 @@ export const kubectlCreateSecretCommand: typeof Deploy.kubectlCreateSecretComman
 export const completionSite: typeof Deploy.completionSite = (...a) => deploy().completionSite(...a);
 export const diagnose: typeof Deploy.diagnose = (...a) => deploy().diagnose(...a);
 export const headsNeeded: typeof Deploy.headsNeeded = (...a) => deploy().headsNeeded(...a);
+export const headLookup: typeof Deploy.headLookup = (...a) => deploy().headLookup(...a);
 export const repositoriesNeeded: typeof Deploy.repositoriesNeeded = (...a) => deploy().repositoriesNeeded(...a);
 export const newerVersions: typeof Deploy.newerVersions = (...a) => deploy().newerVersions(...a);
 

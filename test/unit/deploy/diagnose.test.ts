@@ -5,9 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  boundLookups,
   DEFAULT_DIAGNOSTIC_SETTINGS,
   diagnose,
+  headLookup,
   headsNeeded,
+  LOOKUPS_PER_FILE,
   repositoriesNeeded,
   scanText,
   type DeployRef,
@@ -173,5 +176,41 @@ describe('references by digest alone', () => {
       list.map((d) => `${d.code}(${d.detail}) ${JSON.stringify(PINNED.slice(d.offset, d.offset + d.length))} ${d.args.join(' ')}`),
       [`notFound(digest) "${D2}" ${D2} team/app`],
     );
+  });
+});
+
+describe('a file that names more images than one check asks about', () => {
+  // 40 distinct digests and 40 distinct repositories, each written twice, then one written a third time.
+  const digest = (i: number) => `sha256:${i.toString(16).padStart(64, 'e')}`;
+  const lines = ['services:'];
+  for (let i = 0; i < 40; i++) lines.push(`  pin${i}:`, `    image: localhost:5000/team/app@${digest(i)}`, `  again${i}:`, `    image: localhost:5000/team/app@${digest(i)}`);
+  for (let i = 0; i < 40; i++) lines.push(`  repo${i}:`, `    image: localhost:5000/r${i}:1.0`, `  repo${i}b:`, `    image: localhost:5000/r${i}:1.0`);
+  lines.push('  late:', `    image: localhost:5000/team/app@${digest(0)}`);
+  const many = () => scanText('compose.yaml', `${lines.join('\n')}\n`, 'compose').refs;
+
+  it('asks for the first LOOKUPS_PER_FILE distinct HEADs in the order written; a reference repeating one of them is still checked', () => {
+    const needed = headsNeeded({ refs: many(), reach, repository: () => ({ state: 'unknown' }), settings: DEFAULT_DIAGNOSTIC_SETTINGS });
+    assert.equal(needed.length, 81);
+    const { kept, left } = boundLookups(needed, headLookup);
+    assert.equal(LOOKUPS_PER_FILE, 32);
+    assert.equal(left, 40 - LOOKUPS_PER_FILE);
+    assert.equal(new Set(kept.map(headLookup)).size, LOOKUPS_PER_FILE);
+    assert.equal(kept.length, 2 * LOOKUPS_PER_FILE + 1, 'both spellings of each image asked about, and the late repeat of the first');
+    assert.deepEqual(kept.slice(0, 2).map((r) => r.value), [`localhost:5000/team/app@${digest(0)}`, `localhost:5000/team/app@${digest(0)}`]);
+    assert.ok(!kept.some((r) => r.value.endsWith(digest(LOOKUPS_PER_FILE))), 'the 33rd digest is not asked about');
+    assert.equal(kept.at(-1)!.value, `localhost:5000/team/app@${digest(0)}`);
+  });
+
+  it('lists the first LOOKUPS_PER_FILE distinct repositories', () => {
+    const repos = repositoriesNeeded(many(), reach);
+    assert.equal(repos.length, 41);
+    const { kept, left } = boundLookups(repos, (r) => `${r.registry}\n${r.repository}`);
+    assert.equal(left, 41 - LOOKUPS_PER_FILE);
+    assert.deepEqual(kept.map((r) => r.repository), ['team/app', ...Array.from({ length: LOOKUPS_PER_FILE - 1 }, (_, i) => `r${i}`)]);
+  });
+
+  it('under the bound, everything is kept', () => {
+    assert.deepEqual(boundLookups(['a', 'b', 'a'], (x) => x, 2), { kept: ['a', 'b', 'a'], left: 0 });
+    assert.deepEqual(boundLookups(['a', 'b', 'c', 'b', 'c'], (x) => x, 2), { kept: ['a', 'b', 'b'], left: 1 });
   });
 });
