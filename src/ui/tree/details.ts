@@ -57,6 +57,10 @@ export class TagDetailsLoader {
   /** Per repository (connection id + repository), per tag: sorting 100,000 tags looks each up. */
   private readonly byRepository = new Map<string, Map<string, TagDetails>>();
   private readonly failures = new Map<string, DetailsFailure>();
+  /** Counts forgets; a request remembers the count it started at. */
+  private epoch = 0;
+  /** When a connection (`ID\n`) or one of its repositories (`ID\nREPO\n`) was last forgotten. */
+  private readonly forgottenAt = new Map<string, number>();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly byDigest = new Map<string, Promise<TagDetails>>();
   private readonly limits = new Map<string, LimitFunction>();
@@ -97,6 +101,8 @@ export class TagDetailsLoader {
       if (this.get(id, repository, tag) || this.failure(id, repository, tag)) continue;
       let job = this.pending.get(k);
       if (!job) {
+        const started = this.epoch;
+        const current = () => (this.forgottenAt.get(`${id}\n`) ?? 0) <= started && (this.forgottenAt.get(`${id}\n${repository}\n`) ?? 0) <= started;
         job = this.load(conn, repository, tag, limit, signal)
           .then(
             (d) => {
@@ -108,11 +114,15 @@ export class TagDetailsLoader {
               this.events.onDetails(id, repository, tag, d);
             },
             (e: unknown) => {
-              this.failures.set(k, { message: e instanceof Error ? e.message : String(e), at: this.now() });
+              // Asked before a Refresh (whose connection it closed, say): the failure is that
+              // request's, not the tag's; the rows ask again.
+              if (current()) this.failures.set(k, { message: e instanceof Error ? e.message : String(e), at: this.now() });
               this.events.onError(id, repository, tag, e);
             },
           )
-          .finally(() => this.pending.delete(k));
+          .finally(() => {
+            if (this.pending.get(k) === job) this.pending.delete(k);
+          });
         this.pending.set(k, job);
       }
       jobs.push(job);
@@ -125,6 +135,9 @@ export class TagDetailsLoader {
     const prefix = repository === undefined ? `${connectionId}\n` : `${connectionId}\n${repository}\n`;
     for (const k of [...this.byRepository.keys()]) if (`${k}\n`.startsWith(prefix)) this.byRepository.delete(k);
     for (const k of [...this.failures.keys()]) if (k.startsWith(prefix)) this.failures.delete(k);
+    // What is in flight was asked before the refresh: the next request starts its own.
+    for (const k of [...this.pending.keys()]) if (k.startsWith(prefix)) this.pending.delete(k);
+    this.forgottenAt.set(prefix, ++this.epoch);
   }
 
   private async load(conn: Connection, repository: string, tag: string, limit: LimitFunction, signal?: AbortSignal): Promise<TagDetails> {
