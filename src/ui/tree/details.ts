@@ -106,6 +106,8 @@ export class TagDetailsLoader {
         job = this.load(conn, repository, tag, limit, signal)
           .then(
             (d) => {
+              // Facts read before a Refresh may be the tag's old ones: the request after it says.
+              if (!current()) return;
               const rk = repoKey(id, repository);
               let tags = this.byRepository.get(rk);
               if (!tags) this.byRepository.set(rk, (tags = new Map()));

@@ -48,6 +48,21 @@ describe('tag details across a Refresh', () => {
     });
   }
 
+  it('facts read before a Refresh do not overwrite those read after it', async () => {
+    const { conn, held } = heldConnection();
+    const loader = new TagDetailsLoader(new MemoryDigestCache(), { onDetails: () => undefined, onError: () => undefined }, 4);
+    const before = loader.request(conn, 'app', ['latest']);
+    await tick();
+    loader.forget('c1', 'app');
+    const after = loader.request(conn, 'app', ['latest']);
+    await tick();
+    held[1]!.resolve(`sha256:${'b'.repeat(64)}`);
+    await after;
+    held[0]!.resolve(`sha256:${'a'.repeat(64)}`);
+    await before;
+    assert.equal(loader.get('c1', 'app', 'latest')?.digest, `sha256:${'b'.repeat(64)}`, 'the tag as it is now');
+  });
+
   it('a failure of a request made after the refresh is kept; one of another repository forgotten is too', async () => {
     const { conn, held } = heldConnection();
     const loader = new TagDetailsLoader(new MemoryDigestCache(), { onDetails: () => undefined, onError: () => undefined }, 4);
