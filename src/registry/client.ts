@@ -64,6 +64,13 @@ export interface RegistryClientOptions {
   pageSize?: number;
   /** Bounds of one listing walk (defaults: PAGE_LIMITS). */
   pageLimits?: PageLimits;
+  /**
+   * A full page (exactly as many names as asked for) without a `Link` may not be the last one: ask for
+   * the names after its last (`last=`, the spec's own parameter). Nexus group repositories
+   * send no `Link` at all (NEXUS-35956), so their listings stopped at the first page. A server
+   * that ignores `last` sends the same page again, and the walk ends as cut short.
+   */
+  continueFullPages?: boolean;
   /** Images of one index that `imageDetails` looks at (default 64). */
   maxIndexEntries?: number;
   /** Share a dispatcher (and its pool) instead of creating one. */
@@ -399,7 +406,13 @@ export class RegistryClient {
           const shape = { json: 'that is not valid JSON', object: 'that is not a JSON object', list: `without a “${field}” list` }[read.problem];
           throw new RegistryError('protocol', `${res.url.host} sent a ${noun} ${shape}.`);
         }
-        return { items: read.names, next: nextLink(res.headers.getAll('link'), url, s.basePath) };
+        const next = nextLink(res.headers.getAll('link'), url, s.basePath);
+        // Exactly as many as asked for: fewer is the end, more is a server that does not page.
+        if (next || !this.opts.continueFullPages || read.names.length !== size) return { items: read.names, ...(next ? { next } : {}) };
+        const after = new URL(url);
+        after.searchParams.set('n', String(size));
+        after.searchParams.set('last', read.names.at(-1)!);
+        return { items: read.names, next: after };
       }
     };
     yield* paginate(first, fetchPage, this.opts.pageLimits);

@@ -12,6 +12,7 @@ import { nexusProvider, type NexusConnection } from '../../src/providers/nexus';
 import { connectionFromDockerEntry } from '../../src/providers/dockerImport';
 import { pullHost } from '../../src/providers/pullHost';
 import { isRegistryError } from '../../src/registry/errors';
+import { collectPages } from '../../src/registry/paging';
 import { startFakeNexus, type FakeNexus } from '../support/fakes/nexus';
 import { allPages as all, failureWithout } from '../support/pages';
 
@@ -76,6 +77,49 @@ describe('Nexus (fake Docker API parts + real registry under a path)', () => {
     for await (const page of c.client.catalogPages({ pageSize: 2 })) pages.push(page.items);
     assert.deepEqual(pages, [['base/alpine', 'team/api'], ['team/web']]);
     assert.deepEqual(forwarded(), ['GET /repository/docker-hosted/v2/_catalog?n=2', 'GET /repository/docker-hosted/v2/_catalog?last=team%2Fapi&n=2']);
+    await done();
+  });
+
+  test('a group repository sends no Link (NEXUS-35956): a full page goes on with last=, so catalog and tags are read whole', async () => {
+    fake.reset();
+    fake.proxy.dropLinks = true;
+    try {
+      const c = connect(user());
+      const pages: string[][] = [];
+      for await (const page of c.client.catalogPages({ pageSize: 2 })) pages.push(page.items);
+      assert.deepEqual(pages, [['base/alpine', 'team/api'], ['team/web']]);
+      assert.deepEqual(forwarded(), ['GET /repository/docker-hosted/v2/_catalog?n=2', 'GET /repository/docker-hosted/v2/_catalog?n=2&last=team%2Fapi']);
+      assert.ok(!fake.proxy.requests.some((r) => r.path.includes('/_catalog') && /link/i.test(r.path)));
+      // A page size the listing fills exactly: one more request, which comes back empty, ends it.
+      fake.reset();
+      const exact: string[][] = [];
+      for await (const page of c.client.catalogPages({ pageSize: 3 })) exact.push(page.items);
+      assert.deepEqual(exact.flat(), ['base/alpine', 'team/api', 'team/web']);
+      assert.equal(forwarded().length, 2);
+      const tags: string[][] = [];
+      for await (const page of c.client.tagPages('team/api', { pageSize: 1 })) tags.push(page.items);
+      assert.deepEqual(tags.flat().sort(), ['2.1', 'stable']);
+      // The tree's listing of the repositories is whole too.
+      assert.deepEqual((await all(await c.listRepositories())).items.map((r) => r.name), ['base/alpine', 'team/api', 'team/web']);
+    } finally {
+      fake.proxy.dropLinks = false;
+    }
+    await done();
+  });
+
+  test('hostile: a group that ignores last= sends its first page again; the walk ends there as cut short, keeping what arrived', async () => {
+    fake.reset();
+    fake.proxy.dropLinks = true;
+    fake.proxy.forwardAs = (path) => path.replace(/[?&]last=[^&]*/, '');
+    try {
+      const c = connect(user());
+      const got = await collectPages(c.client.catalogPages({ pageSize: 2 }));
+      assert.deepEqual(got, { items: ['base/alpine', 'team/api'], truncated: 'repeatedPage' });
+      assert.deepEqual(forwarded(), ['GET /repository/docker-hosted/v2/_catalog?n=2', 'GET /repository/docker-hosted/v2/_catalog?n=2&last=team%2Fapi'], 'one request more, then it stops');
+    } finally {
+      fake.proxy.dropLinks = false;
+      fake.proxy.forwardAs = undefined;
+    }
     await done();
   });
 

@@ -42,6 +42,10 @@ export interface PathProxy {
   requests: PathProxyRequest[];
   /** Replaces the next `Link` headers' values (hostile tests); undefined restores the product's own. */
   rewriteLink?: (value: string) => string;
+  /** Sends no `Link` at all, as a Nexus group repository does (NEXUS-35956). */
+  dropLinks?: boolean;
+  /** Rewrites the registry path a request is forwarded as (a server that ignores `last=`). */
+  forwardAs?: (path: string) => string;
   stop(): Promise<void>;
 }
 
@@ -55,7 +59,8 @@ export async function startPathProxy(opts: PathProxyOptions): Promise<PathProxy>
   /** `/v2/…` or the registry's absolute URL of it → where the product says it is. */
   const rewrite = (value: string): string => value.replace(new RegExp(`(^|<)(?:${registry.origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})?(/v2/[^>]*)`, 'g'), (_m, lead: string, path: string) => `${lead}${outward(path)}`);
 
-  const forward = (req: IncomingMessage, res: ServerResponse, rec: PathProxyRequest, rest: string): void => {
+  const forward = (req: IncomingMessage, res: ServerResponse, rec: PathProxyRequest, asked: string): void => {
+    const rest = proxy.forwardAs ? proxy.forwardAs(asked) : asked;
     rec.forwarded = rest;
     const headers: Record<string, string> = {};
     for (const h of ['accept', 'content-type', 'user-agent']) {
@@ -68,7 +73,8 @@ export async function startPathProxy(opts: PathProxyOptions): Promise<PathProxy>
         if (v === undefined || HOP_BY_HOP.has(k)) continue;
         h[k] = k === 'location' && typeof v === 'string' ? rewrite(v) : v;
       }
-      if (typeof up.headers.link === 'string') {
+      if (proxy.dropLinks) delete h.link;
+      else if (typeof up.headers.link === 'string') {
         const link = rewrite(up.headers.link);
         h.link = proxy.rewriteLink ? proxy.rewriteLink(link) : link;
       }

@@ -19,6 +19,8 @@ export class NexusConnection extends V2Connection {
     const client = new GuardedRegistryClient(
       {
         ...clientOptions(config.url, ctx, 'Nexus'),
+        // A group repository (several hosted and proxy ones behind one URL) sends no Link.
+        continueFullPages: true,
         insecure: config.insecure,
         caPem: config.caPem,
         credentials: username && password ? staticCredentials({ kind: 'basic', username, password }) : undefined,
