@@ -76,6 +76,8 @@ function workspaceFor(host: string, other: string, v: Versions, hostile = 'hosti
     'hub/compose.yaml': ['services:', '  web:', `    image: nginx:1.25@${HUB_PINNED}`, '  db:', '    image: redis:9.9', ''].join('\n'),
     // By digest alone: one the registry holds, one it never had (as a garbage-collected one).
     'k8s/pinned.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: pinned}', 'spec:', '  containers:', `    - image: ${host}/web/app@${v['1.5.0']}`, `    - image: ${host}/web/app@sha256:${'0'.repeat(64)}`, ''].join('\n'),
+    // The newest alpine the registry has; the host suite pushes a newer one and refreshes the view.
+    'k8s/fresh.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: fresh}', 'spec:', '  containers:', `    - image: ${host}/alpine:3.19`, ''].join('\n'),
     'k8s/second.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: second}', 'spec:', '  containers:', `    - image: ${host}/web/app:1.5.0`, ''].join('\n'),
     'chart/values.yaml': ['image:', `  registry: ${host}`, '  repository: web/app', '  tag: "1.4.0"   # bumped by CI', '  pullPolicy: IfNotPresent', ''].join('\n'),
     'kustomize/kustomization.yaml': ['resources: [deploy.yaml]', 'images:', '  - name: app', `    newName: ${host}/web/app`, '    newTag: "1.4.0"', ''].join('\n'),

@@ -274,6 +274,36 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     for (const d of diags) assert.match(d.message, /^evil\/app holds no image sha256:d{12}…: /);
   });
 
+  it('a Refresh in the Registries view checks open deploy files again: a version pushed meanwhile is named', async () => {
+    const checked = (doc: vscode.Uri) =>
+      new Promise<void>((resolve) => {
+        const sub = a.language().diagnostics.onDidUpdate((u) => {
+          if (u.toString() !== doc.toString()) return;
+          sub.dispose();
+          resolve();
+        });
+      });
+    const first = checked(uri('k8s/fresh.yaml'));
+    const doc = (await open('k8s/fresh.yaml')).document;
+    await first;
+    assert.deepEqual(ours(doc).map((d) => show(doc, d)), [], '3.19 is the newest alpine');
+    // Push alpine:3.20 (the same manifest under a new tag) straight to the registry.
+    const registry = env.LANG_REGISTRY_URL!;
+    const accept = ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.oci.image.index.v1+json'].join(', ');
+    const got = await fetch(`${registry}/v2/alpine/manifests/3.19`, { headers: { accept } });
+    assert.equal(got.status, 200);
+    const put = await fetch(`${registry}/v2/alpine/manifests/3.20`, { method: 'PUT', headers: { 'content-type': got.headers.get('content-type')! }, body: Buffer.from(await got.arrayBuffer()) });
+    assert.equal(put.status, 201);
+    // Without a Refresh the file keeps what the listing said (it is cached for minutes).
+    // With one, the open file is checked against the new listing.
+    const again = checked(doc.uri);
+    a.tree.refresh(LOCAL, 'alpine');
+    await again;
+    const newer = await until('the newer-version diagnostic', () => ours(doc).find((d) => d.code === 'newerVersion'));
+    assert.equal(show(doc, newer), `newerVersion Information - image: ${HOST}/alpine:3.19 «3.19»`);
+    assert.match(newer.message, /3\.20/);
+  });
+
   it('a file from the workspace naming 40 images: the first 32 are checked, the rest cost no request', async () => {
     const flood = JSON.parse(env.LANG_FLOOD!) as string[];
     const doc = (await open('hostile/flood.yaml')).document;

@@ -164,8 +164,10 @@ export class RegistryFacts {
     return value;
   }
 
-  /** Forget HEADs (a connection changed, a quick fix rewrote a pin). */
-  clear(): void {
-    this.heads.clear();
+  /** Forget HEADs (a connection changed, a quick fix rewrote a pin); of one connection, or one of its repositories, after a Refresh of it. */
+  clear(connectionId?: string, repository?: string): void {
+    if (connectionId === undefined) return this.heads.clear();
+    const prefix = repository === undefined ? `${connectionId}\n` : `${connectionId}\n${repository}\n`;
+    for (const k of [...this.heads.keys()]) if (k.startsWith(prefix)) this.heads.delete(k);
   }
 }

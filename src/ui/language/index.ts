@@ -74,6 +74,14 @@ export function registerLanguage(ctx: CommandContext): { features: () => Languag
       if (e.affectsConfiguration('registryExplorer.deployConfigPaths') || SETTINGS_SECTIONS.some((s) => e.affectsConfiguration(s))) recheck();
     }),
     ctx.store.onDidChange(recheck),
+    // A Refresh in the Registries view reloads the listings these files are checked against
+    // (they are shared): a version pushed meanwhile is named without waiting for an edit. Only
+    // what was refreshed is asked again; the other files' checks come from what is known.
+    ctx.tree.onDidRefresh(({ connectionId, repository }) => {
+      if (!loaded) return;
+      loaded.facts.clear(connectionId, repository);
+      for (const doc of vscode.workspace.textDocuments) schedule(doc, true);
+    }),
   ];
   // Documents already open when the extension activated (the one that activated it among them),
   // once activation is over.

@@ -47,6 +47,9 @@ interface TagView {
 export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly refreshed = new vscode.EventEmitter<{ connectionId: string; repository?: string }>();
+  /** The user asked for a connection (or one repository) as the registry has it now: what else shows its listings may check again. */
+  readonly onDidRefresh = this.refreshed.event;
   private readonly batch = new ChangeBatcher<Node>((nodes) => this.emit(nodes));
   private readonly repoListings = new Map<string, Listing<RepositoryInfo>>();
   private readonly tagListings = new Map<string, Listing<TagInfo>>();
@@ -361,6 +364,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       this.details.forget(connectionId, repository);
       this.referrers.forget(connectionId);
       this.fireFor(connectionId, repository);
+      this.refreshed.fire({ connectionId, repository });
       return;
     }
     this.repoListings.get(connectionId)?.reset();
@@ -373,6 +377,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       this.fireFor(connectionId);
     });
     this.resetting.set(connectionId, done);
+    this.refreshed.fire({ connectionId });
   }
 
   /** Re-render without reloading (after `locate` moved what is on screen). */
@@ -865,6 +870,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   dispose(): void {
     this.batch.dispose();
     this.changed.dispose();
+    this.refreshed.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 }
