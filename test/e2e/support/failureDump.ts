@@ -1,7 +1,7 @@
 // When an e2e test fails, what the person at the screen would have seen, printed with the
 // failure: CI keeps the test output, not test-artifacts/. For every workbench still open, the
-// Registries tree's rows on screen (label, level, expanded), the notifications, and the end of
-// the extension's own log (the LogOutputChannel's file in the server's user data), plus a
+// Registries tree's rows on screen (label, level, expanded), the notifications, the browser's
+// last console errors, and the end of the extension's own log (the LogOutputChannel's file in the server's user data), plus a
 // screenshot named for the test. One hook on the root test, so every e2e file that opens a
 // workbench gets it by importing the support code.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 
 export interface Dumpable {
   page: Page;
+  consoleErrors: string[];
   server?: { userDataDir: string };
   screenshot(name: string): Promise<string>;
 }
@@ -61,6 +62,7 @@ async function describeScreen(wb: Dumpable, testName: string): Promise<string[]>
     .allInnerTexts()
     .catch(() => [] as string[]);
   if (notes.length) out.push('notifications:', ...notes.map((n) => `  ${n.trim()}`));
+  if (wb.consoleErrors.length) out.push(`browser console errors (last ${Math.min(5, wb.consoleErrors.length)} of ${wb.consoleErrors.length}):`, ...wb.consoleErrors.slice(-5).map((e) => `  ${e.slice(0, 300)}`));
   const log = wb.server ? extensionLogFile(wb.server.userDataDir) : undefined;
   if (log) {
     const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
