@@ -21,6 +21,17 @@ const open = async (rel: string) => vscode.window.showTextDocument(await vscode.
 const ours = (doc: vscode.TextDocument) => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === SOURCE);
 const show = (doc: vscode.TextDocument, d: vscode.Diagnostic) => `${String(d.code)} ${vscode.DiagnosticSeverity[d.severity]} ${doc.lineAt(d.range.start.line).text.trim()} «${doc.getText(d.range)}»`;
 
+/** Resolves when the diagnostics of `doc` have been checked once more (subscribe before causing it). */
+function checkedOnce(a: ExtensionApi, doc: vscode.Uri): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const sub = a.language().diagnostics.onDidUpdate((u) => {
+      if (u.toString() !== doc.toString()) return;
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
 /** Our completion items at the end of `line` (1-based) of `doc` (VS Code also offers words of the file: those are left out). */
 async function complete(doc: vscode.TextDocument, line: number): Promise<vscode.CompletionItem[]> {
   const pos = doc.lineAt(line - 1).range.end;
@@ -106,13 +117,7 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     const stats = { ...a.language().facts.stats };
     // Listings of web/app and nothing/here; a HEAD for the one pin (the registry's listing has no digests).
     assert.ok(stats.listings <= 2 + 1, JSON.stringify(stats));
-    const checked = new Promise<void>((resolve) => {
-      const sub = a.language().diagnostics.onDidUpdate((u) => {
-        if (u.toString() !== uri('k8s/second.yaml').toString()) return;
-        sub.dispose();
-        resolve();
-      });
-    });
+    const checked = checkedOnce(a, uri('k8s/second.yaml'));
     const second = (await open('k8s/second.yaml')).document;
     await checked;
     assert.deepEqual(ours(second), [], '1.5.0 is the newest minor');
@@ -135,14 +140,7 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     const doc = editor.document;
     const original = doc.getText();
     const before = await until('the diagnostics', () => (ours(doc).length >= 6 ? ours(doc).map((d) => show(doc, d)).sort() : undefined));
-    const checked = () =>
-      new Promise<void>((resolve) => {
-        const sub = a.language().diagnostics.onDidUpdate((u) => {
-          if (u.toString() !== doc.uri.toString()) return;
-          sub.dispose();
-          resolve();
-        });
-      });
+    const checked = () => checkedOnce(a, doc.uri);
     const listings = a.language().facts.stats.listings;
     const end = doc.lineAt(doc.lineCount - 1).range.end;
     let next = checked();
@@ -275,15 +273,7 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
   });
 
   it('a Refresh in the Registries view checks open deploy files again: a version pushed meanwhile is named', async () => {
-    const checked = (doc: vscode.Uri) =>
-      new Promise<void>((resolve) => {
-        const sub = a.language().diagnostics.onDidUpdate((u) => {
-          if (u.toString() !== doc.toString()) return;
-          sub.dispose();
-          resolve();
-        });
-      });
-    const first = checked(uri('k8s/fresh.yaml'));
+    const first = checkedOnce(a, uri('k8s/fresh.yaml'));
     const doc = (await open('k8s/fresh.yaml')).document;
     await first;
     assert.deepEqual(ours(doc).map((d) => show(doc, d)), [], '3.19 is the newest alpine');
@@ -296,7 +286,7 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     assert.equal(put.status, 201);
     // Without a Refresh the file keeps what the listing said (it is cached for minutes).
     // With one, the open file is checked against the new listing.
-    const again = checked(doc.uri);
+    const again = checkedOnce(a, doc.uri);
     a.tree.refresh(LOCAL, 'alpine');
     await again;
     const newer = await until('the newer-version diagnostic', () => ours(doc).find((d) => d.code === 'newerVersion'));
