@@ -5,8 +5,8 @@
 // repeats the method and the body: across origins that body (a refresh token, a password
 // grant) would go to a server the user never chose, so a hop that would carry a body to
 // another origin is refused outright. A DELETE is never followed to another origin either: that
-// server holds nothing of ours to delete, and its 2xx (or, after a 303, its answer to a GET)
-// would read as the deletion done.
+// server holds nothing of ours to delete, and its 2xx would read as the deletion done; nor
+// through a 303 on the same server, which turns it into a GET whose 2xx would read the same.
 
 import { RegistryError, safeUrl } from './errors';
 import { withHeader, type HttpRequest, type HttpResponse, type RoundTripper } from './http';
@@ -59,6 +59,14 @@ export function redirectTransport(next: RoundTripper, opts: RedirectOptions): Ro
         throw new RegistryError(
           'protocol',
           `${current.url.host} redirected the deletion to another server (${target.host}); refused: only the server it was sent to can confirm a deletion, so it is not reported as done. Check the address of the service.`,
+          { status: res.status },
+        );
+      }
+      if (res.status === 303 && current.method === 'DELETE') {
+        // 303 makes any method a GET: that GET's 2xx would read as the deletion done.
+        throw new RegistryError(
+          'protocol',
+          `${current.url.host} answered the deletion with a redirect that turns it into a read (303 See Other); refused: a read cannot confirm a deletion, so it is not reported as done.`,
           { status: res.status },
         );
       }

@@ -126,6 +126,16 @@ describe('Docker Hub: Delete Repository against a hostile Hub API', () => {
     return { api, del: () => c.deleteRepository!('alice/old') };
   });
 
+  test('the DELETE answered 303 on the same server: refused without the GET it would become; a 307 there is followed as a DELETE', async () => {
+    const { api, c } = await hub((req, res) => (pathOf(req).endsWith('/moved/') ? json(res, 202, {}) : redirect(res, 303, '/v2/repositories/alice/old/gone/')));
+    await failsClearly(c.deleteRepository!('alice/old'), 'protocol', /answered the deletion with a redirect that turns it into a read \(303 See Other\); refused: .*not reported as done/);
+    assert.deepEqual(api.requests.filter((r) => r.method !== 'POST').map((r) => r.method), ['DELETE'], 'no GET followed');
+    // A 307 keeps the method: the same server's new address deletes, and that is confirmed.
+    const moved = await hub((req, res) => (pathOf(req).endsWith('/moved/') ? json(res, 202, {}) : redirect(res, 307, '/v2/repositories/alice/old/moved/')));
+    await moved.c.deleteRepository!('alice/old');
+    assert.deepEqual(moved.api.requests.filter((r) => r.method !== 'POST').map((r) => `${r.method} ${new URL(r.url, 'http://x').pathname}`).slice(-1), ['DELETE /v2/repositories/alice/old/moved/']);
+  });
+
   test('the sign-in before the DELETE redirected to another origin: the password never goes there, and no DELETE is sent', async () => {
     for (const status of [302, 307]) {
       const other = await elsewhere();
