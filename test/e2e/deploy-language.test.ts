@@ -72,6 +72,8 @@ function workspaceFor(host: string, other: string, v: Versions, hostile = 'hosti
     'hostile/pinned.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: pinned}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app@${HOSTILE_BOGUS}`, `    - image: ${hostile}/evil/app@${HOSTILE_GONE}`, `    - image: ${hostile}/evil/app@${HOSTILE_GONE}`, ''].join('\n'),
     // More distinct images than one check asks about (LOOKUPS_PER_FILE), each gone.
     'hostile/flood.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: flood}', 'spec:', '  containers:', ...FLOOD.map((d) => `    - image: ${hostile}/evil/app@${d}`), ''].join('\n'),
+    // Tags listed a page at a time in name order: the newest versions are on the last pages.
+    'hostile/many.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: many}', 'spec:', '  containers:', `    - image: ${hostile}/evil/many:`, ''].join('\n'),
     'hostile/complete.yaml': ['apiVersion: v1', 'kind: Pod', 'metadata: {name: typing}', 'spec:', '  containers:', `    - image: ${hostile}/evil/app:`, `    - image: ${hostile}/`, ''].join('\n'),
     'hub/compose.yaml': ['services:', '  web:', `    image: nginx:1.25@${HUB_PINNED}`, '  db:', '    image: redis:9.9', ''].join('\n'),
     // By digest alone: one the registry holds, one it never had (as a garbage-collected one).
@@ -109,6 +111,9 @@ const HOSTILE_GONE = `sha256:${'d'.repeat(64)}`;
 /** Digests hostile/flood.yaml names, one per service, all unknown to the hostile registry. */
 const FLOOD = Array.from({ length: 40 }, (_, i) => `sha256:${'f'.repeat(60)}${i.toString(16).padStart(4, '0')}`);
 
+/** evil/many's tags in name order: 1.0.x on the first page of 1,000, the newer 2.0.x after it. */
+const MANY_TAGS = [...Array.from({ length: 1000 }, (_, i) => `1.0.${i}`), ...Array.from({ length: 1500 }, (_, i) => `2.0.${i}`)].sort();
+
 /** Tags a hostile registry lists: text that would change the YAML or a path, around real versions. */
 const HOSTILE_TAGS = ['1.0', '1.1', '2.0\n  evil: injected', '1.2 # comment', '../../_catalog', '1.3', '1.9"quoted', ''];
 
@@ -122,6 +127,16 @@ function hostileRegistry(): Promise<HostileServer> {
     if (req.url === '/v2/') return json({});
     if (req.url?.startsWith('/v2/_catalog')) return json({ repositories: ['evil/app', 'bad name\n  x: y'] });
     if (req.url === '/v2/evil/app/tags/list' || req.url?.startsWith('/v2/evil/app/tags/list?')) return json({ name: 'evil/app', tags: HOSTILE_TAGS });
+    if (req.url?.startsWith('/v2/evil/many/tags/list')) {
+      // Pages as the reference registry's catalog does: `n` names after `last`, a Link while more remain.
+      const q = new URL(req.url, 'http://x').searchParams;
+      const n = Number(q.get('n') ?? 100);
+      const from = q.get('last') ? MANY_TAGS.indexOf(q.get('last')!) + 1 : 0;
+      const page = MANY_TAGS.slice(from, from + n);
+      const more = from + n < MANY_TAGS.length;
+      const link = more ? { link: `</v2/evil/many/tags/list?n=${n}&last=${encodeURIComponent(page.at(-1)!)}>; rel="next"` } : {};
+      return res.writeHead(200, { 'content-type': 'application/json', ...link }).end(JSON.stringify({ name: 'evil/many', tags: page }));
+    }
     if (req.url === `/v2/evil/app/manifests/${HOSTILE_GONE}` || FLOOD.some((d) => req.url === `/v2/evil/app/manifests/${d}`)) return res.writeHead(404).end();
     if (req.url?.startsWith('/v2/evil/app/manifests/')) {
       return res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'docker-content-digest': 'sha256:zz not hex # injected' }).end();
@@ -239,6 +254,8 @@ describe('deploy files know your registries', { skip, concurrency: false }, () =
     assert.ok(byDigest(HOSTILE_BOGUS) >= 1 && byDigest(HOSTILE_BOGUS) <= 2, JSON.stringify(hostileCalls));
     assert.ok(!hostileCalls.some((c) => c.startsWith('GET /v2/evil/app/manifests/sha256:')), JSON.stringify(hostileCalls));
     // A file naming 40 images: the first 32 are asked about, once each (the 404s are cached), the rest never.
+    // Completion read evil/many's tags on past the first page, a page at a time, and stopped at the end.
+    assert.equal(hostileCalls.filter((c) => c === 'GET /v2/evil/many/tags/list').length, 3, JSON.stringify(hostileCalls.filter((c) => c.includes('evil/many'))));
     const flooded = FLOOD.map((d) => hostileCalls.filter((c) => c === `HEAD /v2/evil/app/manifests/${d}`).length);
     assert.deepEqual(flooded, FLOOD.map((_, i) => (i < 32 ? 1 : 0)), JSON.stringify(flooded));
     assert.ok(!hostile.requests.some((q) => q.headers.authorization), 'no credential reached the hostile registry');

@@ -248,6 +248,10 @@ describe('language: completion, diagnostics and quick fixes in the real extensio
     const tags = bySort(await complete(typing, 6));
     assert.deepEqual([...tags].sort(), ['1.0', '1.1', '1.3'], 'names with spaces, line breaks, quotes or slashes are not offered');
     assert.deepEqual(bySort(await complete(typing, 7)), ['evil/app']);
+    // A registry that lists tags a page at a time in name order: the newest are on the last page.
+    const many = bySort(await complete((await open('hostile/many.yaml')).document, 6));
+    assert.equal(many.length, 2500, 'every page read');
+    assert.deepEqual(many.slice(0, 3), ['2.0.1499', '2.0.1498', '2.0.1497'], 'newest first, from the last page');
     const doc = (await open('hostile/pod.yaml')).document;
     const original = doc.getText();
     const newer = await until('the hostile diagnostic', () => ours(doc).find((d) => d.code === 'newerVersion')).catch((e: unknown) => {

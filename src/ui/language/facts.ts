@@ -22,6 +22,11 @@ export const LISTING_TTL_MS = 5 * 60_000;
 const ERROR_RETRY_MS = 30_000;
 const HEAD_TTL_MS = 3 * 60_000;
 const HEADS_AT_ONCE = 4;
+/**
+ * Tags completion reads on to, a page at a time, when the registry pages its tag list: most list
+ * tags in name order, so the newest versions of a repository with CI tags sit on the last pages.
+ */
+const COMPLETION_TAGS = 5_000;
 
 /** Public Docker Hub without a stored connection: anonymous, and used for HEAD only. */
 const ANONYMOUS_HUB: ConnectionConfig = { id: 'anonymous:dockerhub', provider: 'dockerhub', name: 'Docker Hub (anonymous)', url: DOCKER_HUB };
@@ -108,8 +113,13 @@ export class RegistryFacts {
     return (await this.items(this.ctx.tree.repositories(config), token)).items;
   }
 
+  /** Tags to complete from: the listing, read on to COMPLETION_TAGS names (shared with the tree, so it goes on for it when this caller gives up). */
   async tags(config: ConnectionConfig, repository: string, token?: vscode.CancellationToken): Promise<readonly TagInfo[]> {
-    return (await this.items(this.ctx.tree.tags(config, repository), token)).items;
+    const listing = await this.items(this.ctx.tree.tags(config, repository), token);
+    if (listing.status === 'ready' && listing.hasMoreOnServer && listing.items.length < COMPLETION_TAGS) {
+      await untilCancelled(listing.ensure(COMPLETION_TAGS).catch(() => false), token);
+    }
+    return listing.items;
   }
 
   /** What the registry says about a repository, for diagnostics: listed, missing, or unknown (failed, cancelled). */
