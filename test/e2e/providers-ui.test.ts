@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startRegistry, type RunningRegistry } from '../support';
+import { CHART, pushChart } from '../support/artifacts';
 import { startFakeDockerHub, type FakeDockerHub } from '../support/fakes/dockerhub';
 import { startFakeEcr, type FakeAwsKey, type FakeEcr } from '../support/fakes/ecr';
 import { e2eSkipReason } from './support/codeServer';
@@ -17,6 +18,9 @@ import { filesContaining } from './support/files';
 import { fieldValue, fill, startWorkbench, type Workbench } from './support/workbench';
 
 const skip = e2eSkipReason();
+
+/** The chart's tag row once its kind is shown: "Helm chart" first in its description. */
+const chartRow = (wb: Workbench) => wb.page.locator('.monaco-list-row', { hasText: CHART.version }).filter({ hasText: 'Helm chart' }).first();
 
 const HUB_USER = 'alice';
 const HUB_PAT = 'dckr_pat_E2E-Hub-Secret-7c1f0d9a';
@@ -40,12 +44,14 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
     await Promise.all([
       hubRegistry.pusher.pushImage(`${HUB_USER}/webapp`, ['1.4.2', 'latest'], { created: '2024-03-01T10:00:00Z', layerBytes: [3000, 700] }),
       hubRegistry.pusher.pushImage(`${HUB_USER}/worker`, 'edge', { created: '2024-04-01T10:00:00Z', layerBytes: [1000] }),
+      pushChart(hubRegistry.pusher, `${HUB_USER}/chart`),
     ]);
     hub = await startFakeDockerHub({ registry: hubRegistry });
     ecrRegistry = await startRegistry({ mode: 'plain' });
     await Promise.all([
       ecrRegistry.pusher.pushImage('team/api', ['2.0.1', 'stable'], { created: '2024-05-02T08:00:00Z', layerBytes: [5000, 1200] }),
       ecrRegistry.pusher.pushImage('team/batch', '0.9', { created: '2024-05-03T08:00:00Z', layerBytes: [800] }),
+      pushChart(ecrRegistry.pusher, 'team/chart'),
     ]);
     ecr = await startFakeEcr({ registry: ecrRegistry, keys: [AWS_KEY] });
     wb = await startWorkbench({
@@ -114,6 +120,9 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
     await wb.treeItem(new RegExp(`^${HUB_USER}/worker repository`)).waitFor();
     // The Hub API gives digest and push date with the tag list: no manifest GETs for them.
     await page.waitForFunction(() => [...document.querySelectorAll('.monaco-list-row')].some((r) => /1\.4\.2/.test(r.textContent ?? '') && /[0-9a-f]{12}/.test(r.textContent ?? '')), undefined, { timeout: 30_000 });
+    // A Helm chart is known as one from the Hub's tag list (its content_type), without its manifest.
+    await wb.expand(new RegExp(`^${HUB_USER}/chart repository`));
+    await chartRow(wb).waitFor({ timeout: 30_000 });
     await wb.screenshot('providers-3-hub-tree');
     const manifestGets = hub.registryRequests.filter((r) => r.method === 'GET' && /\/manifests\//.test(r.path));
     assert.deepEqual(manifestGets, [], 'no manifest GET was made to date or size the tags');
@@ -158,6 +167,9 @@ describe('Cloud providers through the wizard in a real VS Code', { skip, concurr
     await wb.treeItem(/^team\/batch repository/).waitFor();
     // DescribeImages gives digest, push date and size with the listing.
     await page.waitForFunction(() => [...document.querySelectorAll('.monaco-list-row')].some((r) => /2\.0\.1/.test(r.textContent ?? '') && /[0-9a-f]{12}/.test(r.textContent ?? '')), undefined, { timeout: 30_000 });
+    // A Helm chart is known as one from DescribeImages (its artifactMediaType), without its manifest.
+    await wb.expand(/^team\/chart repository/);
+    await chartRow(wb).waitFor({ timeout: 30_000 });
     await wb.screenshot('providers-5-ecr-tree');
     assert.ok(ecr.count('DescribeRepositories', true) >= 1 && ecr.count('DescribeImages', true) >= 1, JSON.stringify(ecr.calls.map((c) => c.op)));
     assert.deepEqual(ecr.registryRequests.filter((r) => r.method === 'GET' && /\/manifests\//.test(r.path)), [], 'no manifest GET to date the tags');
