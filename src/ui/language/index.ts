@@ -56,9 +56,10 @@ export function registerLanguage(ctx: CommandContext): { features: () => Languag
     ];
   };
   registerProviders();
-  const recheck = () => {
+  /** Every open deploy file checked again now; the HEADs of what changed (everything, by default) asked again. */
+  const recheck = (changed: { connectionId?: string; repository?: string } = {}) => {
     if (!loaded) return;
-    loaded.facts.clear();
+    loaded.facts.clear(changed.connectionId, changed.repository);
     for (const doc of vscode.workspace.textDocuments) schedule(doc, true);
   };
   const subscriptions: vscode.Disposable[] = [
@@ -73,15 +74,11 @@ export function registerLanguage(ctx: CommandContext): { features: () => Languag
       if (e.affectsConfiguration('registryExplorer.deployConfigPaths')) registerProviders();
       if (e.affectsConfiguration('registryExplorer.deployConfigPaths') || SETTINGS_SECTIONS.some((s) => e.affectsConfiguration(s))) recheck();
     }),
-    ctx.store.onDidChange(recheck),
+    ctx.store.onDidChange(() => recheck()),
     // A Refresh in the Registries view reloads the listings these files are checked against
     // (they are shared): a version pushed meanwhile is named without waiting for an edit. Only
     // what was refreshed is asked again; the other files' checks come from what is known.
-    ctx.tree.onDidRefresh(({ connectionId, repository }) => {
-      if (!loaded) return;
-      loaded.facts.clear(connectionId, repository);
-      for (const doc of vscode.workspace.textDocuments) schedule(doc, true);
-    }),
+    ctx.tree.onDidRefresh(recheck),
   ];
   // Documents already open when the extension activated (the one that activated it among them),
   // once activation is over.

@@ -102,7 +102,7 @@ export class TagDetailsLoader {
       let job = this.pending.get(k);
       if (!job) {
         const started = this.epoch;
-        const current = () => (this.forgottenAt.get(`${id}\n`) ?? 0) <= started && (this.forgottenAt.get(`${id}\n${repository}\n`) ?? 0) <= started;
+        const current = () => [scope(id), scope(id, repository)].every((p) => (this.forgottenAt.get(p) ?? 0) <= started);
         job = this.load(conn, repository, tag, limit, signal)
           .then(
             (d) => {
@@ -134,7 +134,7 @@ export class TagDetailsLoader {
 
   /** Forget a connection's tags (refresh): digests stay cached, they are immutable. */
   forget(connectionId: string, repository?: string): void {
-    const prefix = repository === undefined ? `${connectionId}\n` : `${connectionId}\n${repository}\n`;
+    const prefix = scope(connectionId, repository);
     for (const k of [...this.byRepository.keys()]) if (`${k}\n`.startsWith(prefix)) this.byRepository.delete(k);
     for (const k of [...this.failures.keys()]) if (k.startsWith(prefix)) this.failures.delete(k);
     // What is in flight was asked before the refresh: the next request starts its own.
@@ -198,6 +198,11 @@ export class TagDetailsLoader {
 
 function repoKey(connectionId: string, repository: string): string {
   return `${connectionId}\n${repository}`;
+}
+
+/** The key prefix of a connection's entries, or of one of its repositories'. */
+function scope(connectionId: string, repository?: string): string {
+  return repository === undefined ? `${connectionId}\n` : `${connectionId}\n${repository}\n`;
 }
 
 function key(connectionId: string, repository: string, tag: string): string {

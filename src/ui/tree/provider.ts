@@ -615,7 +615,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     // Rows whose listing has every fact read no manifest: their kind is the listing's.
     const shown = d?.artifact || !info?.artifact ? d : { artifact: info.artifact };
     const artifact = joinFacts(artifactWord(shown), this.referrers.badges(node, subject), scanWord(scan));
-    const failed = !d ? this.details.failure(node.connectionId, node.repository, node.tag) : undefined;
+    const failed = !d && !digest ? this.details.failure(node.connectionId, node.repository, node.tag) : undefined;
     item.description = digest || created || size !== undefined ? joinFacts(artifact, formatAge(created), shortDigest(digest), platforms, sizeText, info?.note) : failed ? vscode.l10n.t('details not read') : '…';
     const config = this.store.get(node.connectionId);
     const host = config ? registryHost(config) : '';
@@ -627,10 +627,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (d?.platforms?.length) lines.push(`${vscode.l10n.t('Platforms')}: ${d.platforms.map((p) => formatPlatform(p.platform)).join(', ')}`);
     if (d?.platformsNotShown) lines.push(vscode.l10n.t('{0} more images in this index are not shown.', d.platformsNotShown));
     if (info?.note) lines.push(info.note);
-    if (failed && !digest) lines.push(vscode.l10n.t('Could not read this tag’s details: {0}. Refresh the repository to try again.', this.log.safe(failed.message)));
+    if (failed) lines.push(vscode.l10n.t('Could not read this tag’s details: {0}. Refresh the repository to try again.', this.log.safe(failed.message)));
     lines.push(...artifactTooltip(shown), ...this.referrers.tooltip(node, subject), ...[scanTooltip(scan)].filter((l): l is string => !!l));
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    item.iconPath = artifactIcon(shown) ?? (failed && !digest ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground')) : new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag'));
+    item.iconPath = artifactIcon(shown) ?? (failed ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground')) : new vscode.ThemeIcon(d?.isIndex ? 'layers' : 'tag'));
     item.contextValue = shown?.artifact ? `tag.${shown.artifact.kind}` : d?.isIndex ? 'tag.index' : 'tag';
     return withId(item, node);
   }
