@@ -12,7 +12,8 @@ import { nexusProvider, type NexusConnection } from '../../src/providers/nexus';
 import { connectionFromDockerEntry } from '../../src/providers/dockerImport';
 import { pullHost } from '../../src/providers/pullHost';
 import { isRegistryError } from '../../src/registry/errors';
-import { collectPages } from '../../src/registry/paging';
+import { collectPages, PAGE_LIMITS } from '../../src/registry/paging';
+import { startHostile } from '../support';
 import { startFakeNexus, type FakeNexus } from '../support/fakes/nexus';
 import { allPages as all, failureWithout } from '../support/pages';
 
@@ -121,6 +122,32 @@ describe('Nexus (fake Docker API parts + real registry under a path)', () => {
       fake.proxy.forwardAs = undefined;
     }
     await done();
+  });
+
+  test('hostile: a "group" that answers every last= with a full page of new names, never a Link, is read to the item limit and no further', async () => {
+    let served = 0;
+    const endless = await startHostile((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/repository/group/v2/') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      const n = Number(url.searchParams.get('n'));
+      const names = Array.from({ length: n }, () => `r${String(served++).padStart(9, '0')}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ repositories: names }));
+    });
+    try {
+      const r = nexusProvider.fromForm({ url: `${endless.url}/repository/group/`, ...user() });
+      assert.ok(r.ok);
+      const c = nexusProvider.connect({ id: 'endless', ...r.config }, r.secrets, {}) as NexusConnection;
+      open.push(c);
+      const got = await collectPages(c.client.catalogPages());
+      assert.equal(got.truncated, 'itemLimit');
+      assert.equal(got.items.length, PAGE_LIMITS.maxItems);
+      const pages = endless.requests.filter((q) => q.url.includes('/_catalog'));
+      assert.ok(pages.length <= PAGE_LIMITS.maxItems / 1000 + 1, `${pages.length} catalog requests`);
+      assert.ok(endless.requests.every((q) => q.url.startsWith('/repository/group/v2/')), 'nothing outside the repository path');
+    } finally {
+      await done();
+      await endless.stop();
+    }
   });
 
   test('a user token (name code + pass code); delete through the path', async () => {
